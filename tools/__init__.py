@@ -1,0 +1,15 @@
+"""Atomic tools: small typed functions whose JSON schema comes from their signature."""
+
+from ._errors import ToolArgumentsError, ToolError, ToolTimeoutError, UnknownToolError
+from ._events import ToolCallFinished, ToolCallStarted
+from ._registry import register, registered_tools
+from ._runner import Executor, ToolResult, ToolRunner, execute_and_dump, shorten
+from ._schema import check_strict, strict_schema
+from ._tool import Tool, tool
+
+__all__ = [
+    "tool", "Tool", "ToolRunner", "ToolResult", "Executor", "execute_and_dump", "shorten",
+    "ToolError", "ToolArgumentsError", "ToolTimeoutError", "UnknownToolError",
+    "ToolCallStarted", "ToolCallFinished", "register", "registered_tools",
+    "strict_schema", "check_strict",
+]

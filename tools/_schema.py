@@ -1,0 +1,93 @@
+"""JSON schemas for tool arguments, shaped for OpenAI strict mode.
+
+Strict mode wants every object closed (`additionalProperties: false`) and every property listed in
+`required`; an argument with a default becomes nullable, and `null` means "use the default".
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+_DROP = {"title", "default", "examples"}
+
+
+def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Return a strict-mode copy of a pydantic JSON schema (the input is not modified)."""
+    out = _strict(copy.deepcopy(schema))
+    out.setdefault("type", "object")
+    return out
+
+
+def _strict(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_strict(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    default = node.get("default", _MISSING)
+    node = {k: _strict(v) if k not in ("enum", "const") else v for k, v in node.items() if k not in _DROP}
+    if default is not _MISSING and default is not None and "description" in node:
+        node["description"] = f"{node['description']} (default: {default!r})"
+    if node.get("type") == "object" or "properties" in node:
+        props = node.setdefault("properties", {})
+        required = set(node.get("required", []))
+        for name, prop in props.items():
+            if name not in required:
+                props[name] = nullable(prop)
+        node["required"] = list(props)
+        node["additionalProperties"] = False
+        node["type"] = "object"
+    return node
+
+
+def nullable(prop: dict[str, Any]) -> dict[str, Any]:
+    """Allow `null` for a property schema, unless it already does."""
+    if _allows_null(prop):
+        return prop
+    t = prop.get("type")
+    if isinstance(t, str) and "$ref" not in prop and "anyOf" not in prop and "enum" not in prop:
+        return {**prop, "type": [t, "null"]}
+    description = prop.get("description")
+    inner = {k: v for k, v in prop.items() if k != "description"}
+    out: dict[str, Any] = {"anyOf": [inner, {"type": "null"}]}
+    if description:
+        out["description"] = description
+    return out
+
+
+def _allows_null(prop: dict[str, Any]) -> bool:
+    t = prop.get("type")
+    if t == "null" or (isinstance(t, list) and "null" in t):
+        return True
+    return any(_allows_null(alt) for alt in prop.get("anyOf", []) if isinstance(alt, dict))
+
+
+def check_strict(schema: dict[str, Any], path: str = "$") -> list[str]:
+    """List every violation of the strict-mode rules in `schema` (empty list: valid)."""
+    problems: list[str] = []
+    if not isinstance(schema, dict):
+        return problems
+    if schema.get("type") == "object" or "properties" in schema:
+        if schema.get("additionalProperties") is not False:
+            problems.append(f"{path}: additionalProperties must be false")
+        props = schema.get("properties", {})
+        missing = set(props) - set(schema.get("required", []))
+        if missing:
+            problems.append(f"{path}: properties not in required: {sorted(missing)}")
+        for name, prop in props.items():
+            problems += check_strict(prop, f"{path}.{name}")
+    for key in ("anyOf", "oneOf", "allOf"):
+        for i, alt in enumerate(schema.get(key, [])):
+            problems += check_strict(alt, f"{path}.{key}[{i}]")
+    if isinstance(schema.get("items"), dict):
+        problems += check_strict(schema["items"], f"{path}[]")
+    for name, sub in schema.get("$defs", {}).items():
+        problems += check_strict(sub, f"$defs.{name}")
+    return problems
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()

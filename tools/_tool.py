@@ -1,0 +1,180 @@
+"""The `@tool` decorator: a typed function becomes a `Tool` with a strict JSON schema."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+from collections.abc import Callable
+from typing import Annotated, Any, get_type_hints
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
+from pydantic.fields import FieldInfo
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from ._errors import ToolArgumentsError, ToolError, ToolTimeoutError
+from ._schema import strict_schema
+
+DEFAULT_TIMEOUT = 30.0
+
+
+class Tool:
+    """A typed, validated, time-limited and retried callable the model can be offered."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        retries: int = 2,
+        cache: bool = True,
+    ):
+        self.fn = fn
+        self.name = name or fn.__name__
+        self.description = description or _first_paragraph(inspect.getdoc(fn) or "")
+        self.timeout = timeout
+        self.retries = retries
+        self.cacheable = cache
+        self.is_async = inspect.iscoroutinefunction(fn)
+        self.args_model = _arguments_model(fn, self.name)
+        hints = get_type_hints(fn, include_extras=True)
+        self.return_type = hints.get("return", Any)
+        self._return_adapter = TypeAdapter(self.return_type)
+        self.parameters = strict_schema(self.args_model.model_json_schema())
+
+    def __repr__(self) -> str:
+        return f"<Tool {self.name}>"
+
+    @property
+    def spec(self):
+        from agent.llm import ToolSpec  # local import: tools do not depend on the driver at import
+
+        return ToolSpec(self.name, self.description, self.parameters)
+
+    def validate(self, arguments: dict[str, Any] | str | BaseModel | None) -> BaseModel:
+        """Parse and validate arguments (dict, JSON text or model). `null` means "use the default"."""
+        if isinstance(arguments, self.args_model):
+            return arguments
+        if isinstance(arguments, BaseModel):
+            arguments = arguments.model_dump()
+        if arguments is None or arguments == "":
+            arguments = {}
+        if isinstance(arguments, str):
+            try:
+                arguments = json.loads(arguments)
+            except json.JSONDecodeError as e:
+                raise ToolArgumentsError(f"{self.name}: arguments are not valid JSON ({e.msg})") from None
+        if not isinstance(arguments, dict):
+            raise ToolArgumentsError(f"{self.name}: arguments must be a JSON object")
+        fields = self.args_model.model_fields
+        cleaned = {k: v for k, v in arguments.items() if not (v is None and k in fields and fields[k].default is not None)}
+        try:
+            return self.args_model.model_validate(cleaned)
+        except ValidationError as e:
+            raise ToolArgumentsError(f"{self.name}: {_readable(e)}") from None
+
+    async def execute(self, args: BaseModel) -> Any:
+        """Run the function with validated arguments: per-attempt timeout, retries on transient errors."""
+        kwargs = {name: getattr(args, name) for name in self.args_model.model_fields}
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.retries + 1),
+            wait=wait_exponential_jitter(initial=0.05, max=2.0),
+            retry=retry_if_exception(_is_transient),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._once(kwargs)
+
+    async def _once(self, kwargs: dict[str, Any]) -> Any:
+        call = self.fn(**kwargs) if self.is_async else asyncio.to_thread(self.fn, **kwargs)
+        try:
+            return await asyncio.wait_for(call, self.timeout)
+        except asyncio.TimeoutError:
+            raise ToolTimeoutError(f"{self.name} timed out after {self.timeout:g}s") from None
+
+    def dump(self, value: Any) -> Any:
+        """The JSON-ready form of a return value."""
+        return self._return_adapter.dump_python(value, mode="json")
+
+    async def __call__(self, **kwargs: Any) -> Any:
+        """Validate and execute directly (outside a run): returns the value or raises ToolError."""
+        return await self.execute(self.validate(kwargs))
+
+
+def tool(
+    fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    retries: int = 2,
+    cache: bool = True,
+) -> Any:
+    """Turn a typed function (sync or async) into a `Tool`. Usable bare (`@tool`) or with options."""
+
+    def wrap(f: Callable[..., Any]) -> Tool:
+        return Tool(f, name=name, description=description, timeout=timeout, retries=retries, cache=cache)
+
+    return wrap(fn) if fn is not None else wrap
+
+
+def _arguments_model(fn: Callable[..., Any], name: str) -> type[BaseModel]:
+    hints = get_type_hints(fn, include_extras=True)
+    docs = _param_docs(inspect.getdoc(fn) or "")
+    fields: dict[str, Any] = {}
+    for p in inspect.signature(fn).parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            raise TypeError(f"tool {name}: *args/**kwargs cannot be described by a schema")
+        annotation = hints.get(p.name, Any)
+        default = ... if p.default is inspect.Parameter.empty else p.default
+        if p.name in docs and not _has_description(annotation):
+            annotation = Annotated[annotation, Field(description=docs[p.name])]
+        fields[p.name] = (annotation, default)
+    model_name = "".join(part.capitalize() for part in name.replace(".", "_").split("_")) + "Args"
+    return create_model(model_name, __config__=ConfigDict(extra="forbid"), **fields)
+
+
+def _has_description(annotation: Any) -> bool:
+    return any(isinstance(m, FieldInfo) and m.description for m in getattr(annotation, "__metadata__", ()))
+
+
+def _first_paragraph(doc: str) -> str:
+    return doc.split("\n\n")[0].replace("\n", " ").strip()
+
+
+def _param_docs(doc: str) -> dict[str, str]:
+    """Argument descriptions from a Google-style `Args:` section."""
+    out: dict[str, str] = {}
+    lines = doc.splitlines()
+    inside = False
+    for line in lines:
+        stripped = line.strip()
+        if stripped in ("Args:", "Arguments:", "Parameters:"):
+            inside = True
+            continue
+        if inside:
+            if not stripped or (not line.startswith(" ") and stripped.endswith(":")):
+                if stripped.endswith(":") and not line.startswith(" "):
+                    inside = False
+                continue
+            head, sep, text = stripped.partition(":")
+            if sep and " " not in head.split("(")[0].strip():
+                out[head.split("(")[0].strip()] = text.strip()
+    return out
+
+
+def _readable(error: ValidationError) -> str:
+    parts = []
+    for e in error.errors(include_url=False):
+        where = ".".join(str(x) for x in e["loc"]) or "arguments"
+        parts.append(f"{where}: {e['msg']}")
+    return "; ".join(parts)
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, ToolError):
+        return exc.transient
+    return isinstance(exc, (ConnectionError, TimeoutError))
