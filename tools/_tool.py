@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 from collections.abc import Callable
 from typing import Annotated, Any, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 from pydantic.fields import FieldInfo
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from ._errors import ToolArgumentsError, ToolError, ToolTimeoutError
+from ._errors import ToolError, ToolTimeoutError
 from ._schema import strict_schema
+from ._validate import validate_arguments
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -54,26 +54,8 @@ class Tool:
         return ToolSpec(self.name, self.description, self.parameters)
 
     def validate(self, arguments: dict[str, Any] | str | BaseModel | None) -> BaseModel:
-        """Parse and validate arguments (dict, JSON text or model). `null` means "use the default"."""
-        if isinstance(arguments, self.args_model):
-            return arguments
-        if isinstance(arguments, BaseModel):
-            arguments = arguments.model_dump()
-        if arguments is None or arguments == "":
-            arguments = {}
-        if isinstance(arguments, str):
-            try:
-                arguments = json.loads(arguments)
-            except json.JSONDecodeError as e:
-                raise ToolArgumentsError(f"{self.name}: arguments are not valid JSON ({e.msg})") from None
-        if not isinstance(arguments, dict):
-            raise ToolArgumentsError(f"{self.name}: arguments must be a JSON object")
-        fields = self.args_model.model_fields
-        cleaned = {k: v for k, v in arguments.items() if not (v is None and k in fields and fields[k].default is not None)}
-        try:
-            return self.args_model.model_validate(cleaned)
-        except ValidationError as e:
-            raise ToolArgumentsError(f"{self.name}: {_readable(e)}") from None
+        """Parse and validate arguments (dict, JSON text or model); raises ToolArgumentsError."""
+        return validate_arguments(self.args_model, arguments, self.name)
 
     async def execute(self, args: BaseModel) -> Any:
         """Run the function with validated arguments: per-attempt timeout, retries on transient errors."""
@@ -164,14 +146,6 @@ def _param_docs(doc: str) -> dict[str, str]:
             if sep and " " not in head.split("(")[0].strip():
                 out[head.split("(")[0].strip()] = text.strip()
     return out
-
-
-def _readable(error: ValidationError) -> str:
-    parts = []
-    for e in error.errors(include_url=False):
-        where = ".".join(str(x) for x in e["loc"]) or "arguments"
-        parts.append(f"{where}: {e['msg']}")
-    return "; ".join(parts)
 
 
 def _is_transient(exc: BaseException) -> bool:

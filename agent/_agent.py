@@ -1,0 +1,216 @@
+"""The driver: route a question to orchestrations through function calling, run them, answer."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from agent._memory import Memory, estimate_tokens
+from agent._reply import AgentReply
+from agent._routing import Route, repair_messages, validate_calls
+from agent._synthesis import answer_request
+from agent.events import (
+    ErrorEvent, Event, FinalAnswer, OrchestrationFinished, OrchestrationStarted, RouteDecided, RouteRejected, TokenDelta,
+)
+from agent.llm import LLM, LLMError, LLMRequest, Message, Usage
+from orchestrations import Orchestration, OrchestrationData, RunContext, registered_orchestrations
+from prompts import load
+from tools import Executor, Tool, ToolRunner, registered_tools
+
+Grounder = Callable[[str], dict[str, dict[str, list[str]]]]
+
+
+@dataclass(slots=True)
+class RoutingOutcome:
+    """What the routing step decided: validated routes, or a plain answer, or an error."""
+
+    routes: list[Route] = field(default_factory=list)
+    text: str = ""
+    error: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    llm_calls: int = 0
+    events: list[Event] = field(default_factory=list)
+
+
+class Session:
+    """One conversation: its memory and the trace of its last turn. Sessions never share state."""
+
+    def __init__(self) -> None:
+        self.memory = Memory()
+        self.last_reply: AgentReply | None = None
+
+
+class Agent:
+    """Maps a question onto orchestrations via function calling, runs them, and answers.
+
+    `llm` routes; `analysis_llm` (default: the same) writes the analysis. `tools` are atomic tools
+    the orchestrations may call (default: all registered); `offer_tools=True` also offers them to the
+    routing model directly.
+    """
+
+    def __init__(
+        self,
+        llm: LLM,
+        *,
+        analysis_llm: LLM | None = None,
+        orchestrations: list[type[Orchestration]] | None = None,
+        tools: list[Tool] | None = None,
+        offer_tools: bool = False,
+        max_repairs: int = 2,
+        max_concurrency: int = 8,
+        context_window: int | None = None,
+        max_query_chars: int = 20_000,
+        grounder: Grounder | None = None,
+        tool_executor: Executor | None = None,
+        system_prompt: str | None = None,
+    ):
+        self.llm = llm
+        self.analysis_llm = analysis_llm or llm
+        self.orchestrations = {o.name: o for o in orchestrations} if orchestrations is not None else registered_orchestrations()
+        self.tools = {t.name: t for t in tools} if tools is not None else registered_tools()
+        self.offered_tools = dict(self.tools) if offer_tools else {}
+        self.max_repairs = max_repairs
+        self.max_concurrency = max_concurrency
+        self.context_window = context_window or getattr(llm, "context_window", None) or 8192
+        self.max_query_chars = max_query_chars
+        self.grounder = grounder
+        self.tool_executor = tool_executor
+        self.system_prompt = system_prompt or load("router.md")
+        self.session = Session()
+        self._specs = [o.spec() for o in self.orchestrations.values()] + [t.spec for t in self.offered_tools.values()]
+
+    # -- public API -------------------------------------------------------------------------
+    def chat(self, query: str, session: Session | None = None) -> AgentReply:
+        """Answer one question (blocking). Use `achat` inside a running event loop."""
+        return asyncio.run(self.achat(query, session))
+
+    async def achat(self, query: str, session: Session | None = None) -> AgentReply:
+        return AgentReply.from_events([event async for event in self.astream(query, session)])
+
+    def new_session(self) -> Session:
+        return Session()
+
+    def reset(self, session: Session | None = None) -> None:
+        (session or self.session).memory.clear()
+
+    async def astream(self, query: str, session: Session | None = None) -> AsyncIterator[Event]:
+        """Answer one question as a stream of typed events, ending with FinalAnswer or ErrorEvent."""
+        session = session or self.session
+        events: list[Event] = []
+        async for event in self._turn(query, session):
+            events.append(event)
+            yield event
+        session.last_reply = AgentReply.from_events(events)
+
+    # -- the loop ---------------------------------------------------------------------------
+    async def route(self, query: str, session: Session | None = None) -> RoutingOutcome:
+        """Only the routing step: which calls the model makes for `query` (nothing is run)."""
+        outcome = RoutingOutcome()
+        history = (session or self.session).memory.window(self.context_window // 2)
+        async for event in self._route(query.strip(), history, outcome):
+            outcome.events.append(event)
+        return outcome
+
+    async def _turn(self, query: str, session: Session) -> AsyncIterator[Event]:
+        query = (query or "").strip()
+        if not query:
+            yield ErrorEvent("Please type a question.", kind="empty_query")
+            return
+        query = self._fit_query(query)
+        turn = RoutingOutcome()
+        history = session.memory.window(self.context_window // 2 - estimate_tokens(query))
+        try:
+            async for event in self._route(query, history, turn):
+                yield event
+            if turn.error:
+                return
+            if not turn.routes:  # a plain answer is the reply
+                text = turn.text.strip() or "I have no answer to that; try asking about a company or a sector."
+                yield TokenDelta(text)
+            else:
+                results: list[tuple[Route, OrchestrationData]] = []
+                async for event in self._run_routes(turn.routes, results):
+                    yield event
+                only = results[0][1] if len(results) == 1 else None
+                if only is not None and only.answer is not None:
+                    text = only.answer  # the orchestration answered by itself (ReAct)
+                    yield TokenDelta(text)
+                else:
+                    request = answer_request(query, history, [(r.target, r.params, d) for r, d in results])
+                    parts: list[str] = []
+                    async for chunk in self.analysis_llm.stream(request):
+                        if chunk.delta:
+                            parts.append(chunk.delta)
+                            yield TokenDelta(chunk.delta)
+                        if chunk.response is not None:
+                            turn.usage.add(chunk.response.usage)
+                    turn.llm_calls += 1
+                    text = "".join(parts)
+        except LLMError as e:
+            yield ErrorEvent(f"The model backend failed: {e}", kind=type(e).__name__)
+            return
+        session.memory.add_turn(query, text)
+        yield FinalAnswer(text, turn.usage, turn.llm_calls)
+
+    async def _route(self, query: str, history: list[Message], out: RoutingOutcome) -> AsyncIterator[Event]:
+        """One routing call offering the orchestrations; invalid calls are fed back and retried."""
+        messages = [Message.system(self.system_prompt), *history, Message.user(query)]
+        grounding = self.grounder(query) if self.grounder else {}
+        for attempt in range(1, self.max_repairs + 2):
+            response = await self.llm.complete(LLMRequest(messages, self._specs, "auto", grounding=grounding))
+            out.usage.add(response.usage)
+            out.llm_calls += 1
+            routes, errors = validate_calls(response, self.orchestrations, self.offered_tools)
+            if not errors:
+                out.routes, out.text = routes, response.text
+                yield RouteDecided([{"name": r.name, "arguments": r.arguments()} for r in routes], attempt)
+                return
+            yield RouteRejected(errors, attempt)
+            messages = messages + repair_messages(response, errors)
+        out.error = f"The model could not produce a valid call after {attempt} attempts: {errors[0]}"
+        yield ErrorEvent(out.error, "invalid_calls")
+
+    async def _run_routes(self, routes: list[Route], results: list) -> AsyncIterator[Event]:
+        """Run every routed call concurrently, yielding their events as they happen."""
+        queue: asyncio.Queue[Event] = asyncio.Queue()
+        runner = ToolRunner(self.tools, emit=queue.put_nowait, executor=self.tool_executor)
+        root = RunContext(runner, llm=self.llm, max_concurrency=self.max_concurrency)
+
+        async def run(route: Route) -> tuple[Route, OrchestrationData]:
+            queue.put_nowait(OrchestrationStarted(route.name, route.arguments()))
+            start = time.perf_counter()
+            ctx = root.child(route.name)
+            if isinstance(route.target, Tool):
+                result = await ctx.call(route.target, **route.arguments())
+                data = OrchestrationData(facts={"result": result.value}, missing=ctx.missing)
+            else:
+                try:
+                    data = await route.target().gather(route.params, ctx)
+                except Exception as e:  # noqa: BLE001 - a broken data step is reported, not fatal
+                    data = OrchestrationData(missing=[f"{route.name} failed: {type(e).__name__}: {e}"])
+                data.missing = data.missing or ctx.missing
+            tables = {k: t.to_dict() for k, t in data.tables.items()}
+            queue.put_nowait(OrchestrationFinished(route.name, route.arguments(), time.perf_counter() - start, tables, data.missing))
+            return route, data
+
+        task = asyncio.ensure_future(asyncio.gather(*(run(r) for r in routes)))
+        try:
+            while not (task.done() and queue.empty()):
+                getter = asyncio.ensure_future(queue.get())
+                await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
+                if getter.done():
+                    yield getter.result()
+                else:
+                    getter.cancel()
+            results.extend(task.result())
+        finally:
+            task.cancel()
+
+    def _fit_query(self, query: str) -> str:
+        limit = min(self.max_query_chars, self.context_window)  # ~1/3 of the window in tokens
+        if len(query) <= limit:
+            return query
+        return query[:limit] + f"\n[the question was shortened: {len(query) - limit} characters left out]"

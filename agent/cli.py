@@ -1,0 +1,204 @@
+"""`finagent`: ask a question, list or run tools, chat, serve. Errors are one line on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+from typing import Any
+
+EXIT_ERROR = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="finagent", description="Financial analysis agent: typed tools, orchestrations, function calling.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("query")
+    _backend_options(ask)
+    ask.add_argument("--json", action="store_true", help="print the calls, arguments, answer and token usage as JSON")
+    ask.add_argument("--record", metavar="PATH", help="record the run into a cassette")
+    ask.add_argument("--replay", metavar="PATH", help="replay a recorded cassette (no network, model or data)")
+
+    sub.add_parser("tools", help="list atomic tools and orchestrations with their schemas")
+
+    run = sub.add_parser("tool", help="run one atomic tool, or an orchestration's data step, and print its JSON result")
+    run.add_argument("name")
+    run.add_argument("arguments", nargs="?", default="{}", help="JSON object of arguments")
+    run.add_argument("--data", default=None, help="data provider: snapshot (default) or fmp")
+
+    chat = sub.add_parser("chat", help="interactive chatbot (REPL)")
+    _backend_options(chat)
+    chat.add_argument("--record", metavar="PATH", help="record the session into a cassette")
+
+    serve = sub.add_parser("serve", help="OpenAI-compatible server for the local model")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--model", default=None, help="GGUF file (default: the embedded SmolLM2)")
+    return parser
+
+
+def _backend_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--backend", choices=["local", "openai"], default="local", help="LLM backend (default: local)")
+    p.add_argument("--model", default=None, help="model name (openai) or GGUF path (local)")
+    p.add_argument("--base-url", default=None, help="OpenAI-compatible base URL (default: OPENAI_BASE_URL or OpenAI)")
+    p.add_argument("--data", default=None, help="data provider: snapshot (default, offline) or fmp (live, FMP_API_KEY)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args) or 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - one clear line, never a traceback unless --debug
+        if args.debug:
+            raise
+        print(f"finagent: error: {_one_line(e)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _one_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return f"{text[0] if text else type(e).__name__}"
+
+
+# -- commands ---------------------------------------------------------------------------------
+def cmd_tools(args: argparse.Namespace) -> int:
+    from orchestrations import ReActLoop, registered_orchestrations
+    from tools import registered_tools
+
+    _load_defaults()
+    listing: dict[str, Any] = {"orchestrations": [], "tools": []}
+    for cls in [*registered_orchestrations().values(), ReActLoop]:
+        listing["orchestrations"].append({"name": cls.name, "description": cls.description, "parameters": cls.parameters_schema()})
+    for t in registered_tools().values():
+        listing["tools"].append({"name": t.name, "description": t.description, "parameters": t.parameters})
+    print(json.dumps(listing, indent=2))
+    return 0
+
+
+def cmd_tool(args: argparse.Namespace) -> int:
+    from orchestrations import ReActLoop, RunContext, registered_orchestrations
+    from tools import ToolError, ToolRunner, registered_tools
+
+    _load_defaults()
+    try:
+        arguments = json.loads(args.arguments)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"JSON_ARGS is not valid JSON: {e.msg} at column {e.colno}") from None
+    tools = registered_tools()
+    orchestrations = {**registered_orchestrations(), ReActLoop.name: ReActLoop}
+
+    async def run() -> Any:
+        with _data(args.data):
+            if args.name in tools:
+                result = await ToolRunner(tools).call(args.name, arguments)
+                if not result.ok:
+                    raise ToolError(result.error or "tool failed")
+                return result.value
+            if args.name in orchestrations:
+                cls = orchestrations[args.name]
+                params = cls.validate(arguments)
+                data = await cls().gather(params, RunContext(ToolRunner(tools)))
+                return data.to_dict()
+            known = ", ".join([*tools, *orchestrations])
+            raise ValueError(f"unknown tool or orchestration {args.name!r}; known: {known}")
+
+    print(json.dumps(asyncio.run(run()), indent=2, default=str))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from agent.events import TokenDelta
+
+    agent, cassette = make_agent(args)
+
+    async def run():
+        with _data(args.data):
+            async for event in agent.astream(args.query):
+                if isinstance(event, TokenDelta) and not args.json:
+                    print(event.text, end="", flush=True)
+        if not args.json:
+            print()
+        return agent.session.last_reply
+
+    try:
+        reply = asyncio.run(run())
+    finally:
+        if cassette is not None:
+            cassette.close()
+    if args.json:
+        print(json.dumps(reply.to_dict(), indent=2, default=str))
+    if reply.error:
+        print(f"finagent: error: {reply.error}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+def make_agent(args: argparse.Namespace):
+    """An Agent from the CLI options, and the cassette it records to or replays from (or None)."""
+    from agent import Agent
+    from agent._backends import make_llm
+    from agent._defaults import ground_query, load_defaults
+
+    load_defaults()
+    record, replay = getattr(args, "record", None), getattr(args, "replay", None)
+    if record and replay:
+        raise ValueError("use either --record or --replay, not both")
+    cassette = None
+    if record or replay:
+        from agent.replay import Cassette
+
+        cassette = Cassette(record or replay, mode="record" if record else "replay")
+    llm = None if replay else make_llm(args.backend, args.model, args.base_url)
+    executor = None
+    if cassette is not None:
+        llm, executor = cassette.wrap_llm(llm), cassette.tool_executor
+    return Agent(llm, grounder=ground_query, tool_executor=executor), cassette
+
+
+@contextlib.contextmanager
+def _data(name: str | None):
+    try:
+        from tools.market import make_provider, use_provider
+    except ImportError:
+        yield
+        return
+    with use_provider(make_provider(name)) if name else contextlib.nullcontext():
+        yield
+
+
+def _load_defaults() -> None:
+    from agent._defaults import load_defaults
+
+    load_defaults()
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from agent.chat import run_chat
+
+    return run_chat(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from agent.server import run_server
+
+    return run_server(args)
+
+
+COMMANDS = {"ask": cmd_ask, "tools": cmd_tools, "tool": cmd_tool, "chat": cmd_chat, "serve": cmd_serve}
+
+if __name__ == "__main__":
+    sys.exit(main())

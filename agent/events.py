@@ -1,0 +1,82 @@
+"""Typed events streamed by `Agent.astream` (and recorded in a turn's trace)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Union
+
+from agent.llm import Usage
+from tools import ToolCallFinished, ToolCallStarted
+
+
+@dataclass(slots=True)
+class RouteDecided:
+    """The routing model chose these calls (empty: it answers directly)."""
+
+    calls: list[dict[str, Any]]
+    """`[{"name": ..., "arguments": {...}}]`, validated."""
+    attempts: int = 1
+
+
+@dataclass(slots=True)
+class RouteRejected:
+    """A routing reply was invalid (unknown name, bad JSON, validation error); it is fed back."""
+
+    errors: list[str]
+    attempt: int
+
+
+@dataclass(slots=True)
+class OrchestrationStarted:
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(slots=True)
+class OrchestrationFinished:
+    name: str
+    arguments: dict[str, Any]
+    duration_s: float
+    tables: dict[str, Any] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    """What the data step could not get (failed tool calls): the result is partial."""
+
+
+@dataclass(slots=True)
+class TokenDelta:
+    text: str
+
+
+@dataclass(slots=True)
+class FinalAnswer:
+    text: str
+    usage: Usage
+    llm_calls: int
+
+
+@dataclass(slots=True)
+class ErrorEvent:
+    """The turn ended with an error the user should read; the session stays usable."""
+
+    message: str
+    kind: str = "error"
+
+
+Event = Union[
+    RouteDecided, RouteRejected, OrchestrationStarted, OrchestrationFinished,
+    ToolCallStarted, ToolCallFinished, TokenDelta, FinalAnswer, ErrorEvent,
+]
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """JSON-ready form of an event, with its type name (`{"type": "TokenDelta", ...}`)."""
+    data = asdict(event)
+    if isinstance(event, FinalAnswer):
+        data["usage"] = event.usage.to_dict()
+    return {"type": type(event).__name__, **data}
+
+
+__all__ = [
+    "Event", "RouteDecided", "RouteRejected", "OrchestrationStarted", "OrchestrationFinished",
+    "ToolCallStarted", "ToolCallFinished", "TokenDelta", "FinalAnswer", "ErrorEvent", "event_to_dict",
+]

@@ -1,0 +1,92 @@
+"""Test models shipped with the package: `ScriptedLLM` replies from a script and checks its use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Union
+
+from agent.llm import LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, Usage
+
+Reply = Union[str, ToolCall, list[ToolCall], LLMResponse, Exception, Callable[[LLMRequest], Any]]
+
+
+def call(name: str, arguments: dict[str, Any] | str | None = None, id: str | None = None) -> ToolCall:
+    """A tool call for a script; `arguments` may be a dict or raw (even invalid) JSON text."""
+    raw = arguments if isinstance(arguments, str) else json.dumps(arguments or {})
+    call.counter += 1
+    return ToolCall(id or f"call_{call.counter}", name, raw)
+
+
+call.counter = 0
+
+
+class UnexpectedCallError(AssertionError):
+    """The code under test asked the scripted model for more replies than the script has."""
+
+
+class ScriptedLLM:
+    """An LLM that answers from a script, in order, and records every request.
+
+    A script item is text (a plain answer), a `ToolCall` or list of them, a full `LLMResponse`,
+    an exception to raise, or a function of the request returning any of those.
+    """
+
+    def __init__(self, replies: list[Reply] | None = None, *, model: str = "scripted", context_window: int = 8192):
+        self.replies = list(replies or [])
+        self.model = model
+        self.context_window = context_window
+        self.requests: list[LLMRequest] = []
+
+    def add(self, *replies: Reply) -> ScriptedLLM:
+        self.replies.extend(replies)
+        return self
+
+    @property
+    def remaining(self) -> int:
+        return len(self.replies) - len(self.requests)
+
+    def assert_complete(self) -> None:
+        """Fail if some scripted replies were never asked for."""
+        if self.remaining > 0:
+            raise AssertionError(f"{self.remaining} scripted replies were not used: {self.replies[len(self.requests):]!r}")
+
+    async def complete(self, request: LLMRequest) -> LLMResponse:
+        index = len(self.requests)
+        self.requests.append(request)
+        if index >= len(self.replies):
+            last = request.messages[-1].content if request.messages else ""
+            raise UnexpectedCallError(f"unexpected LLM call #{index + 1} (script has {len(self.replies)}); last message: {str(last)[:200]!r}")
+        reply = self.replies[index]
+        if callable(reply) and not isinstance(reply, (ToolCall, LLMResponse)):
+            reply = reply(request)
+        return _response(reply, request, self.model)
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[StreamChunk]:
+        response = await self.complete(request)
+        for word in _words(response.text):
+            yield StreamChunk(delta=word)
+        yield StreamChunk(response=response)
+
+
+def _response(reply: Any, request: LLMRequest, model: str) -> LLMResponse:
+    if isinstance(reply, Exception):
+        raise reply
+    if isinstance(reply, LLMResponse):
+        return reply
+    prompt_tokens = sum(len((m.content or "").split()) for m in request.messages)
+    if isinstance(reply, ToolCall):
+        reply = [reply]
+    if isinstance(reply, list):
+        usage = Usage(prompt_tokens, sum(len(c.arguments.split()) for c in reply) + 1, 1)
+        return LLMResponse(Message.assistant(None, reply), usage, model, "tool_calls")
+    text = str(reply)
+    return LLMResponse(Message.assistant(text), Usage(prompt_tokens, len(text.split()), 1), model)
+
+
+def _words(text: str) -> list[str]:
+    words = text.split(" ")
+    return [w if i == len(words) - 1 else w + " " for i, w in enumerate(words) if w or i == len(words) - 1]
+
+
+__all__ = ["ScriptedLLM", "UnexpectedCallError", "call"]

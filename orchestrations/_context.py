@@ -1,0 +1,61 @@
+"""What a data step sees: tool calls that are recorded, bounded and run concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+from tools import Tool, ToolResult, ToolRunner
+
+T = TypeVar("T")
+
+
+class RunContext:
+    """Gives an orchestration's data step its tools.
+
+    `fetch` returns a tool's value (or None, noting what is missing); `gather` runs independent
+    calls concurrently, at most `max_concurrency` tool calls at a time across the whole run.
+    """
+
+    def __init__(
+        self,
+        runner: ToolRunner,
+        *,
+        orchestration: str | None = None,
+        llm: Any = None,
+        semaphore: asyncio.Semaphore | None = None,
+        max_concurrency: int = 8,
+        emit: Any = None,
+    ):
+        self.runner = runner
+        self.orchestration = orchestration
+        self.llm = llm
+        self.emit = emit or runner.emit
+        self.semaphore = semaphore or asyncio.Semaphore(max_concurrency)
+        self.missing: list[str] = []
+        self.results: list[ToolResult] = []
+
+    def child(self, orchestration: str) -> RunContext:
+        """A context for one orchestration sharing this run's runner, cache and concurrency bound."""
+        return RunContext(self.runner, orchestration=orchestration, llm=self.llm, semaphore=self.semaphore, emit=self.emit)
+
+    async def call(self, tool: Tool | str, /, **arguments: Any) -> ToolResult:
+        """Run one tool call; a failure is returned (and noted in `missing`), never raised."""
+        async with self.semaphore:
+            result = await self.runner.call(tool, arguments, orchestration=self.orchestration)
+        self.results.append(result)
+        if not result.ok:
+            args = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
+            self.missing.append(f"{result.tool}({args}): {result.error}")
+        return result
+
+    async def fetch(self, tool: Tool | str, /, **arguments: Any) -> Any:
+        """The tool's JSON-ready value, or None if the call failed."""
+        result = await self.call(tool, **arguments)
+        return result.value if result.ok else None
+
+    @staticmethod
+    async def gather(*steps: Awaitable[T]) -> list[T]:
+        """Await independent steps concurrently, in order."""
+        return list(await asyncio.gather(*steps))

@@ -1,0 +1,21 @@
+"""Prompt templates (Markdown with `$placeholders`), shipped as package data."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from string import Template
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> str:
+    """The raw text of a template in this package."""
+    return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+
+
+def render(name: str, **values: object) -> str:
+    """Render template `name`; unknown `$placeholders` are left as they are."""
+    return Template(load(name)).safe_substitute(**{k: str(v) for k, v in values.items()})
+
+
+__all__ = ["load", "render"]
