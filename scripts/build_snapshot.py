@@ -135,12 +135,36 @@ CREATE TABLE companies (
   share_class_ratio REAL NOT NULL DEFAULT 1, has_statements INTEGER NOT NULL, has_prices INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX companies_sector ON companies (sector COLLATE NOCASE);
-CREATE TABLE splits (symbol TEXT NOT NULL, date TEXT NOT NULL, ratio REAL NOT NULL,
+CREATE TABLE splits (
+  symbol TEXT NOT NULL, date TEXT NOT NULL, ratio REAL NOT NULL,
+  cumulative REAL NOT NULL, -- product of the ratios of this split and every later one
   PRIMARY KEY (symbol, date)) WITHOUT ROWID;
 CREATE TABLE prices (
   symbol TEXT NOT NULL, date TEXT NOT NULL, open REAL, high REAL, low REAL, close REAL,
   adj_close REAL, volume INTEGER, PRIMARY KEY (symbol, date)
 ) WITHOUT ROWID;
+"""
+
+
+# Market cap as of each company's last price date: close x shares outstanding (latest balance sheet
+# at or before that date, on that date's share basis), else the FMP profile market cap with its date.
+VIEWS = """
+CREATE VIEW valuations AS
+SELECT c.symbol, c.name, c.sector, c.industry, l.as_of, p.close AS price, p.volume,
+  COALESCE((SELECT cumulative FROM splits s WHERE s.symbol = c.symbol AND s.date > l.as_of
+            ORDER BY s.date LIMIT 1), 1) AS split_factor,
+  (SELECT shares_outstanding FROM balance_sheets b WHERE b.symbol = c.symbol AND b.fiscal_date <= l.as_of
+     AND b.shares_outstanding IS NOT NULL ORDER BY b.fiscal_date DESC LIMIT 1) AS shares_reported,
+  c.share_class_ratio, c.profile_market_cap, c.profile_as_of
+FROM companies c
+LEFT JOIN (SELECT symbol, MAX(date) AS as_of FROM prices GROUP BY symbol) l ON l.symbol = c.symbol
+LEFT JOIN prices p ON p.symbol = c.symbol AND p.date = l.as_of;
+CREATE VIEW market_caps AS
+SELECT *,
+  CASE WHEN price IS NOT NULL AND shares_reported IS NOT NULL
+       THEN price * shares_reported * share_class_ratio / split_factor ELSE profile_market_cap END AS market_cap,
+  CASE WHEN price IS NOT NULL AND shares_reported IS NOT NULL THEN as_of ELSE profile_as_of END AS market_cap_as_of
+FROM valuations;
 """
 
 
@@ -316,7 +340,11 @@ def build(src: Path, out: Path) -> dict[str, object]:
             db.executemany("INSERT INTO prices VALUES (?, ?, ?, ?, ?, ?, ?, ?)", recs)
             counts["prices"] += len(recs)
 
-    db.executemany("INSERT INTO splits VALUES (?, ?, ?)", sorted(x for x in SPLITS if x[0] in symbols))
+    splits = sorted(x for x in SPLITS if x[0] in symbols)
+    for sym, day, ratio in splits:
+        cumulative = math.prod(r for s, d, r in splits if s == sym and d >= day)
+        db.execute("INSERT INTO splits VALUES (?, ?, ?, ?)", (sym, day, ratio, cumulative))
+    db.executescript(VIEWS)
     check_against_profiles(db)
 
     first, last = db.execute("SELECT MIN(date), MAX(date) FROM prices").fetchone()

@@ -86,3 +86,10 @@ class DataProvider(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+class DataUnavailableError(ToolError):
+    """The ticker is known, but the provider has no data of the kind (or in the range) asked for."""
+
+    kind = "no_data"
+    transient = False
