@@ -1,0 +1,69 @@
+"""Which data provider the market tools use: a ContextVar, defaulting to one per-process provider."""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextvars import ContextVar, Token
+
+from ._provider import DataProvider
+
+PROVIDERS = ("snapshot", "fmp")
+_active: ContextVar[DataProvider | None] = ContextVar("finagent_data_provider", default=None)
+_default: DataProvider | None = None
+_default_lock = threading.Lock()
+
+
+def make_provider(name: str) -> DataProvider:
+    """A new provider for the CLI flag `--data snapshot|fmp`."""
+    key = (name or "snapshot").strip().lower()
+    if key == "snapshot":
+        from ._snapshot import SnapshotProvider
+
+        return SnapshotProvider()
+    if key == "fmp":
+        from ._fmp import FMPProvider
+
+        return FMPProvider()
+    raise ValueError(f"unknown data provider {name!r}; choose one of: {', '.join(PROVIDERS)}")
+
+
+def current_provider() -> DataProvider:
+    """The provider set by `use_provider`, else the process-wide default (env FINAGENT_DATA, default
+    `snapshot`), created on first use."""
+    provider = _active.get()
+    if provider is not None:
+        return provider
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = make_provider(os.environ.get("FINAGENT_DATA", "snapshot"))
+        return _default
+
+
+class use_provider:
+    """Make `provider` the active one in this context (and tasks created from it).
+
+    As a context manager, the previous provider is restored on exit:
+        with use_provider(FMPProvider()): ...
+    Called without `with`, it simply sets the provider for the current task/context.
+    """
+
+    def __init__(self, provider: DataProvider):
+        self.provider = provider
+        self._token: Token[DataProvider | None] | None = _active.set(provider)
+
+    def __enter__(self) -> DataProvider:
+        return self.provider
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _active.reset(self._token)
+            self._token = None
+
+
+def set_default_provider(provider: DataProvider | None) -> None:
+    """Replace the process-wide default (None: choose again from FINAGENT_DATA on next use)."""
+    global _default
+    with _default_lock:
+        _default = provider
