@@ -13,9 +13,9 @@ def load(name: str) -> str:
     return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
 
 
-def render(name: str, **values: object) -> str:
-    """Render template `name`; unknown `$placeholders` are left as they are."""
-    return Template(load(name)).safe_substitute(**{k: str(v) for k, v in values.items()})
+def render(template: str, /, **values: object) -> str:
+    """Render a template; unknown `$placeholders` are left as they are."""
+    return Template(load(template)).safe_substitute(**{k: str(v) for k, v in values.items()})
 
 
 __all__ = ["load", "render"]

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_after_delay, wait_exponential_jitter
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_after_delay, wait_exponential, wait_random
 
 from ._errors import (
     LLMAuthError, LLMBadRequestError, LLMConnectionError, LLMError, LLMRateLimitError, LLMResponseError,
@@ -74,7 +74,7 @@ class OpenAIChat:
                     raise self._error(e) from None
         text: list[str] = []
         calls: dict[int, dict[str, str]] = {}
-        usage, finish = Usage(requests=1), "stop"
+        usage, finish = Usage(requests=1), None
         try:
             async for chunk in stream:
                 if getattr(chunk, "usage", None):
@@ -94,6 +94,8 @@ class OpenAIChat:
                     finish = choice.finish_reason or finish
         except Exception as e:  # noqa: BLE001 - a stream cut in the middle
             raise LLMConnectionError(f"the response stream from {self.base_url} broke off: {self._redact(str(e))}") from None
+        if finish is None:  # the connection closed before the model said it was done
+            raise LLMConnectionError(f"the response stream from {self.base_url} broke off before the end")
         tool_calls = [ToolCall(c["id"] or f"call_{i}", c["name"], c["arguments"]) for i, c in sorted(calls.items())]
         message = Message.assistant("".join(text) or None, tool_calls)
         self.usage.add(usage)
@@ -116,7 +118,7 @@ class OpenAIChat:
         hint = getattr(exc, "retry_after", None)
         if hint is not None:
             return min(float(hint), self.max_backoff)
-        return wait_exponential_jitter(initial=self.backoff, max=self.max_backoff)(state)
+        return (wait_exponential(multiplier=self.backoff, max=self.max_backoff) + wait_random(0, self.backoff))(state)
 
     def _payload(self, request: LLMRequest) -> dict[str, Any]:
         payload: dict[str, Any] = {"model": self.model, "messages": [_to_openai(m) for m in request.messages]}

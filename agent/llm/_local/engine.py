@@ -1,0 +1,320 @@
+"""The token loop over one llama.cpp context: prefix-cached prompts, greedy/sampled decoding,
+grammar-constrained decoding (llguidance masks or llama.cpp GBNF), and exact scoring of options.
+
+Everything here is synchronous and NOT thread-safe: callers hold the model's lock.
+"""
+
+from __future__ import annotations
+
+import codecs
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import llama_cpp
+
+
+@dataclass(slots=True)
+class Generated:
+    tokens: list[int] = field(default_factory=list)
+    text: str = ""
+    finish_reason: str = "stop"
+
+
+class Runner:
+    """Feeds tokens to a `llama_cpp.Llama`, reusing the KV cache for a shared prompt prefix."""
+
+    def __init__(self, llama: llama_cpp.Llama):
+        self.llama = llama
+        self.n_vocab = llama.n_vocab()
+        self.vocab = llama_cpp.llama_model_get_vocab(llama.model)
+        self.eos = llama.token_eos()
+        self._eog = np.array([llama_cpp.llama_vocab_is_eog(self.vocab, t) for t in range(self.n_vocab)], dtype=bool)
+        self._eog_ids = [int(t) for t in np.flatnonzero(self._eog)]
+        self._logits: np.ndarray | None = None
+
+    # -- state ----------------------------------------------------------------------------
+    @property
+    def n_tokens(self) -> int:
+        return self.llama.n_tokens
+
+    def tokens(self) -> list[int]:
+        return [int(t) for t in self.llama.input_ids[: self.llama.n_tokens]]
+
+    def is_eog(self, token: int) -> bool:
+        return bool(self._eog[token])
+
+    def tokenize(self, text: str, special: bool = False) -> list[int]:
+        return self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=special)
+
+    def piece(self, token: int) -> bytes:
+        return self.llama.detokenize([token])
+
+    def prefill(self, prompt: Sequence[int]) -> None:
+        """Make the context hold exactly `prompt`, evaluating only the part not already cached."""
+        prompt = list(prompt)
+        if len(prompt) >= self.llama.n_ctx():
+            raise ValueError(f"the prompt has {len(prompt)} tokens, more than the context window ({self.llama.n_ctx()})")
+        cached = self.llama.input_ids[: self.llama.n_tokens]
+        keep = 0
+        for a, b in zip(cached, prompt):
+            if a != b:
+                break
+            keep += 1
+        keep = min(keep, len(prompt) - 1)  # always evaluate at least one token: fresh logits
+        self.truncate(keep)
+        self.feed(prompt[keep:])
+
+    def truncate(self, n: int) -> None:
+        if n < self.llama.n_tokens:
+            self.llama.n_tokens = n
+            self.llama._ctx.kv_cache_seq_rm(-1, n, -1)
+        self._logits = None
+
+    def feed(self, tokens: Sequence[int]) -> None:
+        if not tokens:
+            return
+        if self.llama.n_tokens + len(tokens) > self.llama.n_ctx():
+            raise ValueError("the context window is full")
+        self.llama.eval(list(tokens))
+        self._logits = None
+
+    def logits(self) -> np.ndarray:
+        """A view of the logits after the last fed token (valid until the next feed)."""
+        if self._logits is None:
+            ptr = llama_cpp.llama_get_logits_ith(self.llama._ctx.ctx, -1)
+            self._logits = np.ctypeslib.as_array(ptr, shape=(self.n_vocab,))
+        return self._logits
+
+    # -- scoring --------------------------------------------------------------------------
+    def score_options(self, options: Sequence[str]) -> list[float]:
+        """Log-probability the model gives each option text as the continuation of the context.
+
+        Options are tokenized whole; their common token prefix is fed once, the rest is walked as a
+        trie so shared prefixes are evaluated once. The context is left where it started plus the
+        common prefix; use `feed_text_option` to commit a choice.
+        """
+        toks = [self.tokenize(o) for o in options]
+        common = _common_prefix(toks)
+        start = self.n_tokens
+        base = 0.0
+        for t in common:  # the shared part still has a probability, the same for all options
+            base += float(_log_softmax(self.logits())[t])
+            self.feed([t])
+        rests = [t[len(common):] for t in toks]
+        scores: dict[tuple[int, ...], float] = {}
+        self._walk(rests, (), 0.0, scores)
+        self.truncate(start)
+        self.feed(common)  # leave the context after the common prefix (cheap: already evaluated once)
+        self._common = common
+        return [base + scores[tuple(r)] for r in rests]
+
+    def _walk(self, rests: list[list[int]], path: tuple[int, ...], acc: float, out: dict) -> None:
+        depth = len(path)
+        done = [r for r in rests if len(r) == depth]
+        for r in done:
+            out[tuple(r)] = acc
+        children: dict[int, list[list[int]]] = {}
+        for r in rests:
+            if len(r) > depth:
+                children.setdefault(r[depth], []).append(r)
+        if not children:
+            return
+        logp = _log_softmax(self.logits())
+        here = self.n_tokens
+        for tok, group in children.items():
+            lp = acc + float(logp[tok])
+            if all(len(r) == depth + 1 for r in group):
+                for r in group:
+                    out[tuple(r)] = lp
+                continue
+            self.feed([tok])
+            self._walk(group, path + (tok,), lp, out)
+            self.truncate(here)
+            # re-evaluating the last token restores the logits of this node
+            last = self.llama.input_ids[here - 1]
+            self.truncate(here - 1)
+            self.feed([int(last)])
+            logp = _log_softmax(self.logits())
+
+    # -- decoding -------------------------------------------------------------------------
+    def generate(
+        self,
+        max_tokens: int,
+        *,
+        constraint: Constraint | None = None,
+        temperature: float = 0.0,
+        rng: np.random.Generator | None = None,
+        stop_at_eog: bool = True,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Generated:
+        """Decode up to `max_tokens` tokens from the current context (constrained if given)."""
+        out = Generated(finish_reason="length")
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        parts: list[str] = []
+
+        def emit(tokens: list[int]) -> None:
+            out.tokens.extend(tokens)
+            text = decoder.decode(b"".join(self.piece(t) for t in tokens))
+            if text:
+                parts.append(text)
+                if on_text is not None:
+                    on_text(text)
+
+        while len(out.tokens) < max_tokens:
+            if constraint is not None:
+                if constraint.done():
+                    out.finish_reason = "stop"
+                    break
+                forced = constraint.forced()[: max_tokens - len(out.tokens)]
+                if len(forced) > 1:  # fast-forward: one batched eval for several forced tokens
+                    self.feed(forced)
+                    constraint.accept(forced)
+                    emit(forced)
+                    continue
+            logits = self.logits()
+            if constraint is not None:
+                tok = constraint.pick(self, logits, temperature, rng)
+            else:
+                tok = _pick(logits, temperature, rng)
+            if stop_at_eog and self.is_eog(tok):
+                out.finish_reason = "stop"
+                break
+            if constraint is not None:
+                constraint.accept([tok])
+            self.feed([tok])
+            emit([tok])
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            parts.append(tail)
+            if on_text is not None:
+                on_text(tail)
+        out.text = "".join(parts)
+        return out
+
+
+class Constraint:
+    """A grammar driving decoding: which tokens are allowed next."""
+
+    def done(self) -> bool: ...
+    def forced(self) -> list[int]: ...
+    def pick(self, runner: Runner, logits: np.ndarray, temperature: float, rng) -> int: ...
+    def accept(self, tokens: list[int]) -> None: ...
+
+
+class LLGuidanceConstraint(Constraint):
+    """llguidance's `LLMatcher`: a bit mask per step, checked lazily.
+
+    Greedy fast path: if the model's own best token is allowed (one bit test), take it; only
+    otherwise unpack the mask over the vocabulary.
+    """
+
+    def __init__(self, matcher: Any, n_vocab: int):
+        from llguidance.numpy import allocate_token_bitmask
+
+        self.matcher = matcher
+        self.n_vocab = n_vocab
+        self.mask = allocate_token_bitmask(1, n_vocab)
+        self._bytes = self.mask.view(np.uint8)
+
+    def done(self) -> bool:
+        return self.matcher.is_stopped() or self.matcher.is_error()
+
+    def forced(self) -> list[int]:
+        return list(self.matcher.compute_ff_tokens())
+
+    def _allowed(self) -> np.ndarray:
+        return np.unpackbits(self._bytes[0], bitorder="little")[: self.n_vocab].astype(bool)
+
+    def pick(self, runner: Runner, logits: np.ndarray, temperature: float, rng) -> int:
+        from llguidance.numpy import fill_next_token_bitmask
+
+        fill_next_token_bitmask(self.matcher, self.mask)
+        if temperature <= 0:
+            best = int(np.argmax(logits))
+            if best < self.n_vocab and (int(self.mask[0, best >> 5]) >> (best & 31)) & 1:
+                return best
+            masked = np.where(self._allowed(), logits, -np.inf)
+            return int(np.argmax(masked))
+        masked = np.where(self._allowed(), logits, -np.inf)
+        return _pick(masked, temperature, rng)
+
+    def accept(self, tokens: list[int]) -> None:
+        for t in tokens:
+            if t == self.matcher_eos:
+                continue
+            self.matcher.consume_token(t)
+
+    matcher_eos = -1
+
+
+class GBNFConstraint(Constraint):
+    """llama.cpp's grammar sampler (GBNF), sampling inside llama.cpp."""
+
+    def __init__(self, llama: llama_cpp.Llama, gbnf: str, temperature: float, seed: int):
+        from llama_cpp import _internals
+
+        self.chain = _internals.LlamaSampler()
+        vocab = llama_cpp.llama_model_get_vocab(llama.model)
+        grammar = llama_cpp.llama_sampler_init_grammar(vocab, gbnf.encode("utf-8"), b"root")
+        if not grammar:
+            raise ValueError("llama.cpp rejected the GBNF grammar")
+        llama_cpp.llama_sampler_chain_add(self.chain.sampler, grammar)
+        if temperature > 0:
+            self.chain.add_temp(temperature)
+            self.chain.add_dist(seed)
+        else:
+            self.chain.add_greedy()
+        self._ctx = llama._ctx
+        self._ended = False
+
+    def done(self) -> bool:
+        return self._ended
+
+    def forced(self) -> list[int]:
+        return []
+
+    def pick(self, runner: Runner, logits: np.ndarray, temperature: float, rng) -> int:
+        tok = int(self.chain.sample(self._ctx, -1))  # samples AND accepts into the grammar
+        if runner.is_eog(tok):
+            self._ended = True
+        return tok
+
+    def accept(self, tokens: list[int]) -> None:
+        pass  # llama_sampler_sample already accepted the token
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    m = float(np.max(x))
+    return x - (m + math.log(float(np.sum(np.exp(x - m)))))
+
+
+def _pick(logits: np.ndarray, temperature: float, rng: np.random.Generator | None) -> int:
+    if temperature <= 0:
+        return int(np.argmax(logits))
+    z = logits.astype(np.float64) / temperature
+    z -= np.max(z)
+    p = np.exp(z)
+    p /= p.sum()
+    return int((rng or np.random.default_rng()).choice(len(p), p=p))
+
+
+def _common_prefix(seqs: list[list[int]]) -> list[int]:
+    if not seqs:
+        return []
+    out: list[int] = []
+    for column in zip(*seqs):
+        if all(c == column[0] for c in column):
+            out.append(column[0])
+        else:
+            break
+    # keep at least one token per option to score (an option must not be a prefix of all others)
+    shortest = min(len(s) for s in seqs)
+    return out[: max(0, min(len(out), shortest - 1))]
+
+
+def iter_tokens(gen: Iterator[int]) -> list[int]:  # pragma: no cover - tiny helper
+    return list(gen)

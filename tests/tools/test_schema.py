@@ -1,0 +1,76 @@
+from typing import Annotated, Literal, Optional
+
+import jsonschema
+import pytest
+from pydantic import BaseModel, Field
+
+from tools import check_strict, registered_tools, tool
+from orchestrations import ReActLoop, registered_orchestrations
+
+
+class Point(BaseModel):
+    x: int
+    label: str = "p"
+
+
+@tool
+def sample(
+    symbol: Annotated[str, Field(description="Ticker symbol")],
+    period: Literal["annual", "quarter"] = "annual",
+    limit: int = 5,
+    since: Optional[str] = None,
+    points: list[Point] = [],
+    origin: Point | None = None,
+) -> dict:
+    """Fetch a sample.
+
+    Args:
+        limit: how many records
+    """
+    return {}
+
+
+def test_schema_carries_descriptions_enums_and_defaults():
+    props = sample.parameters["properties"]
+    assert sample.description == "Fetch a sample."
+    assert props["symbol"] == {"description": "Ticker symbol", "type": "string"}
+    enum_alt = props["period"]["anyOf"][0]
+    assert enum_alt["enum"] == ["annual", "quarter"]
+    assert "how many records" in props["limit"]["description"]
+    assert "default: 5" in props["limit"]["description"]
+    assert props["points"]["items"] == {"$ref": "#/$defs/Point"}
+
+
+def test_schema_is_strict():
+    s = sample.parameters
+    assert check_strict(s) == []
+    assert s["additionalProperties"] is False
+    assert set(s["required"]) == {"symbol", "period", "limit", "since", "points", "origin"}
+    assert s["$defs"]["Point"]["additionalProperties"] is False
+    assert s["$defs"]["Point"]["required"] == ["x", "label"]
+
+
+def test_optional_properties_are_nullable_and_required_ones_are_not():
+    s = sample.parameters
+    jsonschema.validate({"symbol": "AAPL", "period": None, "limit": None, "since": None, "points": None, "origin": None}, s)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"symbol": None, "period": None, "limit": None, "since": None, "points": None, "origin": None}, s)
+
+
+def test_check_strict_reports_violations():
+    bad = {"type": "object", "properties": {"a": {"type": "object", "properties": {"b": {"type": "string"}}}}}
+    problems = check_strict(bad)
+    assert any("additionalProperties" in p for p in problems)
+    assert any("not in required" in p for p in problems)
+
+
+def test_every_registered_schema_is_strict():
+    from agent._defaults import load_defaults
+
+    load_defaults()
+    schemas = {t.name: t.parameters for t in registered_tools().values()}
+    schemas |= {o.name: o.parameters_schema() for o in [*registered_orchestrations().values(), ReActLoop]}
+    assert schemas, "nothing registered"
+    for name, schema in schemas.items():
+        assert check_strict(schema) == [], name
+        jsonschema.Draft202012Validator.check_schema(schema)
