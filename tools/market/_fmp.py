@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential, wait_random
 
 from tools._errors import ToolError
 
@@ -37,9 +37,9 @@ GICS_TO_FMP = {
 
 class _RedactKeys(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(_KEY_IN_TEXT.sub(r"\1***", str(a)) for a in record.args) \
-                if isinstance(record.args, tuple) else record.args
+        if isinstance(record.args, tuple):
+            record.args = tuple(_KEY_IN_TEXT.sub(r"\1***", str(a)) if _KEY_IN_TEXT.search(str(a)) else a
+                                for a in record.args)
         if isinstance(record.msg, str):
             record.msg = _KEY_IN_TEXT.sub(r"\1***", record.msg)
         return True
@@ -75,6 +75,7 @@ class FMPProvider:
         self.attempts = max(1, attempts)
         self.backoff = backoff
         self.max_backoff = max_backoff
+        self._backoff_wait = wait_exponential(multiplier=backoff, max=max_backoff) + wait_random(0, backoff)
         self._client = client
         self._owns_client = client is None
         self._names: dict[str, str] = {}
@@ -122,7 +123,7 @@ class FMPProvider:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
             return min(exc.retry_after, self.max_backoff)
-        return wait_exponential_jitter(initial=self.backoff, max=self.max_backoff)(state)
+        return self._backoff_wait(state)
 
     async def _once(self, url: str, path: str, query: dict[str, Any]) -> Any:
         where = f"FMP {path.split('?')[0]}"
