@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,40 +90,39 @@ class Runner:
         return self._logits
 
     # -- scoring --------------------------------------------------------------------------
-    def score_options(self, options: Sequence[str]) -> list[float]:
+    def score_options(self, options: Sequence[str]) -> list[tuple[float, list[int]]]:
         """Log-probability the model gives each option text as the continuation of the context.
 
-        Options are tokenized whole; their common token prefix is fed once, the rest is walked as a
-        trie so shared prefixes are evaluated once. The context is left where it started plus the
-        common prefix; use `feed_text_option` to commit a choice.
+        Options are tokenized whole; their common token prefix is fed once (it has the same
+        probability under every option), the rest is walked as a trie so shared prefixes are
+        evaluated once. Returns (log-probability of the rest, rest tokens) per option; the context is
+        left after the common prefix: `feed(rest)` commits a choice.
         """
         toks = [self.tokenize(o) for o in options]
         common = _common_prefix(toks)
         start = self.n_tokens
-        base = 0.0
-        for t in common:  # the shared part still has a probability, the same for all options
-            base += float(_log_softmax(self.logits())[t])
-            self.feed([t])
+        self.feed(common)  # the shared part has the same probability under every option
         rests = [t[len(common):] for t in toks]
         scores: dict[tuple[int, ...], float] = {}
-        self._walk(rests, (), 0.0, scores)
-        self.truncate(start)
-        self.feed(common)  # leave the context after the common prefix (cheap: already evaluated once)
-        self._common = common
-        return [base + scores[tuple(r)] for r in rests]
+        self._walk(rests, 0, 0.0, scores)
+        # leave the context after the common prefix, with fresh logits
+        here = start + len(common)
+        last = int(self.llama.input_ids[here - 1])
+        self.truncate(here - 1)
+        self.feed([last])
+        return [(scores[tuple(r)], r) for r in rests]
 
-    def _walk(self, rests: list[list[int]], path: tuple[int, ...], acc: float, out: dict) -> None:
-        depth = len(path)
-        done = [r for r in rests if len(r) == depth]
-        for r in done:
-            out[tuple(r)] = acc
+    def _walk(self, rests: list[list[int]], depth: int, acc: float, out: dict) -> None:
+        for r in rests:
+            if len(r) == depth:
+                out[tuple(r)] = acc
         children: dict[int, list[list[int]]] = {}
         for r in rests:
             if len(r) > depth:
                 children.setdefault(r[depth], []).append(r)
         if not children:
             return
-        logp = _log_softmax(self.logits())
+        logp = _log_softmax(self.logits())  # a copy: stays valid while children are evaluated
         here = self.n_tokens
         for tok, group in children.items():
             lp = acc + float(logp[tok])
@@ -132,13 +131,8 @@ class Runner:
                     out[tuple(r)] = lp
                 continue
             self.feed([tok])
-            self._walk(group, path + (tok,), lp, out)
+            self._walk(group, depth + 1, lp, out)
             self.truncate(here)
-            # re-evaluating the last token restores the logits of this node
-            last = self.llama.input_ids[here - 1]
-            self.truncate(here - 1)
-            self.feed([int(last)])
-            logp = _log_softmax(self.logits())
 
     # -- decoding -------------------------------------------------------------------------
     def generate(
@@ -244,11 +238,7 @@ class LLGuidanceConstraint(Constraint):
 
     def accept(self, tokens: list[int]) -> None:
         for t in tokens:
-            if t == self.matcher_eos:
-                continue
             self.matcher.consume_token(t)
-
-    matcher_eos = -1
 
 
 class GBNFConstraint(Constraint):
@@ -314,7 +304,3 @@ def _common_prefix(seqs: list[list[int]]) -> list[int]:
     # keep at least one token per option to score (an option must not be a prefix of all others)
     shortest = min(len(s) for s in seqs)
     return out[: max(0, min(len(out), shortest - 1))]
-
-
-def iter_tokens(gen: Iterator[int]) -> list[int]:  # pragma: no cover - tiny helper
-    return list(gen)

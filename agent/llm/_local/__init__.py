@@ -1,0 +1,1 @@
+"""Helpers of the local llama.cpp backend: prompts, grammars, the token loop."""

