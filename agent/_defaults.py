@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-
 
 def load_defaults() -> None:
     """Import the market tools and financial orchestrations so that they register."""
-    for module in ("tools.market", "orchestrations.finance"):
-        with contextlib.suppress(ModuleNotFoundError):  # TODO: plain imports once both packages land
-            __import__(module)
+    import orchestrations.finance  # noqa: F401
+    import tools.market  # noqa: F401
 
 
 def ground_query(query: str) -> dict[str, dict[str, list[str]]]:
     """Allowed values per orchestration argument for this query (tickers it names, ...)."""
-    try:
-        from orchestrations.grounding import ground_query as ground
-    except ModuleNotFoundError:
-        return {}
+    from orchestrations.grounding import ground_query as ground
+
     return ground(query)

@@ -1,0 +1,132 @@
+"""Company analyses: comparative, strategic investment, competitive position."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .. import Orchestration, OrchestrationData, RunContext, Table, register
+from . import _metrics as m
+from ._common import Horizon, Symbol, company_snapshot, income_metrics, lookback_days, price_metrics
+
+PROFILE_COLUMNS = ["symbol", "name", "sector", "industry", "market cap", "beta"]
+
+
+def _profile_row(snap: dict[str, Any]) -> list[Any]:
+    p, q = snap["profile"] or {}, snap["quote"] or {}
+    return [snap["symbol"], p.get("name"), p.get("sector"), p.get("industry"), q.get("market_cap") or p.get("market_cap"), p.get("beta")]
+
+
+def _metrics_rows(snaps: list[dict[str, Any]]) -> list[list[Any]]:
+    rows = []
+    for s in snaps:
+        inc, px, q = income_metrics(s["income"]), price_metrics(s["prices"]), s["quote"] or {}
+        rows.append([
+            s["symbol"], inc.get("revenue"), m.pct(inc.get("revenue_cagr")), m.pct(inc.get("gross_margin")),
+            m.pct(inc.get("operating_margin")), m.pct(inc.get("net_margin")), m.rounded(q.get("price")), m.rounded(q.get("pe")),
+            m.pct(px.get("total_return")), m.pct(px.get("volatility")), m.pct(px.get("max_drawdown")), inc.get("years"), q.get("as_of"),
+        ])
+    return rows
+
+
+METRIC_COLUMNS = ["symbol", "revenue", "revenue CAGR %", "gross margin %", "operating margin %", "net margin %", "price", "P/E",
+                  "return %", "volatility %", "max drawdown %", "fiscal years", "quote as of"]
+
+
+class ComparativeParams(BaseModel):
+    symbol1: Symbol
+    symbol2: Symbol
+    time_horizon: str = Field("3 years", description="Investment horizon in the user's words, e.g. '3 years'")
+
+
+@register
+class CompanyComparativeAnalysis(Orchestration):
+    name = "company_comparative_analysis"
+    description = "Compare two companies side by side: growth, margins, valuation, price return, volatility and drawdown over a time horizon."
+    Params = ComparativeParams
+    template = "company_comparative_analysis.md"
+
+    async def gather(self, params: ComparativeParams, ctx: RunContext) -> OrchestrationData:
+        days = lookback_days(params.time_horizon)
+        snaps = await ctx.gather(*(company_snapshot(ctx, s, years=5, days=days) for s in (params.symbol1, params.symbol2)))
+        tables = {
+            "profiles": Table("Profiles", PROFILE_COLUMNS, [_profile_row(s) for s in snaps]),
+            "comparison": Table(f"Side by side (prices over the last {days} days available)", METRIC_COLUMNS, _metrics_rows(snaps)),
+        }
+        return OrchestrationData(tables=tables, facts={"time_horizon": params.time_horizon})
+
+
+class StrategicParams(BaseModel):
+    symbol: Symbol
+    time_horizon: Horizon = Field("medium-term", description="Investment horizon")
+
+
+@register
+class StrategicInvestmentAnalysis(Orchestration):
+    name = "strategic_investment_analysis"
+    description = "Strategic investment analysis of one company: profile, statements, one-year price history, industry peers and relative valuation."
+    Params = StrategicParams
+    template = "strategic_investment_analysis.md"
+
+    async def gather(self, params: StrategicParams, ctx: RunContext) -> OrchestrationData:
+        snap, balance, cash, peers = await ctx.gather(
+            company_snapshot(ctx, params.symbol, years=5, days=365),
+            ctx.fetch("get_balance_sheet", symbol=params.symbol, limit=1),
+            ctx.fetch("get_cash_flow", symbol=params.symbol, limit=3),
+            ctx.fetch("get_peers", symbol=params.symbol, limit=5),
+        )
+        peer_quotes = await ctx.gather(*(ctx.fetch("get_stock_price", symbol=p["symbol"]) for p in peers or []))
+        pe = (snap["quote"] or {}).get("pe")
+        peer_pes = [q.get("pe") for q in peer_quotes if q]
+        peer_median = m.median([p for p in peer_pes if p and p > 0])
+        valuation = Table("Relative valuation", ["symbol", "name", "market cap", "P/E"], [
+            [params.symbol, (snap["profile"] or {}).get("name"), (snap["quote"] or {}).get("market_cap"), m.rounded(pe)],
+            *[[p["symbol"], p.get("name"), p.get("market_cap"), m.rounded((q or {}).get("pe"))] for p, q in zip(peers or [], peer_quotes)],
+        ], note=f"P/E vs peer median: {m.pct(m.growth(pe, peer_median))}% (peer median {m.rounded(peer_median)})")
+        b = (balance or [{}])[0]
+        fcf = Table("Cash flow and balance sheet", ["fiscal year", "operating cash flow", "free cash flow", "cash", "total debt", "equity"], [
+            [c["fiscal_date"], c.get("operating_cash_flow"), c.get("free_cash_flow"), b.get("cash") if i == 0 else None,
+             b.get("total_debt") if i == 0 else None, b.get("equity") if i == 0 else None] for i, c in enumerate(cash or [])
+        ])
+        tables = {
+            "profile": Table("Profile", PROFILE_COLUMNS, [_profile_row(snap)]),
+            "metrics": Table("Growth, margins and one-year price history", METRIC_COLUMNS, _metrics_rows([snap])),
+            "cash": fcf, "valuation": valuation,
+        }
+        return OrchestrationData(tables=tables, facts={"time_horizon": params.time_horizon, "description": ((snap["profile"] or {}).get("description") or "")[:600]})
+
+
+class CompetitiveParams(BaseModel):
+    symbol: Symbol
+
+
+@register
+class CompanyCompetitiveAnalysis(Orchestration):
+    name = "company_competitive_analysis"
+    description = "Competitive analysis of one company against its industry peers on size, growth, margins and valuation."
+    Params = CompetitiveParams
+    template = "company_competitive_analysis.md"
+    peers = 5
+
+    async def gather(self, params: CompetitiveParams, ctx: RunContext) -> OrchestrationData:
+        peers = await ctx.fetch("get_peers", symbol=params.symbol, limit=self.peers) or []
+        symbols = [params.symbol, *[p["symbol"] for p in peers]]
+        snaps = await ctx.gather(*(company_snapshot(ctx, s, years=3) for s in symbols))
+        rows = _metrics_rows(snaps)
+        ranked = sorted(rows, key=lambda r: -(r[1] or 0))
+        position = Table("Rank among peers (1 = best)", ["metric", "rank", "of"], [
+            [label, _rank(rows, col, params.symbol, reverse), len(rows)]
+            for label, col, reverse in (("revenue", 1, True), ("revenue growth", 2, True), ("net margin", 5, True), ("P/E (lower is cheaper)", 7, False))
+        ])
+        tables = {
+            "profiles": Table("Company and peers", PROFILE_COLUMNS, [_profile_row(s) for s in snaps]),
+            "peers": Table("Size, growth, margins and valuation", METRIC_COLUMNS, ranked), "position": position,
+        }
+        return OrchestrationData(tables=tables, facts={"industry": ((snaps[0]["profile"] or {}).get("industry"))})
+
+
+def _rank(rows: list[list[Any]], col: int, symbol: str, reverse: bool) -> int | None:
+    present = [r for r in rows if r[col] is not None]
+    ordered = sorted(present, key=lambda r: r[col], reverse=reverse)
+    return next((i + 1 for i, r in enumerate(ordered) if r[0] == symbol), None)

@@ -1,0 +1,90 @@
+"""`portfolio_recommendation`: candidates per sector and an allocation computed in Python."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from .. import Orchestration, OrchestrationData, RunContext, Table, register
+from . import _metrics as m
+from ._common import SectorName
+
+RISK_RULES = {
+    # names per sector, the most beta allowed (None: no cap), how weights follow volatility
+    "low": {"per_sector": 3, "max_beta": 1.0, "weighting": "inverse variance"},
+    "medium": {"per_sector": 3, "max_beta": 1.4, "weighting": "inverse volatility"},
+    "high": {"per_sector": 3, "max_beta": None, "weighting": "proportional to beta"},
+}
+
+
+class PortfolioParams(BaseModel):
+    risk_tolerance: Literal["low", "medium", "high"]
+    investment_amount: float = Field(gt=0, description="Amount to invest in US dollars")
+    sectors: list[SectorName] = Field(min_length=1, max_length=6, description="Sectors to invest in")
+
+
+@register
+class PortfolioRecommendation(Orchestration):
+    name = "portfolio_recommendation"
+    description = "Recommend a stock portfolio for a risk tolerance, an amount and sectors: top names per sector with price, P/E, beta, volatility and a computed allocation."
+    Params = PortfolioParams
+    template = "portfolio_recommendation.md"
+
+    async def gather(self, params: PortfolioParams, ctx: RunContext) -> OrchestrationData:
+        rule = RISK_RULES[params.risk_tolerance]
+        sectors = list(dict.fromkeys(params.sectors))
+        tops = await ctx.gather(*(ctx.fetch("get_top_companies", sector=s, limit=rule["per_sector"] + 2) for s in sectors))
+        names = [(s, c) for s, top in zip(sectors, tops) for c in (top or [])]
+        details = await ctx.gather(*(self._details(ctx, c["symbol"]) for _, c in names))
+        candidates = []
+        for (sector, company), (quote, profile, bars) in zip(names, details):
+            prices = m.closes(bars or [])
+            candidates.append({
+                "sector": sector, "symbol": company["symbol"], "name": company.get("name"),
+                "price": (quote or {}).get("price"), "pe": (quote or {}).get("pe"), "beta": (profile or {}).get("beta"),
+                "volatility": m.volatility(prices), "as_of": (quote or {}).get("as_of"),
+            })
+        chosen = _choose(candidates, rule)
+        amounts = m.allocate(params.investment_amount, _weights(chosen, rule["weighting"]))
+        total = sum(amounts.values())
+        rows = [[c["sector"], c["symbol"], c["name"], m.rounded(c["price"]), m.rounded(c["pe"]), m.rounded(c["beta"]),
+                 m.pct(c["volatility"]), amounts.get(c["symbol"]), m.pct(amounts.get(c["symbol"], 0) / total) if total else None,
+                 c["as_of"]] for c in chosen]
+        portfolio_beta = sum((c["beta"] or 1.0) * amounts.get(c["symbol"], 0) for c in chosen) / total if total else None
+        allocation = Table(f"Allocation of ${params.investment_amount:,.2f} ({params.risk_tolerance} risk)",
+                           ["sector", "symbol", "name", "price", "P/E", "beta", "volatility %", "amount $", "weight %", "price as of"], rows,
+                           note=f"Weights: {rule['weighting']}; max beta {rule['max_beta']}; weighted beta {m.rounded(portfolio_beta)}; total ${total:,.2f}")
+        considered = Table("Candidates considered", ["sector", "symbol", "beta", "volatility %", "chosen"], [
+            [c["sector"], c["symbol"], m.rounded(c["beta"]), m.pct(c["volatility"]), c in chosen] for c in candidates
+        ])
+        return OrchestrationData(tables={"allocation": allocation, "candidates": considered},
+                                 facts={"rule": rule, "total": total, "portfolio_beta": portfolio_beta})
+
+    @staticmethod
+    async def _details(ctx: RunContext, symbol: str):
+        return await ctx.gather(
+            ctx.fetch("get_stock_price", symbol=symbol),
+            ctx.fetch("get_company_profile", symbol=symbol),
+            ctx.fetch("get_historical_prices", symbol=symbol, last_n_days=365),
+        )
+
+
+def _choose(candidates: list[dict], rule: dict) -> list[dict]:
+    """Per sector, the largest names within the beta cap (the lowest-beta ones if none fit)."""
+    chosen = []
+    for sector in dict.fromkeys(c["sector"] for c in candidates):
+        pool = [c for c in candidates if c["sector"] == sector and c["volatility"]]
+        fitting = [c for c in pool if rule["max_beta"] is None or (c["beta"] or 1.0) <= rule["max_beta"]]
+        if not fitting:
+            fitting = sorted(pool, key=lambda c: c["beta"] or 1.0)
+        chosen += fitting[: rule["per_sector"]]
+    return chosen
+
+
+def _weights(chosen: list[dict], weighting: str) -> dict[str, float]:
+    if weighting == "inverse variance":
+        return {c["symbol"]: 1 / c["volatility"] ** 2 for c in chosen}
+    if weighting == "inverse volatility":
+        return {c["symbol"]: 1 / c["volatility"] for c in chosen}
+    return {c["symbol"]: max(c["beta"] or 1.0, 0.1) for c in chosen}

@@ -1,0 +1,75 @@
+"""Argument grounding: the values a symbol argument may take for this query.
+
+A small model invents tickers; a grammar built from these lists cannot. The tickers and company
+names found in the query (case-insensitive, "Apple" -> AAPL) are the allowed values; when the
+query names none, every ticker the active data provider knows is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from orchestrations import registered_orchestrations
+
+SYMBOL_ARGUMENTS = ("symbol", "symbol1", "symbol2")
+_SUFFIXES = re.compile(r"\b(inc|incorporated|corp|corporation|co|company|companies|plc|ltd|limited|holdings?|group|the|class [ab]|& co)\b\.?", re.I)
+ALIASES = {"google": "GOOGL", "alphabet": "GOOGL", "facebook": "META", "meta": "META", "jpmorgan": "JPM", "j.p. morgan": "JPM",
+           "bank of america": "BAC", "coca-cola": "KO", "coke": "KO", "johnson & johnson": "JNJ", "j&j": "JNJ",
+           "first solar": "FSLR", "berkshire": "BRK-B", "exxon": "XOM", "nvidia": "NVDA", "tesla": "TSLA", "amazon": "AMZN"}
+
+
+def _clean(name: str) -> str:
+    return re.sub(r"\s+", " ", _SUFFIXES.sub(" ", name.lower().replace(",", " "))).strip(" .&-")
+
+
+@lru_cache(maxsize=8)
+def _name_index(names: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Lower-case name keys -> ticker: the cleaned full name, and its first word when unambiguous."""
+    index: dict[str, str] = {}
+    first_words: dict[str, set[str]] = {}
+    for symbol, name in names:
+        cleaned = _clean(name)
+        if cleaned:
+            index[cleaned] = symbol
+            first_words.setdefault(cleaned.split()[0], set()).add(symbol)
+    for word, symbols in first_words.items():
+        if len(symbols) == 1 and len(word) >= 4 and word not in index:
+            index[word] = next(iter(symbols))
+    return index
+
+
+def find_symbols(query: str, known: frozenset[str] | None, names: dict[str, str]) -> list[str]:
+    """Tickers the query names, in order of appearance: explicit tickers, then company names."""
+    found: list[tuple[int, str]] = []
+    for match in re.finditer(r"\(([A-Z][A-Z.\-]{0,5})\)|\b([A-Z]{1,5}(?:[.-][A-Z])?)\b", query):
+        ticker = match.group(1) or match.group(2)
+        explicit = match.group(1) is not None
+        if explicit or (known and ticker in known and len(ticker) >= 2):
+            found.append((match.start(), ticker.replace(".", "-")))
+    lowered = query.lower()
+    index = {**_name_index(tuple(sorted(names.items()))), **{k: v for k, v in ALIASES.items()}}
+    for key, symbol in index.items():
+        for match in re.finditer(rf"(?<![a-z]){re.escape(key)}(?![a-z])", lowered):
+            found.append((match.start(), symbol))
+    ordered = [s for _, s in sorted(found)]
+    return list(dict.fromkeys(ordered))
+
+
+def ground_query(query: str, provider=None) -> dict[str, dict[str, list[str]]]:
+    """Per orchestration, per symbol argument: the allowed tickers for this query."""
+    if provider is None:
+        from tools.market import current_provider
+
+        provider = current_provider()
+    known = provider.symbols()
+    symbols = find_symbols(query, known, provider.company_names())
+    allowed = symbols or sorted(known or [])
+    if not allowed:
+        return {}
+    grounding: dict[str, dict[str, list[str]]] = {}
+    for name, cls in registered_orchestrations().items():
+        arguments = [a for a in SYMBOL_ARGUMENTS if a in cls.Params.model_fields]
+        if arguments:
+            grounding[name] = {a: allowed for a in arguments}
+    return grounding
