@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sqlite3
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,9 @@ from tools.market import (
     UnknownSymbolError,
 )
 from tools.market._snapshot import DEFAULT_PATH
+
+REPO = Path(__file__).resolve().parents[3]
+SOURCE = REPO.parent / "shared" / "data" / "market"
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +31,16 @@ def test_snapshot_ships_inside_the_package_and_is_small():
     assert DEFAULT_PATH.is_file()
     assert DEFAULT_PATH.parent.name == "data" and DEFAULT_PATH.parent.parent.name == "market"
     assert DEFAULT_PATH.stat().st_size < 10_000_000
+
+
+@pytest.mark.skipif(not SOURCE.is_dir(), reason="shared market data not available")
+def test_committed_snapshot_is_reproducible_from_the_sources(tmp_path):
+    spec = importlib.util.spec_from_file_location("build_snapshot", REPO / "scripts" / "build_snapshot.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    out = tmp_path / "snapshot.sqlite"
+    build.build(SOURCE, out)
+    assert out.read_bytes() == DEFAULT_PATH.read_bytes()
 
 
 async def test_aapl_fiscal_2023_revenue(snap):

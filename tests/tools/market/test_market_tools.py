@@ -12,6 +12,7 @@ import tools.market as market
 from tools import ToolArgumentsError, check_strict, registered_tools
 from tools.market import (
     SECTORS,
+    DataProvider,
     FMPProvider,
     SnapshotProvider,
     UnknownSymbolError,
@@ -114,6 +115,7 @@ async def test_use_provider_switches_and_restores():
 def test_make_provider():
     assert isinstance(make_provider("snapshot"), SnapshotProvider)
     assert isinstance(make_provider("FMP"), FMPProvider)
+    assert isinstance(make_provider("snapshot"), DataProvider) and isinstance(make_provider("fmp"), DataProvider)
     with pytest.raises(ValueError, match="snapshot"):
         make_provider("bloomberg")
 
@@ -132,3 +134,18 @@ def test_import_is_cheap_and_opens_no_database():
     root = Path(__file__).resolve().parents[3]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_default_provider_comes_from_finagent_data(monkeypatch):
+    from tools.market import set_default_provider
+
+    try:
+        monkeypatch.setenv("FINAGENT_DATA", "fmp")
+        set_default_provider(None)
+        assert isinstance(current_provider(), FMPProvider)
+        assert current_provider() is current_provider()  # one process-wide instance
+        monkeypatch.delenv("FINAGENT_DATA")
+        set_default_provider(None)
+        assert isinstance(current_provider(), SnapshotProvider)
+    finally:
+        set_default_provider(None)
