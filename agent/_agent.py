@@ -188,10 +188,9 @@ class Agent:
                 data = OrchestrationData(facts={"result": result.value}, missing=ctx.missing)
             else:
                 try:
-                    data = await route.target().gather(route.params, ctx)
+                    data = await route.target().run(route.params, ctx)
                 except Exception as e:  # noqa: BLE001 - a broken data step is reported, not fatal
                     data = OrchestrationData(missing=[f"{route.name} failed: {type(e).__name__}: {e}"])
-                data.missing = data.missing or ctx.missing
             tables = {k: t.to_dict() for k, t in data.tables.items()}
             queue.put_nowait(OrchestrationFinished(route.name, route.arguments(), time.perf_counter() - start, tables, data.missing))
             return route, data

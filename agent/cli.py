@@ -111,7 +111,7 @@ def cmd_tool(args: argparse.Namespace) -> int:
             if args.name in orchestrations:
                 cls = orchestrations[args.name]
                 params = cls.validate(arguments)
-                data = await cls().gather(params, RunContext(ToolRunner(tools)))
+                data = await cls().run(params, RunContext(ToolRunner(tools)))
                 return data.to_dict()
             known = ", ".join([*tools, *orchestrations])
             raise ValueError(f"unknown tool or orchestration {args.name!r}; known: {known}")

@@ -51,7 +51,14 @@ class Orchestration:
     """File name in `prompts/` rendered with the params, the facts and the tables (Markdown)."""
 
     async def gather(self, params: BaseModel, ctx: RunContext) -> OrchestrationData:
+        """The data step: call tools through `ctx` (concurrently where independent), compute tables."""
         raise NotImplementedError
+
+    async def run(self, params: BaseModel, ctx: RunContext) -> OrchestrationData:
+        """`gather`, with every failed tool call the step did not report itself listed in `missing`."""
+        data = await self.gather(params, ctx)
+        data.missing = data.missing or list(ctx.missing)
+        return data
 
     def prompt(self, params: BaseModel, data: OrchestrationData) -> str:
         """The analysis request for the LLM. Default: render `template` with everything computed."""

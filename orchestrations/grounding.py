@@ -14,6 +14,8 @@ from orchestrations import registered_orchestrations
 
 SYMBOL_ARGUMENTS = ("symbol", "symbol1", "symbol2")
 _SUFFIXES = re.compile(r"\b(inc|incorporated|corp|corporation|co|company|companies|plc|ltd|limited|holdings?|group|the|class [ab]|& co)\b\.?", re.I)
+NOT_TICKERS = {"CEO", "CFO", "USA", "ETF", "GDP", "IPO", "EPS", "ROE", "ROA", "API", "ESG", "FAQ", "USD", "EUR", "AND", "THE",
+               "FOR", "YOY", "TTM", "EBIT", "CAGR", "GICS", "SEC", "FED", "CPI", "REIT", "NYSE"}
 ALIASES = {"google": "GOOGL", "alphabet": "GOOGL", "facebook": "META", "meta": "META", "jpmorgan": "JPM", "j.p. morgan": "JPM",
            "bank of america": "BAC", "coca-cola": "KO", "coke": "KO", "johnson & johnson": "JNJ", "j&j": "JNJ",
            "first solar": "FSLR", "berkshire": "BRK-B", "exxon": "XOM", "nvidia": "NVDA", "tesla": "TSLA", "amazon": "AMZN"}
@@ -45,7 +47,7 @@ def find_symbols(query: str, known: frozenset[str] | None, names: dict[str, str]
     for match in re.finditer(r"\(([A-Z][A-Z.\-]{0,5})\)|\b([A-Z]{1,5}(?:[.-][A-Z])?)\b", query):
         ticker = match.group(1) or match.group(2)
         explicit = match.group(1) is not None
-        if explicit or (known and ticker in known and len(ticker) >= 2):
+        if explicit or (known and ticker in known) or (len(ticker) >= 3 and ticker not in NOT_TICKERS):
             found.append((match.start(), ticker.replace(".", "-")))
     lowered = query.lower()
     index = {**_name_index(tuple(sorted(names.items()))), **{k: v for k, v in ALIASES.items()}}

@@ -116,7 +116,7 @@ def add_caps(node: Any) -> Any:
 
 
 def schema_key(schema: dict[str, Any]) -> str:
-    return json.dumps(schema, sort_keys=True, separators=(",", ":"))
+    return json.dumps(schema, separators=(",", ":"))  # property order matters to the grammar
 
 
 # -- llguidance ---------------------------------------------------------------------------

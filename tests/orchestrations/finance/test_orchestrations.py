@@ -1,0 +1,158 @@
+"""Every financial orchestration end to end on the snapshot, with ScriptedLLM writing the narrative."""
+
+import pytest
+
+from agent import Agent
+from agent._defaults import ground_query, load_defaults
+from agent.events import OrchestrationFinished, ToolCallFinished, ToolCallStarted
+from agent.testing import ScriptedLLM, call
+from orchestrations import RunContext, registered_orchestrations
+from orchestrations.finance import _metrics as m
+from tools import ToolRunner, check_strict, registered_tools
+
+load_defaults()
+
+CASES = {
+    "sector_analysis": {"sector": "banking", "top_n": 4},
+    "company_comparative_analysis": {"symbol1": "JPM", "symbol2": "bac", "time_horizon": "2 years"},
+    "financial_health_assessment": {"symbol": "AAPL"},
+    "portfolio_recommendation": {"risk_tolerance": "low", "investment_amount": 20000, "sectors": ["healthcare", "Utilities"]},
+    "strategic_investment_analysis": {"symbol": "TSLA", "time_horizon": "long-term"},
+    "market_trend_prediction": {"sector": "tech", "timeframe": "1 year"},
+    "company_competitive_analysis": {"symbol": "KO"},
+}
+
+
+def test_the_seven_are_registered_with_the_agreed_parameters():
+    found = {name: set(cls.Params.model_fields) for name, cls in registered_orchestrations().items()}
+    assert found == {
+        "sector_analysis": {"sector", "top_n"},
+        "company_comparative_analysis": {"symbol1", "symbol2", "time_horizon"},
+        "financial_health_assessment": {"symbol"},
+        "portfolio_recommendation": {"risk_tolerance", "investment_amount", "sectors"},
+        "strategic_investment_analysis": {"symbol", "time_horizon"},
+        "market_trend_prediction": {"sector", "timeframe"},
+        "company_competitive_analysis": {"symbol"},
+    }
+
+
+def test_schemas_carry_enums():
+    schemas = {n: c.parameters_schema() for n, c in registered_orchestrations().items()}
+    assert "Financials" in schemas["sector_analysis"]["properties"]["sector"]["enum"]
+    assert len(schemas["sector_analysis"]["properties"]["sector"]["enum"]) == 11
+    assert schemas["portfolio_recommendation"]["properties"]["risk_tolerance"]["enum"] == ["low", "medium", "high"]
+    assert schemas["portfolio_recommendation"]["properties"]["sectors"]["items"]["enum"][0] == "Communication Services"
+    horizon = schemas["strategic_investment_analysis"]["properties"]["time_horizon"]
+    assert ["short-term", "medium-term", "long-term"] in [alt.get("enum") for alt in horizon.get("anyOf", [horizon])]
+    timeframe = schemas["market_trend_prediction"]["properties"]["timeframe"]
+    assert ["6 months", "1 year", "3 years", "5 years"] in [alt.get("enum") for alt in timeframe.get("anyOf", [timeframe])]
+    assert all(check_strict(s) == [] for s in schemas.values())
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+async def test_orchestration_end_to_end(name):
+    narrative = f"Analysis written for {name}."
+    llm = ScriptedLLM([call(name, CASES[name]), narrative])
+    reply = await Agent(llm).achat(f"please run {name}")
+    assert reply.ok, reply.error
+    assert reply.text == narrative and reply.llm_calls == 2
+    finished = next(e for e in reply.events if isinstance(e, OrchestrationFinished))
+    assert finished.tables
+    if name == "portfolio_recommendation":  # two utilities in the screener have no price history in the snapshot
+        assert all("no price data" in x for x in finished.missing)
+    else:
+        assert not finished.missing
+    assert all(t["rows"] for t in finished.tables.values()), "every table has rows"
+    prompt = llm.requests[1].messages[-1].content
+    assert "| ---" not in prompt and "|---|" in prompt  # tables are in the prompt
+    llm.assert_complete()
+
+
+def _concurrent(events) -> bool:
+    done = [e for e in events if isinstance(e, ToolCallFinished)]
+    return any(a.started_at < b.finished_at and b.started_at < a.finished_at for a in done for b in done if a is not b)
+
+
+async def _gather(name, arguments):
+    cls = registered_orchestrations()[name]
+    events = []
+    ctx = RunContext(ToolRunner(registered_tools(), emit=events.append))
+    return await cls().run(cls.validate(arguments), ctx), events
+
+
+async def test_financial_health_numbers_are_computed_from_real_statements():
+    data, events = await _gather("financial_health_assessment", {"symbol": "AAPL"})
+    table = data.tables["health"]
+    col = table.columns.index("2023-09-30")
+    row = {r[0]: r for r in table.rows}
+    assert row["net margin %"][col] == round(96_995_000_000 / 383_285_000_000 * 100, 2)
+    assert _concurrent(events)
+
+
+async def test_jpm_health_has_no_current_ratio_but_has_roe():
+    data, _ = await _gather("financial_health_assessment", {"symbol": "JPM"})
+    row = {r[0]: r[1:] for r in data.tables["health"].rows}
+    assert all(v is None for v in row["current ratio"])
+    assert all(v is not None for v in row["ROE %"])
+
+
+async def test_sector_analysis_ranks_by_market_cap_and_compares_with_median():
+    data, events = await _gather("sector_analysis", {"sector": "Financials", "top_n": 5})
+    rows = data.tables["companies"].rows
+    caps = [r[2] for r in rows]
+    assert caps == sorted(caps, reverse=True) and len(rows) == 5
+    pes = [r[7] for r in rows if r[7] is not None]
+    median_pe = data.tables["medians"].rows[0][3]
+    assert median_pe == pytest.approx(m.median(pes), abs=0.01)
+    assert _concurrent(events)
+
+
+async def test_portfolio_allocation_sums_to_the_amount_and_respects_risk():
+    low, _ = await _gather("portfolio_recommendation", CASES["portfolio_recommendation"])
+    high, _ = await _gather("portfolio_recommendation", {**CASES["portfolio_recommendation"], "risk_tolerance": "high", "sectors": ["Information Technology"]})
+    for data in (low, high):
+        amounts = [r[7] for r in data.tables["allocation"].rows]
+        assert round(sum(amounts), 2) == 20000 if data is low else round(sum(amounts), 2) == 20000
+    assert all(r[5] <= 1.0 for r in low.tables["allocation"].rows)  # low risk: beta capped at 1.0
+    assert {r[0] for r in low.tables["allocation"].rows} == {"Health Care", "Utilities"}
+
+
+async def test_market_trend_index_starts_at_100():
+    data, _ = await _gather("market_trend_prediction", {"sector": "Information Technology", "timeframe": "6 months"})
+    monthly = data.tables["monthly"].rows
+    assert 6 <= len(monthly) <= 8
+    stats = dict(data.tables["index"].rows)
+    assert stats["total return %"] == pytest.approx(stats["index level"] - 100, abs=0.01)
+
+
+async def test_unknown_ticker_gives_partial_result_that_says_how_to_get_live_data():
+    data, _ = await _gather("company_comparative_analysis", {"symbol1": "MSFT", "symbol2": "GOOGL", "time_horizon": "3 years"})
+    assert any("GOOGL" in m_ and "fmp" in m_.lower() for m_ in data.missing)
+    rows = data.tables["comparison"].rows
+    assert rows[0][0] == "MSFT" and rows[0][1] is not None
+
+
+def test_metrics():
+    assert m.allocate(100, {"a": 1, "b": 1, "c": 1}) == {"a": 33.34, "b": 33.33, "c": 33.33}
+    assert m.max_drawdown([100, 120, 60, 130]) == pytest.approx(-0.5)
+    assert m.cagr(121, 100, 2) == pytest.approx(0.1)
+    assert m.cagr(100, -5, 2) is None
+    assert m.equal_weight_index({"A": [{"date": "d1", "close": 10}, {"date": "d2", "close": 20}],
+                                 "B": [{"date": "d1", "close": 5}, {"date": "d2", "close": 5}]}) == [("d1", 100.0), ("d2", 150.0)]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("Compare Microsoft and Apple over the next 5 years", ["MSFT", "AAPL"]),
+    ("analysis for JPMorgan Chase (JPM) and Bank of America (BAC)", ["JPM", "BAC"]),
+    ("How healthy is Pfizer?", ["PFE"]),
+    ("Compare MSFT and GOOGL", ["MSFT", "GOOGL"]),
+])
+def test_grounding_finds_tickers_and_company_names(query, expected):
+    grounding = ground_query(query)
+    assert grounding["company_comparative_analysis"]["symbol1"] == expected
+    assert grounding["financial_health_assessment"]["symbol"] == expected
+
+
+def test_grounding_without_a_named_company_allows_every_known_ticker():
+    allowed = ground_query("What does the P/E ratio measure?")["financial_health_assessment"]["symbol"]
+    assert len(allowed) > 100 and "AAPL" in allowed and "P" not in allowed
