@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -32,7 +33,7 @@ def grounded_schema(parameters: dict[str, Any], grounding: dict[str, list[str]] 
         if arg not in props or not values:
             continue
         props[arg] = _restrict(props[arg], values, schema)
-    return add_caps(schema)
+    return add_caps(split_type_lists(schema))
 
 
 def _restrict(prop: dict[str, Any], values: list[str], root: dict[str, Any]) -> dict[str, Any]:
@@ -100,6 +101,34 @@ def _non_null(prop: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     return prop
 
 
+_SHARED = {"description", "title"}
+
+
+def split_type_lists(node: Any) -> Any:
+    """`{"type": ["array", "null"], "items": ...}` -> `{"anyOf": [{"type": "array", "items": ...}, {"type": "null"}]}`.
+
+    Both mean the same; llama.cpp's GBNF converter only understands the second (it turns the
+    first into "any array"), and the split keeps every keyword with its own type.
+    """
+    if isinstance(node, list):
+        return [split_type_lists(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: (split_type_lists(v) if k not in ("enum", "const", "default", "examples") else v) for k, v in node.items()}
+    t = out.get("type")
+    if isinstance(t, list):
+        if len(t) == 1:
+            out["type"] = t[0]
+        elif t:
+            shared = {k: v for k, v in out.items() if k in _SHARED}
+            body = {k: v for k, v in out.items() if k not in _SHARED and k != "type"}
+            alts = [{"type": "null"} if x == "null" else {**body, "type": x} for x in t]
+            if "anyOf" in body:  # already a union: keep it, only the type list goes
+                return out
+            out = {**shared, "anyOf": alts}
+    return out
+
+
 def add_caps(node: Any) -> Any:
     """Give every array without a `maxItems` the default cap (in place; returns the node)."""
     if isinstance(node, list):
@@ -135,7 +164,9 @@ def llg_tokenizer(llama: Any) -> Any:
             from llguidance.llamacpp import lltokenizer_from_vocab
 
             vocab = llama_cpp.llama_model_get_vocab(llama.model)
-            tok = _tokenizers[key] = lltokenizer_from_vocab(vocab)
+            with warnings.catch_warnings():  # it calls a deprecated llama.cpp function per token
+                warnings.simplefilter("ignore", DeprecationWarning)
+                tok = _tokenizers[key] = lltokenizer_from_vocab(vocab)
         return tok
 
 

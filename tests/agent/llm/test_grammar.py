@@ -1,0 +1,90 @@
+"""Grammar preparation for the local backend (no model needed): grounding, caps, $ref, descriptions."""
+
+from __future__ import annotations
+
+import enum
+import json
+
+from pydantic import BaseModel, Field
+
+from agent.llm import ToolSpec
+from agent.llm._local.grammar import MAX_ITEMS, grounded_schema, resolve
+from agent.llm._local.prompt import describe_type, tools_block, NONE_NAME
+from tools import strict_schema
+
+
+class Sector(str, enum.Enum):
+    energy = "energy"
+    health = "health care"
+    tech = "information technology"
+
+
+class Window(BaseModel):
+    start: int = Field(ge=1990, le=2100)
+    end: int | None = None
+
+
+class Params(BaseModel):
+    symbol: str = Field(description="Ticker")
+    peers: list[str] = Field(default_factory=list)
+    sector: Sector | None = None
+    window: Window
+    mode: str = "fast"
+
+
+SCHEMA = strict_schema(Params.model_json_schema())
+
+
+def test_grounding_turns_a_string_into_an_enum_and_keeps_null_when_nullable():
+    s = grounded_schema(SCHEMA, {"symbol": ["AAPL", "MSFT"], "mode": ["fast"]})
+    assert s["properties"]["symbol"]["enum"] == ["AAPL", "MSFT"]
+    assert s["properties"]["symbol"]["description"] == "Ticker"
+    mode = s["properties"]["mode"]
+    assert {"type": "null"} in mode["anyOf"] and mode["anyOf"][0]["enum"] == ["fast"]
+    assert SCHEMA["properties"]["symbol"] == {"type": "string", "description": "Ticker"}  # input untouched
+
+
+def test_grounding_an_array_restricts_its_items():
+    s = grounded_schema(SCHEMA, {"peers": ["KO", "PEP"]})
+    peers = s["properties"]["peers"]
+    inner = peers["anyOf"][0] if "anyOf" in peers else peers
+    assert inner["items"]["enum"] == ["KO", "PEP"]
+
+
+def test_grounding_a_ref_enum_intersects_case_insensitively():
+    s = grounded_schema(SCHEMA, {"sector": ["Energy", "crypto"]})
+    assert s["properties"]["sector"]["anyOf"][0]["enum"] == ["energy"]
+    s = grounded_schema(SCHEMA, {"sector": ["crypto"]})  # nothing valid: the schema's own values stay
+    assert s["properties"]["sector"]["anyOf"][0]["enum"] == [e.value for e in Sector]
+
+
+def test_empty_or_unknown_grounding_changes_nothing_but_caps():
+    s = grounded_schema(SCHEMA, {"symbol": [], "nope": ["x"]})
+    assert s["properties"]["symbol"] == SCHEMA["properties"]["symbol"]
+    assert "nope" not in s["properties"]
+
+
+def test_arrays_get_a_max_items_cap():
+    s = grounded_schema({"type": "object", "properties": {"xs": {"type": "array", "items": {"type": "integer"}}}}, None)
+    assert s["properties"]["xs"]["maxItems"] == MAX_ITEMS
+    s = grounded_schema({"type": "object", "properties": {"xs": {"type": "array", "maxItems": 3}}}, None)
+    assert s["properties"]["xs"]["maxItems"] == 3
+
+
+def test_resolve_follows_defs():
+    assert resolve({"$ref": "#/$defs/Window"}, SCHEMA)["type"] == "object"
+
+
+def test_tool_block_describes_arguments_and_the_none_option():
+    spec = ToolSpec("analyse", "Analyse a company.", SCHEMA)
+    text = tools_block([(spec, grounded_schema(SCHEMA, {"symbol": ["AAPL"]}))], offer_none=True)
+    assert "- analyse: Analyse a company." in text and 'one of "AAPL"' in text and NONE_NAME in text
+    assert "$tools" not in text and "$none" not in text
+    text = tools_block([(spec, SCHEMA)], offer_none=False)
+    assert NONE_NAME not in text and "Hello! Who are you?" not in text
+
+
+def test_describe_type_handles_nullable_bounds_and_nested():
+    window = describe_type(SCHEMA["properties"]["window"], SCHEMA)
+    assert "integer 1990..2100" in window and "null" in window
+    assert json.loads(describe_type({"const": "x"}, {})) == "x"
