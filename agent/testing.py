@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Union
 
@@ -53,7 +54,7 @@ class ScriptedLLM:
 
     async def complete(self, request: LLMRequest) -> LLMResponse:
         index = len(self.requests)
-        self.requests.append(request)
+        self.requests.append(replace(request, messages=list(request.messages)))  # a snapshot, not a live list
         if index >= len(self.replies):
             last = request.messages[-1].content if request.messages else ""
             raise UnexpectedCallError(f"unexpected LLM call #{index + 1} (script has {len(self.replies)}); last message: {str(last)[:200]!r}")
