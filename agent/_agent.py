@@ -148,7 +148,7 @@ class Agent:
                         if chunk.response is not None:
                             turn.usage.add(chunk.response.usage)
                     turn.llm_calls += 1
-                    text = "".join(parts)
+                    text = "".join(parts).strip() or "The model wrote no analysis; the computed data is in the tables above."
         except LLMError as e:
             yield ErrorEvent(f"The model backend failed: {e}", kind=type(e).__name__)
             return

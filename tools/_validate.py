@@ -26,6 +26,10 @@ def validate_arguments(model: type[BaseModel], arguments: Any, name: str) -> Bas
             raise ToolArgumentsError(f"{name}: arguments are not valid JSON ({e.msg})") from None
     if not isinstance(arguments, dict):
         raise ToolArgumentsError(f"{name}: arguments must be a JSON object, not {type(arguments).__name__}")
+    unknown = sorted(set(arguments) - set(model.model_fields))
+    if unknown:  # the schema is closed (additionalProperties: false) whatever the model's config says
+        names = ", ".join(repr(k[:40]) for k in unknown[:5])
+        raise ToolArgumentsError(f"{name}: unknown argument(s) {names}; expected: {', '.join(model.model_fields)}")
     try:
         return model.model_validate(drop_defaulted_nulls(model, arguments))
     except ValidationError as e:
