@@ -160,7 +160,10 @@ class Cassette:
             "llms": self._llms,
             "entries": [e for e in self._entries if e is not None],
         }
-        text = json.dumps(self.redact(data), indent=2, ensure_ascii=False, default=str) + "\n"
+        data = self.redact(data)
+        for entry in data["entries"]:
+            self._redact_stream(entry)
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
         try:
@@ -171,6 +174,14 @@ class Cassette:
             Path(tmp).unlink(missing_ok=True)
             raise
         return self.path
+
+    def _redact_stream(self, entry: dict[str, Any]) -> None:
+        """A secret split across streamed deltas: keep the redacted text as one delta."""
+        deltas = entry.get("stream")
+        if deltas:
+            whole = self.redact.text("".join(deltas))
+            if whole != "".join(deltas):
+                entry["stream"] = [whole]
 
     def __enter__(self) -> Cassette:
         return self

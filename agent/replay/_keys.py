@@ -48,18 +48,32 @@ def key_of(canonical: dict[str, Any], *, without: tuple[str, ...] = ()) -> str:
 
 
 def pretty_lines(canonical: dict[str, Any]) -> list[str]:
-    """Indented JSON with multi-line strings split into lists of lines, for diffs a person can read."""
-    return json.dumps(_split(canonical), indent=2, ensure_ascii=False, default=str).splitlines()
+    """Indented JSON, with multi-line strings shown as raw `|` blocks, for diffs a person can read."""
+    blocks: list[str] = []
+
+    def split(value: Any) -> Any:
+        if isinstance(value, str) and "\n" in value:
+            blocks.append(value)
+            return f"@@block{len(blocks) - 1}@@"
+        if isinstance(value, dict):
+            return {k: split(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [split(v) for v in value]
+        return value
+
+    out: list[str] = []
+    for line in json.dumps(split(canonical), indent=2, ensure_ascii=False, default=str).splitlines():
+        found = _BLOCK.search(line)
+        if not found:
+            out.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip()) + 2)
+        out.append(line[: found.start()] + "|" + line[found.end():])
+        out.extend(f"{indent}{text}".rstrip() or indent.rstrip() for text in blocks[int(found.group(1))].split("\n"))
+    return out
 
 
-def _split(value: Any) -> Any:
-    if isinstance(value, str) and "\n" in value:
-        return value.split("\n")
-    if isinstance(value, dict):
-        return {k: _split(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_split(v) for v in value]
-    return value
+_BLOCK = re.compile(r'"@@block(\d+)@@"')
 
 
 def nearest(actual: list[str], candidates: list[tuple[int, list[str]]]) -> tuple[int, float] | None:

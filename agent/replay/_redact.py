@@ -25,9 +25,10 @@ _BUILTIN: list[tuple[re.Pattern[str], str]] = [
     # query strings and form bodies: apikey=..., api_key=..., key=..., token=...
     (re.compile(r"(?i)\b(api[-_]?key|apikey|access[-_]?token|auth[-_]?token|token|key|secret|password)=([^&\s\"'#<>]+)"),
      r"\1=" + REDACTED),
-    # JSON embedded in text (a tool result quoted in a prompt): "apikey": "..."
-    (re.compile(r"(?i)(\"(?:api[-_]?key|apikey|access[-_]?token|auth[-_]?token|token|secret|password|authorization)\"\s*:\s*\")"
-                r"[^\"\\]*(\")"), r"\1" + REDACTED + r"\2"),
+    # JSON embedded in text (a tool result quoted in a prompt), also JSON-in-JSON: "apikey": "...", \"token\": \"...\"
+    (re.compile(r'(?i)(?P<q>\\*")(?P<name>(?:x-)?(?:api[-_]?key|apikey)|access[-_]?token|auth[-_]?token|token|secret|password|'
+                r'authorization)(?P=q)(?P<sep>\s*:\s*)(?P=q)(?:[^"\\]|\\(?!"))*(?P=q)'),
+     r"\g<q>\g<name>\g<q>\g<sep>\g<q>" + REDACTED + r"\g<q>"),
     # common key shapes
     (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=\-]{6,}"), "Bearer " + REDACTED),
     (re.compile(r"\bsk-[A-Za-z0-9][A-Za-z0-9_\-]{6,}"), REDACTED),

@@ -1,0 +1,121 @@
+"""A real local HTTP server speaking the chat-completions wire format, deciding from the request.
+
+Routing requests (tools offered, no tool results yet) get a tool call; anything else gets a
+text answer, streamed as SSE chunks when the request says `stream: true`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+Decision = dict[str, Any]
+"""`{"text": str}` or `{"tool_calls": [(name, arguments_dict), ...]}`."""
+
+
+def default_decide(body: dict[str, Any], route: tuple[str, dict[str, Any]] | None) -> Decision:
+    messages = body.get("messages") or []
+    offered = [t["function"]["name"] for t in body.get("tools") or []]
+    if offered and body.get("tool_choice") != "none" and not any(m.get("role") == "tool" for m in messages):
+        name, arguments = route or (offered[0], {})
+        return {"tool_calls": [(name, arguments)]}
+    last = messages[-1].get("content") or "" if messages else ""
+    return {"text": f"Based on the data ({len(last)} characters), the answer is steady growth."}
+
+
+class ChatServer:
+    def __init__(self, decide: Callable[[dict[str, Any]], Decision] | None = None, model: str = "local-test-model"):
+        self.route: tuple[str, dict[str, Any]] | None = None
+        self.decide = decide or (lambda body: default_decide(body, self.route))
+        self.model = model
+        self.requests: list[dict[str, Any]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+                body = json.loads(raw or b"{}")
+                server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                if not self.path.endswith("/chat/completions"):
+                    return self._send(404, {"error": {"message": "not found"}})
+                decision = server.decide(body)
+                if body.get("stream"):
+                    return self._stream(decision)
+                return self._send(200, server.completion(decision))
+
+            def _send(self, status: int, payload: Any) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _stream(self, decision: Decision) -> None:
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("connection", "close")
+                self.end_headers()
+                for chunk in server.chunks(decision):
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+                self.close_connection = True
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def __enter__(self) -> ChatServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    # -- wire format ------------------------------------------------------------------------
+    def _calls(self, decision: Decision) -> list[dict[str, Any]]:
+        return [
+            {"id": f"call_{self.port}_{len(self.requests)}_{i}", "type": "function",
+             "function": {"name": name, "arguments": json.dumps(args)}}
+            for i, (name, args) in enumerate(decision.get("tool_calls") or [])
+        ]
+
+    def completion(self, decision: Decision) -> dict[str, Any]:
+        calls = self._calls(decision)
+        message: dict[str, Any] = {"role": "assistant", "content": decision.get("text")}
+        if calls:
+            message["tool_calls"] = calls
+        return {
+            "id": f"chatcmpl-{len(self.requests)}", "object": "chat.completion", "created": 1700000000 + len(self.requests),
+            "model": self.model,
+            "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if calls else "stop"}],
+            "usage": {"prompt_tokens": 42, "completion_tokens": 9, "total_tokens": 51},
+        }
+
+    def chunks(self, decision: Decision) -> list[dict[str, Any]]:
+        head = {"id": f"chatcmpl-{len(self.requests)}", "object": "chat.completion.chunk", "created": 1700000000, "model": self.model}
+        out = [{**head, "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}]}]
+        words = (decision.get("text") or "").split(" ") if decision.get("text") else []
+        for i, word in enumerate(words):
+            piece = word + (" " if i < len(words) - 1 else "")
+            out.append({**head, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
+        for i, call in enumerate(self._calls(decision)):
+            delta = {"tool_calls": [{"index": i, "id": call["id"], "type": "function", "function": call["function"]}]}
+            out.append({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+        finish = "tool_calls" if decision.get("tool_calls") else "stop"
+        out.append({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
+        out.append({**head, "choices": [], "usage": {"prompt_tokens": 40, "completion_tokens": len(words), "total_tokens": 40 + len(words)}})
+        return out
