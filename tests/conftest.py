@@ -1,11 +1,6 @@
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # test helpers (http_stub) importable from every test
-
-from http_stub import StubServer  # noqa: E402
+from tests.http_stub import StubServer
 
 
 @pytest.fixture

@@ -136,9 +136,11 @@ class OpenAIChat:
         return text.replace(self._secret, "[redacted]") if self._secret else text
 
     def _error(self, e: Exception) -> LLMError:
+        where = self.base_url
+        if isinstance(e, LLMResponseError):
+            return LLMResponseError(f"{where} sent an invalid reply ({e})")
         if isinstance(e, LLMError):
             return e
-        where = self.base_url
         if isinstance(e, openai.APITimeoutError):
             return LLMTimeoutError(f"{where} did not answer in time")
         if isinstance(e, openai.APIConnectionError):
@@ -177,7 +179,7 @@ def _parse(raw: Any, model: str) -> LLMResponse:
         usage = Usage(getattr(u, "prompt_tokens", 0) or 0, getattr(u, "completion_tokens", 0) or 0, 1)
         return LLMResponse(Message.assistant(msg.content, calls), usage, raw.model or model, choice.finish_reason or "stop")
     except (AttributeError, IndexError, TypeError) as e:
-        raise LLMResponseError(f"the reply is not a chat completion ({type(e).__name__})") from None
+        raise LLMResponseError(f"not a chat completion: {type(e).__name__}") from None
 
 
 def _short_body(e: openai.APIStatusError) -> str:

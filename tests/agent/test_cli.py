@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from http_stub import Reply, completion, stream_events
+from tests.http_stub import Reply, completion, stream_events
 
 SECRET = "sk-test-PLANTED-cli-9876543210"
 

@@ -9,7 +9,7 @@ from agent.llm import (
     LLMAuthError, LLMConnectionError, LLMRequest, LLMResponseError, LLMServerError, Message, ToolSpec,
 )
 from agent.llm.openai import OpenAIChat
-from http_stub import Reply, completion, stream_events
+from tests.http_stub import Reply, completion, stream_events
 
 SECRET = "sk-test-PLANTED-do-not-leak-0123456789"
 SPEC = ToolSpec("get_price", "Price of a stock.", {
