@@ -59,7 +59,7 @@ class FMPProvider:
     def __init__(
         self,
         api_key: str | None = None,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         timeout: float = 10,
         client: httpx.AsyncClient | None = None,
         *,
@@ -69,7 +69,7 @@ class FMPProvider:
         max_backoff: float = 8.0,
     ):
         self._key = api_key if api_key is not None else os.environ.get("FMP_API_KEY", "")
-        self.base_url = base_url.rstrip("/")
+        self.base_url = (base_url or os.environ.get("FMP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         self.v4_base_url = (v4_base_url or re.sub(r"/v3$", "/v4", self.base_url)).rstrip("/")
         self.timeout = timeout
         self.attempts = max(1, attempts)
