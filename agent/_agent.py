@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -174,13 +175,24 @@ class Agent:
         yield ErrorEvent(out.error, "invalid_calls")
 
     async def _run_routes(self, routes: list[Route], results: list) -> AsyncIterator[Event]:
-        """Run every routed call concurrently, yielding their events as they happen."""
-        queue: asyncio.Queue[Event] = asyncio.Queue()
-        runner = ToolRunner(self.tools, emit=queue.put_nowait, executor=self.tool_executor)
+        """Run every routed call concurrently, yielding their events as they happen (in emission order)."""
+        loop = asyncio.get_running_loop()
+        buffer: deque[Event] = deque()
+        wakeup: list[asyncio.Future[None]] = []  # the pending wait of the loop below, if any
+
+        def notify(_: object = None) -> None:
+            if wakeup and not wakeup[0].done():
+                wakeup[0].set_result(None)
+
+        def emit(event: Event) -> None:
+            buffer.append(event)
+            notify()
+
+        runner = ToolRunner(self.tools, emit=emit, executor=self.tool_executor)
         root = RunContext(runner, llm=self.llm, max_concurrency=self.max_concurrency)
 
         async def run(route: Route) -> tuple[Route, OrchestrationData]:
-            queue.put_nowait(OrchestrationStarted(route.name, route.arguments()))
+            emit(OrchestrationStarted(route.name, route.arguments()))
             start = time.perf_counter()
             ctx = root.child(route.name)
             if isinstance(route.target, Tool):
@@ -192,18 +204,19 @@ class Agent:
                 except Exception as e:  # noqa: BLE001 - a broken data step is reported, not fatal
                     data = OrchestrationData(missing=[f"{route.name} failed: {type(e).__name__}: {e}"])
             tables = {k: t.to_dict() for k, t in data.tables.items()}
-            queue.put_nowait(OrchestrationFinished(route.name, route.arguments(), time.perf_counter() - start, tables, data.missing))
+            emit(OrchestrationFinished(route.name, route.arguments(), time.perf_counter() - start, tables, data.missing))
             return route, data
 
         task = asyncio.ensure_future(asyncio.gather(*(run(r) for r in routes)))
+        task.add_done_callback(notify)
         try:
-            while not (task.done() and queue.empty()):
-                getter = asyncio.ensure_future(queue.get())
-                await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
-                if getter.done():
-                    yield getter.result()
-                else:
-                    getter.cancel()
+            while True:
+                while buffer:
+                    yield buffer.popleft()
+                if task.done():
+                    break
+                wakeup[:] = [loop.create_future()]
+                await wakeup[0]
             results.extend(task.result())
         finally:
             task.cancel()
