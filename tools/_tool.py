@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import random
 from collections.abc import Callable
 from typing import Annotated, Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 from pydantic.fields import FieldInfo
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
 from ._errors import ToolError, ToolTimeoutError
 from ._schema import strict_schema
@@ -58,17 +58,20 @@ class Tool:
         return validate_arguments(self.args_model, arguments, self.name)
 
     async def execute(self, args: BaseModel) -> Any:
-        """Run the function with validated arguments: per-attempt timeout, retries on transient errors."""
+        """Run the function with validated arguments: per-attempt timeout, retries on transient errors.
+
+        Up to `retries` more attempts after a transient failure, waiting 0.05 s x 2^(attempt-1) (at most
+        2 s) plus up to 0.05 s of jitter between attempts; any other failure is raised at once.
+        """
         kwargs = {name: getattr(args, name) for name in self.args_model.model_fields}
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.retries + 1),
-            wait=wait_exponential(multiplier=0.05, max=2.0) + wait_random(0, 0.05),
-            retry=retry_if_exception(_is_transient),
-            reraise=True,
-        )
-        async for attempt in retrying:
-            with attempt:
+        attempts = max(self.retries + 1, 1)
+        for attempt in range(1, attempts + 1):
+            try:
                 return await self._once(kwargs)
+            except Exception as e:
+                if attempt >= attempts or not _is_transient(e):
+                    raise
+            await asyncio.sleep(_backoff(attempt))
 
     async def _once(self, kwargs: dict[str, Any]) -> Any:
         call = self.fn(**kwargs) if self.is_async else asyncio.to_thread(self.fn, **kwargs)
@@ -146,6 +149,11 @@ def _param_docs(doc: str) -> dict[str, str]:
             if sep and " " not in head.split("(")[0].strip():
                 out[head.split("(")[0].strip()] = text.strip()
     return out
+
+
+def _backoff(attempt: int) -> float:
+    """The wait after failed attempt `attempt` (1-based): exponential from 0.05 s, capped at 2 s, plus jitter."""
+    return min(0.05 * 2 ** min(attempt - 1, 6), 2.0) + random.uniform(0, 0.05)
 
 
 def _is_transient(exc: BaseException) -> bool:
