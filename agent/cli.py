@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="interactive chatbot (REPL)")
     _backend_options(chat)
     chat.add_argument("--record", metavar="PATH", help="record the session into a cassette")
+    chat.add_argument("--max-tokens", type=int, default=None, metavar="N",
+                      help="cap each answer at N tokens (default: the backend's; env FINAGENT_MAX_TOKENS)")
 
     serve = sub.add_parser("serve", help="OpenAI-compatible server for the local model")
     serve.add_argument("--host", default="127.0.0.1")

@@ -1,0 +1,297 @@
+"""The chat loop: read a line, run a command or a turn, show it live. One event loop for it all."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import signal
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from agent._reply import AgentReply
+
+from ._render import TurnView, tools_table, trace_table
+
+PROMPT = "you> "
+HELP = """\
+Ask a question about companies, sectors or portfolios, e.g.
+  Compare JPMorgan Chase (JPM) and Bank of America (BAC) over the next 2 years.
+Commands:
+  /help                    this help
+  /tools                   the orchestrations and atomic tools the agent can use
+  /trace [FILE.json]       the last turn's full trace (or export it as JSON)
+  /reset                   forget the conversation so far
+  /backend [local|openai]  show the backend, or switch to another one
+  /exit                    quit (or Ctrl-D); Ctrl-C cancels the current turn"""
+
+
+class CappedLLM:
+    """Wraps an LLM so that no request asks for more than `max_tokens` (used for the answer)."""
+
+    def __init__(self, inner: Any, max_tokens: int):
+        self.inner, self.max_tokens = inner, max_tokens
+        self.model = getattr(inner, "model", "")
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.__dict__["inner"], name)
+
+    def _cap(self, request):
+        return dataclasses.replace(request, max_tokens=min(request.max_tokens or self.max_tokens, self.max_tokens))
+
+    async def complete(self, request):
+        return await self.inner.complete(self._cap(request))
+
+    def stream(self, request):
+        return self.inner.stream(self._cap(request))
+
+
+def max_tokens_option(args: argparse.Namespace) -> int | None:
+    value = getattr(args, "max_tokens", None) or os.environ.get("FINAGENT_MAX_TOKENS")
+    if value in (None, ""):
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        raise ValueError(f"--max-tokens / FINAGENT_MAX_TOKENS must be a positive integer, not {value!r}") from None
+    if n < 1:
+        raise ValueError("--max-tokens / FINAGENT_MAX_TOKENS must be a positive integer")
+    return n
+
+
+class ChatREPL:
+    def __init__(self, args: argparse.Namespace, console: Console | None = None):
+        self.args = args
+        self.console = console or Console(highlight=False)
+        self.debug = bool(getattr(args, "debug", False))
+        self.backend = args.backend
+        self.max_tokens = max_tokens_option(args)
+        self.agent: Any = None
+        self.cassette: Any = None
+        self.last_reply: AgentReply | None = None
+        self._turn: asyncio.Task | None = None
+        self._pending_line: asyncio.Future | None = None
+        self._prompt: Any = None
+        self.tty = sys.stdin.isatty() and sys.stdout.isatty()
+
+    # -- setup ------------------------------------------------------------------------------
+    def build(self) -> None:
+        from agent.cli import make_agent
+
+        with self.console.status(f"loading the {self.backend} backend…"):
+            self.agent, self.cassette = make_agent(self.args)
+        self._cap()
+
+    def _cap(self) -> None:
+        if self.max_tokens:
+            self.agent.analysis_llm = CappedLLM(self.agent.llm, self.max_tokens)
+
+    def describe_backend(self) -> str:
+        llm = self.agent.llm
+        where = getattr(llm, "base_url", None)
+        extra = f" at {where}" if where and self.backend == "openai" else ""
+        cap = f", answers capped at {self.max_tokens} tokens" if self.max_tokens else ""
+        return f"{self.backend} ({llm.model}{extra}{cap})"
+
+    def _make_prompt(self) -> Any:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+        path = Path(os.environ.get("FINAGENT_HISTORY") or Path.home() / ".finagent_history")
+        try:
+            path.touch(exist_ok=True)
+            history = FileHistory(str(path))
+        except OSError:
+            history = InMemoryHistory()
+        return PromptSession(history=history)
+
+    # -- the loop ---------------------------------------------------------------------------
+    async def run(self) -> int:
+        from agent.cli import _data
+
+        self.build()
+        loop = asyncio.get_running_loop()
+        try:
+            loop.add_signal_handler(signal.SIGINT, self._interrupt)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - not on this platform
+            pass
+        if self.tty:
+            self._prompt = self._make_prompt()
+        data = getattr(self.args, "data", None) or os.environ.get("FINAGENT_DATA") or "snapshot"
+        self.console.print(Text(f"finagent chat · backend {self.describe_backend()} · data {data}", style="bold"))
+        self.console.print(Text("Ask about companies, sectors or portfolios. /help for commands, Ctrl-D to quit.", style="dim"))
+        try:
+            with _data(getattr(self.args, "data", None)):
+                while True:
+                    line = await self.read_line()
+                    if line is None:
+                        break
+                    line = line.strip()
+                    if not line:
+                        continue
+                    if line.startswith("/"):
+                        if not await self.command(line):
+                            break
+                        continue
+                    await self.turn(line)
+        finally:
+            try:
+                loop.remove_signal_handler(signal.SIGINT)
+            except (NotImplementedError, RuntimeError):  # pragma: no cover
+                pass
+            if self.cassette is not None:
+                self.cassette.close()
+            await self._close_llm()
+        self.console.print(Text("bye", style="dim"))
+        return 0
+
+    async def _close_llm(self) -> None:
+        close = getattr(getattr(self.agent, "llm", None), "aclose", None)
+        if close is not None:
+            try:
+                await close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
+
+    async def read_line(self) -> str | None:
+        """The next line; None at end of input (Ctrl-D). Ctrl-C at the prompt just clears it."""
+        while True:
+            if self._prompt is not None:
+                try:
+                    return await self._prompt.prompt_async(PROMPT)
+                except KeyboardInterrupt:
+                    continue
+                except EOFError:
+                    return None
+            self.console.file.write(PROMPT)
+            self.console.file.flush()
+            if self._pending_line is None:
+                self._pending_line = asyncio.ensure_future(asyncio.to_thread(sys.stdin.readline))
+            try:
+                line = await asyncio.shield(self._pending_line)
+            except asyncio.CancelledError:
+                continue
+            self._pending_line = None
+            if not line:
+                self.console.file.write("\n")
+                return None
+            if not self.tty:  # echo piped input so that a transcript reads like a session
+                self.console.file.write(line if line.endswith("\n") else line + "\n")
+            return line
+
+    def _interrupt(self) -> None:
+        if self._turn is not None and not self._turn.done():
+            self._turn.cancel()
+        else:
+            self.console.file.write("\n(Ctrl-C cancels a running turn; /exit or Ctrl-D quits)\n")
+            self.console.file.flush()
+
+    async def turn(self, query: str) -> None:
+        view = TurnView(self.console)
+        events: list[Any] = []
+
+        async def consume() -> None:
+            async for event in self.agent.astream(query):
+                events.append(event)
+                view.handle(event)
+
+        self._turn = asyncio.ensure_future(consume())
+        try:
+            await self._turn
+            self.last_reply = self.agent.session.last_reply or AgentReply.from_events(events)
+        except asyncio.CancelledError:
+            if not self._turn.cancelled():
+                raise
+            view.cancelled()
+            self.last_reply = AgentReply.from_events(events)
+            self.last_reply.error = "cancelled"
+        except Exception as e:  # noqa: BLE001 - a failed turn is one line; the session goes on
+            view.stop()
+            self.console.print(Text(f"error: {_one_line(e)}", style="bold red"))
+            if self.debug:
+                traceback.print_exc()
+            self.last_reply = AgentReply.from_events(events)
+            self.last_reply.error = _one_line(e)
+        finally:
+            view.stop()
+            self._turn = None
+
+    # -- commands ---------------------------------------------------------------------------
+    async def command(self, line: str) -> bool:
+        """Run a /command; False means quit."""
+        name, _, rest = line.partition(" ")
+        rest = rest.strip()
+        name = name.lower()
+        if name in ("/exit", "/quit", "/q"):
+            return False
+        if name in ("/help", "/?"):
+            self.console.print(Text(HELP))
+        elif name == "/tools":
+            self.console.print(tools_table(self.agent.orchestrations, self.agent.tools))
+        elif name == "/trace":
+            self.trace(rest)
+        elif name == "/reset":
+            self.agent.reset()
+            self.last_reply = None
+            self.console.print(Text("the conversation is forgotten; the next question starts afresh", style="dim"))
+        elif name == "/backend":
+            await self.switch_backend(rest)
+        else:
+            self.console.print(Text(f"unknown command {name}; /help lists the commands", style="yellow"))
+        return True
+
+    def trace(self, path: str) -> None:
+        if self.last_reply is None:
+            self.console.print(Text("no turn yet: ask a question first", style="yellow"))
+            return
+        if not path:
+            self.console.print(trace_table(self.last_reply.trace()))
+            return
+        data = {**self.last_reply.to_dict(), "tables": self.last_reply.tables, "trace": self.last_reply.trace()}
+        try:
+            Path(path).expanduser().write_text(json.dumps(data, indent=2, default=str))
+        except OSError as e:
+            self.console.print(Text(f"error: cannot write {path}: {e.strerror or e}", style="bold red"))
+            return
+        self.console.print(Text(f"trace written to {path} ({len(data['trace'])} events)", style="dim"))
+
+    async def switch_backend(self, name: str) -> None:
+        if not name:
+            self.console.print(Text(f"backend: {self.describe_backend()}"))
+            return
+        if name not in ("local", "openai"):
+            self.console.print(Text(f"unknown backend {name!r}: use /backend local or /backend openai", style="yellow"))
+            return
+        from agent._backends import make_llm
+
+        same = name == self.args.backend
+        model = self.args.model if same else None
+        base_url = self.args.base_url if name == "openai" else None
+        try:
+            with self.console.status(f"loading the {name} backend…"):
+                llm = await asyncio.to_thread(make_llm, name, model, base_url)
+        except Exception as e:  # noqa: BLE001 - e.g. no API key: say so, keep the current backend
+            self.console.print(Text(f"error: {_one_line(e)} (still using {self.backend})", style="bold red"))
+            return
+        await self._close_llm()
+        if self.cassette is not None and self.cassette.recording:
+            llm = self.cassette.wrap_llm(llm)
+        self.agent.llm = self.agent.analysis_llm = llm
+        self.agent.context_window = getattr(llm, "context_window", None) or 8192
+        self.backend = name
+        self._cap()
+        self.console.print(Text(f"backend: {self.describe_backend()}"))
+
+
+def _one_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return text[0] if text else type(e).__name__
