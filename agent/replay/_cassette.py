@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import os
@@ -64,6 +65,8 @@ class Cassette:
         self._queues: dict[str, deque[int]] = {}
         self._lines: dict[int, list[str]] = {}
         self._tool_executor: Executor | None = None
+        self._completed = 0
+        self._tool_rank: dict[int, int] = {}
         if self.mode == "replay":
             self._load()
 
@@ -117,6 +120,7 @@ class Cassette:
             if index is None:
                 return await executor(tool, args)  # not strict: run the unrecorded call for real
             entry = self._entries[index]
+            await self._finish_in_recorded_order(index, entry)
             error = entry.get("error")
             if error is not None:
                 raise ToolError(error.get("message", ""), kind=error.get("kind"), transient=error.get("transient", False))
@@ -210,13 +214,18 @@ class Cassette:
                 error = {"kind": e.kind, "message": str(e), "transient": bool(e.transient)}
             else:  # what ToolRunner would report for it
                 error = {"kind": getattr(e, "kind", None) or "exception", "message": f"{type(e).__name__}: {e}", "transient": False}
-            self._fill(index, {**entry, "error": error})
+            self._fill(index, {**entry, "error": error, "completed": self._next_completed()})
             raise
         except BaseException:  # cancelled: nothing happened that a replay must reproduce
             self._fill(index, None)
             raise
-        self._fill(index, {**entry, "result": copy.deepcopy(value)})
+        self._fill(index, {**entry, "result": copy.deepcopy(value), "completed": self._next_completed()})
         return value
+
+    def _next_completed(self) -> int:
+        with self._lock:
+            self._completed += 1
+            return self._completed - 1
 
     # -- replay -----------------------------------------------------------------------------
     def _load(self) -> None:
@@ -233,10 +242,22 @@ class Cassette:
             raise CassetteError(f"{self.path}: unsupported cassette format_version {version!r} (expected {FORMAT_VERSION})")
         self._llms = list(data.get("llms") or [])
         self._entries = list(data.get("entries") or [])
+        tools = [i for i, e in enumerate(self._entries) if e.get("kind") == "tool"]
+        self._tool_rank = {index: rank for rank, index in enumerate(tools)}
         for index, entry in enumerate(self._entries):
             canonical = self._canonical(entry)
             key = key_of(canonical, without=("model",)) if entry.get("kind") != "tool" else key_of(canonical)
             self._queues.setdefault(key, deque()).append(index)
+
+    async def _finish_in_recorded_order(self, index: int, entry: dict[str, Any]) -> None:
+        """Concurrent calls finish in their recorded completion order (ToolRunner events, and
+        `RunContext.missing`, list calls as they finish): each waits loop turns by its completion
+        rank relative to its start rank."""
+        completed = entry.get("completed")
+        if not isinstance(completed, int):
+            return
+        for _ in range(completed - self._tool_rank[index] + len(self._tool_rank)):
+            await asyncio.sleep(0)
 
     @staticmethod
     def _canonical(entry: dict[str, Any]) -> dict[str, Any]:

@@ -211,3 +211,49 @@ async def test_tool_call_ids_and_timestamps_are_not_part_of_the_key(tmp_path):
     response = await cassette.wrap_llm().complete(request("call_xyz", "2025-01-02T11:12:13Z"))
     cassette.close()
     assert response.text == "ok"
+
+
+async def test_concurrent_calls_finish_in_their_recorded_order(tmp_path, make_agent, live_tools):
+    """`missing` (and so the synthesis prompt) lists failures as they finish: a replay keeps that order."""
+    from pydantic import BaseModel
+
+    from orchestrations import Orchestration, OrchestrationData, RunContext
+    from tools import ToolError, tool
+
+    @tool
+    async def slow_fail(name: str, delay: float) -> int:
+        """Fails after a delay."""
+        await asyncio.sleep(delay)
+        raise ToolError(f"{name} failed", kind="unavailable")
+
+    class FailParams(BaseModel):
+        n: int
+
+    class Failing(Orchestration):
+        name = "failing"
+        description = "Two failing sources."
+        Params = FailParams
+
+        async def gather(self, params, ctx: RunContext) -> OrchestrationData:
+            await ctx.gather(ctx.fetch(slow_fail, name="first", delay=0.05), ctx.fetch(slow_fail, name="second", delay=0.0),
+                             ctx.fetch(price, symbol="AAA"))
+            return OrchestrationData(missing=list(ctx.missing))
+
+    from .conftest import price
+
+    kw = {"orchestrations": [Failing], "tools": [slow_fail, price]}
+    path = tmp_path / "order.json"
+    llm = ScriptedLLM([call("failing", {"n": 1}), "Partial data."])
+    cassette = Cassette(path, mode="record")
+    recorded = await make_agent(llm, cassette, **kw).achat("go")
+    cassette.close()
+    prompt = llm.requests[1].messages[-1].content
+    assert prompt.index("second failed") < prompt.index("first failed")
+
+    live_tools["allowed"] = False
+    for _ in range(5):
+        cassette = Cassette(path, mode="replay")
+        replayed = await make_agent(None, cassette, **kw).achat("go")
+        cassette.close()  # strict: the synthesis request matched, failures in the recorded order
+        assert [c["tool"] for c in replayed.tool_calls] == [c["tool"] for c in recorded.tool_calls]
+        assert replayed.text == "Partial data."
