@@ -141,6 +141,14 @@ async def run(backend: str, limit: int | None) -> dict[str, Any]:
         result[f"mean_prompt_tokens_{g}"] = round(sum(r["prompt_tokens"] for r in sel) / n, 1) if sel else None
         result[f"mean_completion_tokens_{g}"] = round(sum(r["completion_tokens"] for r in sel) / n, 1) if sel else None
         result[f"mean_seconds_{g}"] = round(sum(r["seconds"] for r in sel) / n, 3) if sel else None
+    # the same, grouped by how many orchestrations were actually routed (differs from the above only
+    # when a real model routes otherwise than the dev set expects)
+    result["by_routed"] = {
+        g: {"n": len(sel), "mean_llm_calls": round(sum(r["llm_calls"] for r in sel) / len(sel), 3),
+            "mean_prompt_tokens": round(sum(r["prompt_tokens"] for r in sel) / len(sel), 1),
+            "mean_completion_tokens": round(sum(r["completion_tokens"] for r in sel) / len(sel), 1)}
+        for g in GROUPS if (sel := [r for r in rows if group_of(len(r["routed"])) == g])
+    }
     result["routed_as_expected"] = sum(r["routed"] == r["expected"] for r in rows)
     result["errors"] = sum(r["error"] is not None for r in rows)
     result["targets"] = {"mean_llm_calls_single": 2, "mean_llm_calls_none": 1, "mean_llm_calls_multi": 2}
