@@ -17,6 +17,7 @@ from agent.events import (
     ErrorEvent, Event, FinalAnswer, OrchestrationFinished, OrchestrationStarted, RouteDecided, RouteRejected, TokenDelta,
 )
 from agent.llm import LLM, LLMError, LLMRequest, Message, Usage
+from orchestrations._context import DEFAULT_MAX_CONCURRENCY
 from orchestrations import Orchestration, OrchestrationData, RunContext, registered_orchestrations
 from prompts import load
 from tools import Executor, Tool, ToolRunner, registered_tools
@@ -61,7 +62,7 @@ class Agent:
         tools: list[Tool] | None = None,
         offer_tools: bool = False,
         max_repairs: int = 2,
-        max_concurrency: int = 8,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         context_window: int | None = None,
         max_query_chars: int = 20_000,
         grounder: Grounder | None = None,

@@ -11,6 +11,7 @@ calls in flight taken from the ToolCallStarted/ToolCallFinished events.
 
 from __future__ import annotations
 
+
 import argparse
 import asyncio
 import math
@@ -18,11 +19,12 @@ import platform
 import time
 from typing import Any
 
+from orchestrations._context import DEFAULT_MAX_CONCURRENCY
 from bench._common import LatencyProvider, emit, max_in_flight, max_overlap, median
 
 LEVELS = 2  # get_top_companies, then (get_stock_price + get_income_statement) per company
 PER_COMPANY = 2  # level-2 calls per company
-DEFAULT_CAP = 8  # Agent(max_concurrency=8), the driver's default bound
+DEFAULT_CAP = DEFAULT_MAX_CONCURRENCY  # the driver's default bound
 
 
 async def run_sequential(sector: str, top_n: int) -> float:

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from tools import Tool, ToolResult, ToolRunner
 
 T = TypeVar("T")
+DEFAULT_MAX_CONCURRENCY = 32
+"""Tool calls in flight at once per run: enough for a 10-company fan-out at one level."""
 
 
 class RunContext:
@@ -25,7 +27,7 @@ class RunContext:
         orchestration: str | None = None,
         llm: Any = None,
         semaphore: asyncio.Semaphore | None = None,
-        max_concurrency: int = 8,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         emit: Any = None,
     ):
         self.runner = runner
