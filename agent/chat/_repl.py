@@ -81,6 +81,7 @@ class ChatREPL:
         self._turn: asyncio.Task | None = None
         self._pending_line: asyncio.Future | None = None
         self._prompt: Any = None
+        self._cancelled_any = False
         self.tty = sys.stdin.isatty() and sys.stdout.isatty()
 
     # -- setup ------------------------------------------------------------------------------
@@ -120,10 +121,7 @@ class ChatREPL:
 
         self.build()
         loop = asyncio.get_running_loop()
-        try:
-            loop.add_signal_handler(signal.SIGINT, self._interrupt)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - not on this platform
-            pass
+        self._install_sigint()
         if self.tty:
             self._prompt = self._make_prompt()
         data = getattr(self.args, "data", None) or os.environ.get("FINAGENT_DATA") or "snapshot"
@@ -151,6 +149,8 @@ class ChatREPL:
             if self.cassette is not None:
                 self.cassette.close()
             await self._close_llm()
+        if self._cancelled_any:  # a cancelled local generation finishes in its thread before the process can exit
+            self.console.print(Text("(letting a cancelled model step finish before exiting…)", style="dim"))
         self.console.print(Text("bye", style="dim"))
         return 0
 
@@ -167,7 +167,7 @@ class ChatREPL:
         while True:
             if self._prompt is not None:
                 try:
-                    return await self._prompt.prompt_async(PROMPT)
+                    return await self._prompt.prompt_async(PROMPT, handle_sigint=False)
                 except KeyboardInterrupt:
                     continue
                 except EOFError:
@@ -188,6 +188,13 @@ class ChatREPL:
                 self.console.file.write(line if line.endswith("\n") else line + "\n")
             return line
 
+    def _install_sigint(self) -> None:
+        """Ctrl-C calls `_interrupt` (re-installed before each turn, in case a library replaced it)."""
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGINT, self._interrupt)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - not on this platform
+            pass
+
     def _interrupt(self) -> None:
         if self._turn is not None and not self._turn.done():
             self._turn.cancel()
@@ -196,6 +203,7 @@ class ChatREPL:
             self.console.file.flush()
 
     async def turn(self, query: str) -> None:
+        self._install_sigint()
         view = TurnView(self.console)
         events: list[Any] = []
 
@@ -212,6 +220,7 @@ class ChatREPL:
             if not self._turn.cancelled():
                 raise
             view.cancelled()
+            self._cancelled_any = True
             self.last_reply = AgentReply.from_events(events)
             self.last_reply.error = "cancelled"
         except Exception as e:  # noqa: BLE001 - a failed turn is one line; the session goes on
