@@ -69,7 +69,9 @@ class OpenAIChat:
         async for attempt in self._retrying():
             with attempt:
                 try:
-                    stream = await self.client.chat.completions.create(**self._payload(request), stream=True)
+                    stream = await self.client.chat.completions.create(
+                        **self._payload(request), stream=True, stream_options={"include_usage": True}
+                    )
                 except Exception as e:  # noqa: BLE001
                     raise self._error(e) from None
         text: list[str] = []

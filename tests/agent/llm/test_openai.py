@@ -125,6 +125,7 @@ async def test_streaming_text_and_usage(stub_server):
     final = chunks[-1].response
     assert "".join(deltas) == "The answer is 42." == final.text and len(deltas) == 4
     assert final.usage.completion_tokens == 4 and stub_server.requests[0]["body"]["stream"] is True
+    assert stub_server.requests[0]["body"]["stream_options"] == {"include_usage": True}
 
 
 async def test_streamed_tool_call_deltas_are_assembled(stub_server):
