@@ -7,7 +7,6 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 from agent._memory import Memory, estimate_tokens
 from agent._reply import AgentReply

@@ -1,5 +1,6 @@
 import pytest
 
+from tests.fmp_stub import FakeFMP
 from tests.http_stub import StubServer
 
 
@@ -8,3 +9,13 @@ def stub_server():
     """A real HTTP server on 127.0.0.1 answering from a script; always stopped after the test."""
     with StubServer() as server:
         yield server
+
+
+@pytest.fixture
+def fmp_server():
+    """A fake FMP API on 127.0.0.1; always stopped after the test."""
+    fake = FakeFMP()
+    fake.thread.start()
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()

@@ -33,7 +33,7 @@ def run_server(args: argparse.Namespace) -> int:
     server = uvicorn.Server(config)
     try:
         server.run()
-    except (OSError, SystemExit) as e:  # uvicorn exits when it cannot bind
+    except (OSError, SystemExit):  # uvicorn exits when it cannot bind
         if server.started:
             raise
         raise RuntimeError(f"cannot listen on {host}:{port} (is the port already in use?)") from None

@@ -1,6 +1,4 @@
-import asyncio
 
-import pytest
 
 from agent.events import (
     ErrorEvent, FinalAnswer, OrchestrationFinished, OrchestrationStarted, RouteDecided, RouteRejected, TokenDelta,

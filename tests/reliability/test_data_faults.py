@@ -6,19 +6,11 @@ from agent import Agent
 from agent.events import OrchestrationFinished
 from agent.testing import ScriptedLLM, call
 from agent._defaults import load_defaults
-from tests.tools.market.test_market_fmp import INCOME, KEY, PROFILE, QUOTE, FakeFMP
+from tests.tools.market.test_market_fmp import INCOME, KEY, PROFILE, QUOTE
 from tools.market import FMPProvider, use_provider
 
 load_defaults()
 
-
-@pytest.fixture
-def fmp_server():
-    fake = FakeFMP()
-    fake.thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
 
 
 def comparative_calls():

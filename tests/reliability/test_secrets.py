@@ -5,22 +5,11 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from tests.http_stub import Reply, completion, stream_events
-from tests.tools.market.test_market_fmp import FakeFMP
 
 OPENAI_SECRET = "sk-PLANTED-openai-5ecret-abcdef123456"
 FMP_SECRET = "PLANTEDfmp5ecret987654"
 
-
-@pytest.fixture
-def fmp_server():
-    fake = FakeFMP()
-    fake.thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
 
 
 def finagent(*args, env, cwd):

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from agent.replay import Cassette
 
 from .chat_server import ChatServer
 

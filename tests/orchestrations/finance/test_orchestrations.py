@@ -4,7 +4,7 @@ import pytest
 
 from agent import Agent
 from agent._defaults import ground_query, load_defaults
-from agent.events import OrchestrationFinished, ToolCallFinished, ToolCallStarted
+from agent.events import OrchestrationFinished, ToolCallFinished
 from agent.testing import ScriptedLLM, call
 from orchestrations import RunContext, registered_orchestrations
 from orchestrations.finance import _metrics as m
