@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import math
 import os
+import re
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -41,6 +43,10 @@ from ._types import LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, Too
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 DEFAULT_MAX_TOKENS = 512
 MAX_CALLS = 4
+CONTENT_FREE = "N/A"
+"""The content-free request the option scores are calibrated against (Zhao et al. 2021)."""
+LABEL_PROMPT = "User request: {query}\nThe best function for this request:"
+LABEL_QUERY_CHARS = 1500
 
 
 def default_model_path() -> str | None:
@@ -198,24 +204,33 @@ class LlamaCppChat:
         offer_none = choice == "auto"
         block = tools_block([(t, schemas[t.name]) for t in offered], offer_none)
         prompt = self._prompt_tokens(chat_messages(request.messages, block))
-        runner.prefill(prompt)
         usage = Usage(prompt_tokens=len(prompt), requests=1)
         budget = self._budget(request)
         temperature = request.temperature or 0.0
 
-        # 1. the first function (or none)
+        # 1. the first function (or none): calibrated JSON scores + a label classification
         options = names + ([NONE_NAME] if offer_none else [])
-        scored = runner.score_options([CALLS_OPEN + name_text(n) + '"' for n in options])
-        if offer_none:
-            tool_lp = _logsumexp([s for s, _ in scored[:-1]])
-            pick = len(options) - 1 if scored[-1][0] >= tool_lp else _argmax(scored[:-1])
+        texts = [CALLS_OPEN + name_text(n) + '"' for n in options]
+        label = cf_prompt = None
+        if len(options) > 1:
+            label = self._label_scores(request, options)
+            cf_prompt = self._prompt_tokens(chat_messages(_content_free(request.messages), block))
+            runner.prefill(cf_prompt)
+            cf = [s for s, _ in runner.score_options(texts)]
+        runner.prefill(prompt)
+        scored = runner.score_options(texts)
+        if label is not None:
+            real = np.array([s for s, _ in scored])
+            combined = _log_softmax(real - np.array(cf)) + _log_softmax(label)
+            pick = int(np.argmax(combined))
         else:
-            pick = _argmax(scored)
+            pick = 0
         if options[pick] == NONE_NAME:
             usage.completion_tokens = 0
             return self._text_turn(request, on_text, usage)
         runner.feed(scored[pick][1])
 
+        request_text = "\n".join(m.content or "" for m in request.messages if m.role == "user")
         calls: list[ToolCall] = []
         seen: set[tuple[str, str]] = set()
         finish = "tool_calls"
@@ -228,24 +243,55 @@ class LlamaCppChat:
             gen = self._arguments(runner, schemas[name], left, temperature)
             if gen.finish_reason == "length":
                 finish = "length"
-            key = (name, gen.text)
+            if finish == "length" and calls:  # a later call cut short: keep the complete ones
+                break
+            arguments = gen.text if finish == "length" else drop_unsupported_optionals(gen.text, schemas[name], request_text)
+            key = (name, arguments)
             if key in seen:  # the same call again: a loop, stop here
                 break
             seen.add(key)
-            calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
+            calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
             if finish == "length" or choice in specs or len(calls) >= self.max_calls:
                 break
             runner.feed(runner.tokenize("}"))
-            # 3. another call, or the end
-            options = [CALLS_CLOSE] + [NEXT_CALL + name_text(n) + '"' for n in names]
-            scored = runner.score_options(options)
-            if scored[0][0] >= _logsumexp([s for s, _ in scored[1:]]):
+            # 3. another call, or the end: calibrated against the same calls after a content-free request
+            left_names = [n for n in names if n not in {c.name for c in calls}]
+            if not left_names:
                 break
-            pick = 1 + _argmax(scored[1:])
+            options = [CALLS_CLOSE] + [NEXT_CALL + name_text(n) + '"' for n in left_names]
+            cf_next = np.zeros(len(options))
+            if cf_prompt is not None:
+                done = runner.tokens()
+                runner.prefill(cf_prompt + done[len(prompt):])
+                cf_next = np.array([s for s, _ in runner.score_options(options)])
+                runner.prefill(done)
+            scored = runner.score_options(options)
+            real_next = np.array([s for s, _ in scored])
+            cal = real_next - cf_next
+            # a binary calibrated decision: P(stop) and P(another call) each against their content-free value
+            if real_next[0] - cf_next[0] >= _logsumexp(list(real_next[1:])) - _logsumexp(list(cf_next[1:])):
+                break
+            rank = _log_softmax(cal[1:])
+            if label is not None:
+                rank = rank + _log_softmax(np.array([label[names.index(n)] for n in left_names]))
+            pick = 1 + int(np.argmax(rank))
             runner.feed(scored[pick][1])
-            name = names[pick - 1]
+            name = left_names[pick - 1]
         usage.completion_tokens = runner.n_tokens - start
         return LLMResponse(Message.assistant(None, calls), usage, self.model, finish)
+
+    def _label_scores(self, request: LLMRequest, options: list[str]) -> np.ndarray:
+        """Mean per-token log-probability of each option's name, as words, after a short
+        classification prompt holding only the user's last request (no tool block: cheap)."""
+        runner = self._loaded.runner
+        query = next((m.content or "" for m in reversed(request.messages) if m.role == "user"), "")
+        query = " ".join(query.split())[:LABEL_QUERY_CHARS]
+        runner.prefill(runner.tokenize(LABEL_PROMPT.format(query=query)))
+        out = []
+        for option in options:
+            tokens = runner.tokenize(" " + option.replace("_", " ").strip())
+            out.append(float(np.mean(runner.continuation_logprobs(tokens))))
+        return np.array(out)
 
     def _arguments(self, runner: Runner, schema: dict[str, Any], max_tokens: int, temperature: float) -> Generated:
         llama = self._loaded.llama
@@ -261,6 +307,82 @@ class LlamaCppChat:
         schema = G.grounded_schema(spec.parameters, grounding)
         G.compile_check(self._loaded.llama, schema, self.engine)
         return schema
+
+
+_PUNCT = re.compile(r"[\s,./\-_*^'\"()]")
+
+
+def _norm(text: str) -> str:
+    return _PUNCT.sub("", text.lower())
+
+
+def _supported(value: Any, text: str, plain: str) -> bool:
+    """Whether the request states `value`: a string or number found in it, a true flag, every item of a list."""
+    if value is None or value is False:
+        return False
+    if value is True or isinstance(value, dict):
+        return True
+    if isinstance(value, (int, float)):
+        forms = {repr(value), str(value)}
+        if float(value).is_integer():
+            forms.add(str(int(value)))
+        return any(re.search(rf"(?<![\d.]){re.escape(f)}(?![\d])", plain) for f in forms)
+    if isinstance(value, str):
+        v = _norm(value)
+        return bool(v) and v in text
+    if isinstance(value, list):
+        return bool(value) and all(_supported(v, text, plain) for v in value)
+    return True
+
+
+def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_text: str) -> str:
+    """Leave out (or set to null, the default, when the schema is strict) the optional top-level
+    arguments whose value the request does not state.
+
+    A small model fills every optional argument it is offered, usually with an invented value;
+    the tool's default is the better guess. Required arguments are never touched.
+    """
+    try:
+        args = json.loads(arguments)
+    except ValueError:
+        return arguments
+    if not isinstance(args, dict):
+        return arguments
+    required = set(schema.get("required") or [])
+    props = schema.get("properties") or {}
+    text = _norm(request_text)
+    plain = re.sub(r"(?<=\d),(?=\d{3})", "", request_text)
+    kept: dict[str, Any] = {}
+    changed = False
+    for key, value in args.items():
+        if value is None or _supported(value, text, plain):
+            kept[key] = value
+        elif key not in required:  # optional: left out
+            changed = True
+        elif isinstance(props.get(key), dict) and G._allows_null(props[key], schema):  # strict schema: null = the default
+            kept[key] = None
+            changed = True
+        else:
+            kept[key] = value
+    if not changed:
+        return arguments
+    return json.dumps(kept, separators=(",", ":"), ensure_ascii=False)
+
+
+def _content_free(messages: list[Message]) -> list[Message]:
+    """The history with its last user message replaced by a content-free one (calibration)."""
+    out = list(messages)
+    for i in range(len(out) - 1, -1, -1):
+        if out[i].role == "user":
+            out[i] = Message.user(CONTENT_FREE)
+            break
+    return out
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    m = float(np.max(x))
+    return x - (m + math.log(float(np.sum(np.exp(x - m)))))
 
 
 def _argmax(scored: list[tuple[float, list[int]]]) -> int:

@@ -112,6 +112,43 @@ class Runner:
         self.feed([last])
         return [(scores[tuple(r)], r) for r in rests]
 
+    def continuation_logprobs(self, tokens: Sequence[int]) -> list[float]:
+        """Per-token log-probabilities of `tokens` as the continuation of the context, in one
+        batched evaluation (logits kept for every position). The context is left unchanged."""
+        tokens = list(tokens)
+        if not tokens:
+            return []
+        start = self.n_tokens
+        if start + len(tokens) > self.llama.n_ctx():
+            raise ValueError("the context window is full")
+        first = float(_log_softmax(self.logits())[tokens[0]])
+        out = [first]
+        llama = self.llama
+        n_batch = llama.n_batch
+        pos = start
+        for i in range(0, len(tokens), n_batch):
+            chunk = tokens[i : i + n_batch]
+            llama._ctx.kv_cache_seq_rm(-1, pos, -1)
+            llama._batch.set_batch(batch=chunk, n_past=pos, logits_all=True)
+            llama._ctx.decode(llama._batch)
+            for j in range(len(chunk)):
+                k = i + j + 1
+                if k >= len(tokens):
+                    break
+                ptr = llama_cpp.llama_get_logits_ith(llama._ctx.ctx, j)
+                row = np.ctypeslib.as_array(ptr, shape=(self.n_vocab,))
+                out.append(float(_log_softmax(row)[tokens[k]]))
+            pos += len(chunk)
+        # back to the context as it was (the last token re-fed for fresh logits)
+        llama._ctx.kv_cache_seq_rm(-1, start, -1)
+        llama.n_tokens = start
+        self._logits = None
+        if start > 0:
+            last = int(llama.input_ids[start - 1])
+            self.truncate(start - 1)
+            self.feed([last])
+        return out
+
     def _walk(self, rests: list[list[int]], depth: int, acc: float, out: dict) -> None:
         for r in rests:
             if len(r) == depth:
