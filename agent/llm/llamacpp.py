@@ -335,6 +335,14 @@ def _supported(value: Any, text: str, plain: str) -> bool:
     return True
 
 
+def _fixed(prop: dict[str, Any], root: dict[str, Any]) -> bool:
+    """A property with a const value (in any of its alternatives): nothing to decide."""
+    node = G.resolve(prop, root) if prop else {}
+    if "const" in node:
+        return True
+    return any(isinstance(a, dict) and _fixed(a, root) for a in node.get("anyOf", []) + node.get("oneOf", []))
+
+
 def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_text: str) -> str:
     """Leave out (or set to null, the default, when the schema is strict) the optional top-level
     arguments whose value the request does not state.
@@ -355,11 +363,12 @@ def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_t
     kept: dict[str, Any] = {}
     changed = False
     for key, value in args.items():
-        if value is None or _supported(value, text, plain):
+        prop = props.get(key) if isinstance(props.get(key), dict) else {}
+        if value is None or _fixed(prop, schema) or _supported(value, text, plain):
             kept[key] = value
         elif key not in required:  # optional: left out
             changed = True
-        elif isinstance(props.get(key), dict) and G._allows_null(props[key], schema):  # strict schema: null = the default
+        elif prop and G._allows_null(prop, schema):  # strict schema: null = the default
             kept[key] = None
             changed = True
         else:
