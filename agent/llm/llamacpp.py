@@ -47,6 +47,7 @@ CONTENT_FREE = "N/A"
 """The content-free request the option scores are calibrated against (Zhao et al. 2021)."""
 LABEL_PROMPT = "User request: {query}\nThe best function for this request:"
 LABEL_QUERY_CHARS = 1500
+MAX_NUMBERS = 24
 
 
 def default_model_path() -> str | None:
@@ -198,7 +199,9 @@ class LlamaCppChat:
         specs = {t.name: t for t in request.tools}
         if choice not in ("auto", "required") and choice not in specs:
             raise LLMBadRequestError(f"tool_choice names {choice!r}, which is not among the tools offered")
-        schemas = {n: G.grounded_schema(s.parameters, request.grounding.get(n)) for n, s in specs.items()}
+        request_text = "\n".join(m.content or "" for m in request.messages if m.role == "user")
+        numbers = numbers_in(request_text)
+        schemas = {n: ground_numbers(G.grounded_schema(s.parameters, request.grounding.get(n)), numbers) for n, s in specs.items()}
         offered = [specs[choice]] if choice in specs else list(specs.values())
         names = [t.name for t in offered]
         offer_none = choice == "auto"
@@ -230,7 +233,6 @@ class LlamaCppChat:
             return self._text_turn(request, on_text, usage)
         runner.feed(scored[pick][1])
 
-        request_text = "\n".join(m.content or "" for m in request.messages if m.role == "user")
         calls: list[ToolCall] = []
         seen: set[tuple[str, str]] = set()
         finish = "tool_calls"
@@ -333,6 +335,68 @@ def _supported(value: Any, text: str, plain: str) -> bool:
     if isinstance(value, list):
         return bool(value) and all(_supported(v, text, plain) for v in value)
     return True
+
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\d])")
+
+
+def numbers_in(text: str) -> list[float]:
+    """The numbers written in `text` (thousands separators removed), in order, without repeats."""
+    plain = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    out: list[float] = []
+    for m in _NUMBER.finditer(plain):
+        v = float(m.group())
+        if v not in out:
+            out.append(v)
+    return out[:MAX_NUMBERS]
+
+
+def ground_numbers(schema: dict[str, Any], numbers: list[float]) -> dict[str, Any]:
+    """Required number arguments (top level, or list items) may only take numbers written in the request.
+
+    A small model invents numbers (100, 1234567890, endless zeros); the request's own numbers are
+    almost always the right ones. An argument keeps its schema when no number fits its type/range.
+    """
+    props = schema.get("properties") or {}
+    if not numbers or not props:
+        return schema
+    required = set(schema.get("required") or [])
+    out = dict(schema)
+    new_props = {}
+    for key, prop in props.items():
+        # only required arguments: an optional one may be left out (or invented, then dropped)
+        fixed = key in required and isinstance(prop, dict) and not G._allows_null(prop, schema)
+        new_props[key] = _ground_number_prop(prop, numbers, schema) if fixed else prop
+    out["properties"] = new_props
+    return out
+
+
+def _ground_number_prop(prop: dict[str, Any], numbers: list[float], root: dict[str, Any]) -> dict[str, Any]:
+    if "anyOf" in prop:
+        alts = [_ground_number_prop(a, numbers, root) if isinstance(a, dict) else a for a in prop["anyOf"]]
+        return {**prop, "anyOf": alts}
+    node = G.resolve(prop, root)
+    t = node.get("type")
+    if t == "array" and isinstance(node.get("items"), dict):
+        items = _ground_number_prop(node["items"], numbers, root)
+        return prop if items is node["items"] else {**node, "items": items}
+    if t not in ("integer", "number") or "enum" in node or "const" in node:
+        return prop
+    allowed = []
+    for v in numbers:
+        if t == "integer" and not v.is_integer():
+            continue
+        if "minimum" in node and v < node["minimum"] or "maximum" in node and v > node["maximum"]:
+            continue
+        if "exclusiveMinimum" in node and v <= node["exclusiveMinimum"] or "exclusiveMaximum" in node and v >= node["exclusiveMaximum"]:
+            continue
+        allowed.append(int(v) if v.is_integer() else v)
+    if not allowed:
+        return prop
+    new = {"type": t, "enum": allowed}
+    if node.get("description"):
+        new["description"] = node["description"]
+    return new
 
 
 def _fixed(prop: dict[str, Any], root: dict[str, Any]) -> bool:
