@@ -1,6 +1,6 @@
 """`python -m bench llm_calls --json`: LLM calls and tokens per question, by how many orchestrations it routes to.
 
-The dev routing set (`/work/shared/data/routing/dev.jsonl`: `query`, `expect` = the expected calls) is
+The dev routing set (`../shared/data/routing/dev.jsonl` beside the project: `query`, `expect` = the expected calls) is
 answered by `Agent(...).achat(query)` on the offline snapshot. With `--backend scripted` (default) the
 model is a ScriptedLLM that makes exactly the expected calls (the first acceptable name, the first
 acceptable argument values, valid values for the other required parameters) and then answers in text,
@@ -23,7 +23,7 @@ from typing import Any
 
 from bench._common import emit
 
-DEV = Path(os.environ.get("FINAGENT_ROUTING_DEV", "/work/shared/data/routing/dev.jsonl"))
+DEV = Path(os.environ.get("FINAGENT_ROUTING_DEV", Path(__file__).resolve().parents[2] / "shared/data/routing/dev.jsonl"))
 ANSWER = ("Based on the computed tables, the figures point to a balanced view: revenue and margins are "
           "shown above, with the main risks and the data's dates stated. This is not investment advice.")
 GROUPS = ("none", "single", "multi")
