@@ -201,11 +201,13 @@ class LlamaCppChat:
             raise LLMBadRequestError(f"tool_choice names {choice!r}, which is not among the tools offered")
         request_text = "\n".join(m.content or "" for m in request.messages if m.role == "user")
         numbers = numbers_in(request_text)
-        schemas = {n: ground_numbers(G.grounded_schema(s.parameters, request.grounding.get(n)), numbers) for n, s in specs.items()}
+        described = {n: G.grounded_schema(s.parameters, request.grounding.get(n)) for n, s in specs.items()}
+        # the grammar also holds the request's numbers; the prompt describes the tool without them
+        schemas = {n: ground_numbers(schema, numbers) for n, schema in described.items()}
         offered = [specs[choice]] if choice in specs else list(specs.values())
         names = [t.name for t in offered]
         offer_none = choice == "auto"
-        block = tools_block([(t, schemas[t.name]) for t in offered], offer_none)
+        block = tools_block([(t, described[t.name]) for t in offered], offer_none)
         prompt = self._prompt_tokens(chat_messages(request.messages, block))
         usage = Usage(prompt_tokens=len(prompt), requests=1)
         budget = self._budget(request)
