@@ -203,7 +203,7 @@ class LlamaCppChat:
         numbers = numbers_in(request_text)
         described = {n: G.grounded_schema(s.parameters, request.grounding.get(n)) for n, s in specs.items()}
         # the grammar also holds the request's numbers; the prompt describes the tool without them
-        schemas = {n: ground_numbers(schema, numbers) for n, schema in described.items()}
+        schemas = {n: ground_numbers(schema, numbers, request_text) for n, schema in described.items()}
         offered = [specs[choice]] if choice in specs else list(specs.values())
         names = [t.name for t in offered]
         offer_none = choice == "auto"
@@ -353,14 +353,14 @@ def numbers_in(text: str) -> list[float]:
     return out[:MAX_NUMBERS]
 
 
-def ground_numbers(schema: dict[str, Any], numbers: list[float]) -> dict[str, Any]:
+def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "") -> dict[str, Any]:
     """Required number arguments (top level, or list items) may only take numbers written in the request.
 
     A small model invents numbers (100, 1234567890, endless zeros); the request's own numbers are
     almost always the right ones. An argument keeps its schema when no number fits its type/range.
     """
     props = schema.get("properties") or {}
-    if not numbers or not props:
+    if not (numbers or text) or not props:
         return schema
     required = set(schema.get("required") or [])
     out = dict(schema)
@@ -368,20 +368,26 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float]) -> dict[str, An
     for key, prop in props.items():
         # only required arguments: an optional one may be left out (or invented, then dropped)
         fixed = key in required and isinstance(prop, dict) and not G._allows_null(prop, schema)
-        new_props[key] = _ground_number_prop(prop, numbers, schema) if fixed else prop
+        new_props[key] = _ground_number_prop(prop, numbers, schema, text) if fixed else prop
     out["properties"] = new_props
     return out
 
 
-def _ground_number_prop(prop: dict[str, Any], numbers: list[float], root: dict[str, Any]) -> dict[str, Any]:
+def _ground_number_prop(prop: dict[str, Any], numbers: list[float], root: dict[str, Any], text: str = "") -> dict[str, Any]:
     if "anyOf" in prop:
-        alts = [_ground_number_prop(a, numbers, root) if isinstance(a, dict) else a for a in prop["anyOf"]]
+        alts = [_ground_number_prop(a, numbers, root, text) if isinstance(a, dict) else a for a in prop["anyOf"]]
         return {**prop, "anyOf": alts}
     node = G.resolve(prop, root)
     t = node.get("type")
     if t == "array" and isinstance(node.get("items"), dict):
-        items = _ground_number_prop(node["items"], numbers, root)
+        items = _ground_number_prop(node["items"], numbers, root, text)
         return prop if items is node["items"] else {**node, "items": items}
+    if t == "string" and isinstance(node.get("enum"), list) and text:
+        # a string enum: the values the request names, when it names any (grounding by copy)
+        stated = [v for v in node["enum"] if isinstance(v, str) and _states(text, v)]
+        if not stated or len(stated) == len(node["enum"]):
+            return prop
+        return {**node, "enum": stated}
     if t not in ("integer", "number") or "enum" in node or "const" in node:
         return prop
     allowed = []
@@ -399,6 +405,13 @@ def _ground_number_prop(prop: dict[str, Any], numbers: list[float], root: dict[s
     if node.get("description"):
         new["description"] = node["description"]
     return new
+
+
+def _states(text: str, value: str) -> bool:
+    words = re.findall(r"[a-z0-9]+", value.lower())
+    if not words:
+        return False
+    return re.search(r"(?<![a-z0-9])" + r"[\s\-_]*".join(map(re.escape, words)) + r"(?![a-z0-9])", text.lower()) is not None
 
 
 def _fixed(prop: dict[str, Any], root: dict[str, Any]) -> bool:
