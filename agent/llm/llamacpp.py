@@ -5,11 +5,15 @@ message (prompts/local_tools.md) and the reply is a JSON list of calls
 `[{"name":"N","arguments":{...}},...]` built step by step:
 
 1. Which function: every allowed name (and, for `auto`, the pseudo-function "reply_in_text") is
-   scored by the exact log-probability of its tokens after `[{"name":"`; the best wins. This is a
-   fair decision: a plain-text first token cannot win just by being a letter.
+   scored by the exact log-probability of its tokens after `[{"name":"`, calibrated by the same
+   score after a content-free request ("N/A", Zhao et al. 2021), plus the mean log-probability
+   of the name as words after a short classification prompt; the best of the sum wins.
 2. Its arguments: decoded under a grammar of the (grounded) argument schema, llguidance by
-   default, llama.cpp GBNF with `engine="gbnf"`.
-3. Another call or the end: `]` is scored against `,{"name":"X"` for every X (their total).
+   default, llama.cpp GBNF with `engine="gbnf"`. Required number and string-enum arguments are
+   also grounded by copy (the numbers / enum values the request writes, when any fits); optional
+   arguments whose value the request does not state are then left out (null in strict schemas).
+3. Another call or the end: `]` against `,{"name":"X"` for every X not called yet, as a binary
+   decision, each side calibrated against the content-free request followed by the same calls.
 
 `tool_choice`: `none` plain text; `auto` steps 1-3 and plain text if "reply_in_text" wins;
 `required` steps 1-3 without the pseudo-function; a tool name: one call to that tool.

@@ -88,3 +88,51 @@ def test_describe_type_handles_nullable_bounds_and_nested():
     window = describe_type(SCHEMA["properties"]["window"], SCHEMA)
     assert "integer 1990..2100" in window and "null" in window
     assert json.loads(describe_type({"const": "x"}, {})) == "x"
+
+
+# -- copy grounding and optional arguments (agent.llm.llamacpp helpers, no model needed) ---
+def _helpers():
+    import pytest
+
+    pytest.importorskip("llama_cpp")
+    from agent.llm import llamacpp
+
+    return llamacpp
+
+
+def test_numbers_in_reads_signs_decimals_exponents_and_thousands():
+    h = _helpers()
+    assert h.numbers_in("a = 3, b = -11, $20,000, 9.8 m/s and 1e-9 C; 3 again") == [3.0, -11.0, 20000.0, 9.8, 1e-09]
+
+
+def test_required_numbers_and_enums_are_grounded_in_the_request():
+    h = _helpers()
+    schema = {"type": "object", "required": ["n", "sector", "sectors"], "properties": {
+        "n": {"type": "integer", "minimum": 1, "maximum": 20},
+        "opt": {"type": "number"},
+        "sector": {"type": "string", "enum": ["Energy", "Health Care", "Financials"]},
+        "sectors": {"type": "array", "items": {"type": "string", "enum": ["Energy", "Health Care", "Utilities"]}},
+    }}
+    text = "Top 5 healthcare names, 2.5% yield, 2020"
+    out = h.ground_numbers(schema, h.numbers_in(text), text)
+    assert out["properties"]["n"]["enum"] == [5]  # 2.5 is not an integer, 2020 is out of range
+    assert out["properties"]["opt"] == {"type": "number"}  # optional: untouched
+    assert out["properties"]["sector"]["enum"] == ["Health Care"]
+    assert out["properties"]["sectors"]["items"]["enum"] == ["Health Care"]
+    # nothing stated: the schema is kept
+    assert h.ground_numbers(schema, [], "hello")["properties"]["sector"]["enum"] == ["Energy", "Health Care", "Financials"]
+
+
+def test_unstated_optional_arguments_are_left_out_or_nulled():
+    h = _helpers()
+    schema = {"type": "object", "required": ["symbol", "horizon", "kind"], "properties": {
+        "symbol": {"type": "string"},
+        "horizon": {"anyOf": [{"type": "string", "enum": ["short-term", "long-term"]}, {"type": "null"}]},
+        "kind": {"anyOf": [{"type": "string", "const": "full"}, {"type": "null"}]},
+        "unit": {"type": "string"}, "flag": {"type": "boolean"}, "n": {"type": "number"},
+    }}
+    args = '{"symbol":"ZZZ","horizon":"long-term","kind":"full","unit":"inches","flag":false,"n":9.8}'
+    out = json.loads(h.drop_unsupported_optionals(args, schema, "A long term view, 9.8 m"))
+    assert out == {"symbol": "ZZZ", "horizon": "long-term", "kind": "full", "n": 9.8}
+    out = json.loads(h.drop_unsupported_optionals(args, schema, "Anything else"))
+    assert out == {"symbol": "ZZZ", "horizon": None, "kind": "full"}

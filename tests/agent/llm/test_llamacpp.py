@@ -160,3 +160,18 @@ async def test_stream_deltas_concatenate_to_the_text(llm):
 async def test_stream_of_a_tool_call_ends_with_the_calls(llm):
     chunks = [c async for c in llm.stream(LLMRequest([Message.user("Price of AAPL?")], [PRICE], "required", max_tokens=30))]
     assert chunks[-1].response.tool_calls[0].name == "get_stock_price"
+
+
+def test_continuation_logprobs_match_the_option_scores(llm):
+    runner = llm._loaded.runner
+    with llm._loaded.lock:
+        prompt = runner.tokenize("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", special=True)
+        runner.prefill(prompt)
+        text = '[{"name":"get_stock_price"'
+        (score, rest), = runner.score_options([text, "Hello"])[:1]
+        tokens = runner.tokenize(text)
+        runner.prefill(prompt)
+        lps = runner.continuation_logprobs(tokens)
+        assert runner.n_tokens == len(prompt)  # the context is left as it was
+        assert len(lps) == len(tokens)
+        assert abs(sum(lps[len(tokens) - len(rest):]) - score) < 1e-3
