@@ -46,6 +46,9 @@ from ._types import LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, Too
 
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 DEFAULT_MAX_TOKENS = 512
+TEXT_REPEAT_PENALTY = 1.1
+TEXT_NO_REPEAT_NGRAM = 6
+"""Free text only (never tool calls): a greedy 135M model otherwise repeats one sentence to the limit."""
 MAX_CALLS = 4
 CONTENT_FREE = "N/A"
 """The content-free request the option scores are calibrated against (Zhao et al. 2021)."""
@@ -192,7 +195,10 @@ class LlamaCppChat:
         prompt = self._prompt_tokens(chat_messages(request.messages))
         runner.prefill(prompt)
         temperature = request.temperature or 0.0
-        gen = runner.generate(self._budget(request), temperature=temperature, rng=self._rng, on_text=on_text)
+        gen = runner.generate(
+            self._budget(request), temperature=temperature, rng=self._rng, on_text=on_text,
+            repeat_penalty=TEXT_REPEAT_PENALTY, no_repeat_ngram=TEXT_NO_REPEAT_NGRAM,
+        )
         usage.prompt_tokens += len(prompt)
         usage.completion_tokens += len(gen.tokens)
         return LLMResponse(Message.assistant(gen.text.strip()), usage, self.model, gen.finish_reason)

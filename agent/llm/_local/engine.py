@@ -181,8 +181,14 @@ class Runner:
         rng: np.random.Generator | None = None,
         stop_at_eog: bool = True,
         on_text: Callable[[str], None] | None = None,
+        repeat_penalty: float = 1.0,
+        no_repeat_ngram: int = 0,
     ) -> Generated:
-        """Decode up to `max_tokens` tokens from the current context (constrained if given)."""
+        """Decode up to `max_tokens` tokens from the current context (constrained if given).
+
+        For free text, `repeat_penalty` (llama.cpp style, over the last 64 tokens) and
+        `no_repeat_ngram` (never write the same n tokens twice) keep a tiny greedy model out of loops.
+        """
         out = Generated(finish_reason="length")
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         parts: list[str] = []
@@ -210,6 +216,8 @@ class Runner:
             if constraint is not None:
                 tok = constraint.pick(self, logits, temperature, rng)
             else:
+                if repeat_penalty != 1.0 or no_repeat_ngram:
+                    logits = _discourage_repeats(logits, out.tokens, repeat_penalty, no_repeat_ngram)
                 tok = _pick(logits, temperature, rng)
             if stop_at_eog and self.is_eog(tok):
                 out.finish_reason = "stop"
@@ -317,6 +325,21 @@ class GBNFConstraint(Constraint):
 def _log_softmax(x: np.ndarray) -> np.ndarray:
     m = float(np.max(x))
     return x - (m + math.log(float(np.sum(np.exp(x - m)))))
+
+
+def _discourage_repeats(logits: np.ndarray, generated: list[int], penalty: float, ngram: int) -> np.ndarray:
+    """Logits with recent tokens penalised and every token that would repeat an n-gram banned."""
+    logits = np.array(logits, dtype=np.float32, copy=True)
+    recent = np.unique(np.asarray(generated[-64:], dtype=np.int64))
+    if penalty != 1.0 and recent.size:
+        values = logits[recent]
+        logits[recent] = np.where(values > 0, values / penalty, values * penalty)
+    if ngram and len(generated) >= ngram:
+        prefix = tuple(generated[-(ngram - 1):]) if ngram > 1 else ()
+        for i in range(len(generated) - ngram + 1):
+            if tuple(generated[i:i + ngram - 1]) == prefix:
+                logits[generated[i + ngram - 1]] = -np.inf
+    return logits
 
 
 def _pick(logits: np.ndarray, temperature: float, rng: np.random.Generator | None) -> int:

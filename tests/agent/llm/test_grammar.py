@@ -136,3 +136,16 @@ def test_unstated_optional_arguments_are_left_out_or_nulled():
     assert out == {"symbol": "ZZZ", "horizon": "long-term", "kind": "full", "n": 9.8}
     out = json.loads(h.drop_unsupported_optionals(args, schema, "Anything else"))
     assert out == {"symbol": "ZZZ", "horizon": None, "kind": "full"}
+
+
+def test_free_text_repeats_are_discouraged():
+    import numpy as np
+
+    from agent.llm._local.engine import _discourage_repeats
+
+    logits = np.array([5.0, 4.0, 3.0, -1.0, 0.5], dtype=np.float32)
+    generated = [0, 1, 2, 0, 1]  # "0 1 2" then "0 1": writing 2 again would repeat a 3-gram
+    out = _discourage_repeats(logits, generated, penalty=1.0, ngram=3)
+    assert out[2] == -np.inf and out[0] == 5.0 and logits[2] == 3.0  # banned in a copy only
+    penalised = _discourage_repeats(logits, [0, 3], penalty=2.0, ngram=0)
+    assert penalised[0] == 2.5 and penalised[3] == -2.0 and penalised[1] == 4.0
