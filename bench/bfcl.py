@@ -19,6 +19,7 @@ live_simple, ...), `auto` for irrelevance and live_relevance/live_irrelevance.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import asyncio
 import json
 import os
@@ -27,7 +28,7 @@ import sys
 import time
 from typing import Any
 
-DEFAULT_DATA = "/work/shared/data/bfcl"
+DEFAULT_DATA = str(Path(__file__).resolve().parents[2] / "shared/data/bfcl")
 AUTO_CATEGORIES = ("irrelevance", "live_irrelevance", "live_relevance")
 
 # -- BFCL function docs -> JSON Schema ------------------------------------------------------

@@ -13,6 +13,7 @@ other arguments unchecked; `expect: []` = no call), runs only the routing step,
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import asyncio
 import json
 import os
@@ -20,7 +21,7 @@ import sys
 import time
 from typing import Any
 
-DEFAULT_CASES = "/work/shared/data/routing/dev.jsonl"
+DEFAULT_CASES = str(Path(__file__).resolve().parents[2] / "shared/data/routing/dev.jsonl")
 
 
 def _value_ok(value: Any, allowed: list[Any]) -> bool:
