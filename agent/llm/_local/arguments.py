@@ -1,0 +1,157 @@
+"""Grounding a call's arguments in the user's words: numbers written in the request become the
+allowed values of number arguments, and optional arguments the request does not state are left out
+(null = the tool's default), so a small model cannot invent them."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from . import grammar as G
+
+MAX_NUMBERS = 24
+
+
+_PUNCT = re.compile(r"[\s,./\-_*^'\"()]")
+
+
+def _norm(text: str) -> str:
+    return _PUNCT.sub("", text.lower())
+
+
+def _supported(value: Any, text: str, plain: str) -> bool:
+    """Whether the request states `value`: a string or number found in it, a true flag, every item of a list."""
+    if value is None or value is False:
+        return False
+    if value is True or isinstance(value, dict):
+        return True
+    if isinstance(value, (int, float)):
+        forms = {repr(value), str(value)}
+        if float(value).is_integer():
+            forms.add(str(int(value)))
+        return any(re.search(rf"(?<![\d.]){re.escape(f)}(?![\d])", plain) for f in forms)
+    if isinstance(value, str):
+        v = _norm(value)
+        return bool(v) and v in text
+    if isinstance(value, list):
+        return bool(value) and all(_supported(v, text, plain) for v in value)
+    return True
+
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\d])")
+
+
+def numbers_in(text: str) -> list[float]:
+    """The numbers written in `text` (thousands separators removed), in order, without repeats."""
+    plain = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    out: list[float] = []
+    for m in _NUMBER.finditer(plain):
+        v = float(m.group())
+        if v not in out:
+            out.append(v)
+    return out[:MAX_NUMBERS]
+
+
+def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "") -> dict[str, Any]:
+    """Required number arguments (top level, or list items) may only take numbers written in the request.
+
+    A small model invents numbers (100, 1234567890, endless zeros); the request's own numbers are
+    almost always the right ones. An argument keeps its schema when no number fits its type/range.
+    """
+    props = schema.get("properties") or {}
+    if not (numbers or text) or not props:
+        return schema
+    required = set(schema.get("required") or [])
+    out = dict(schema)
+    new_props = {}
+    for key, prop in props.items():
+        # only required arguments: an optional one may be left out (or invented, then dropped)
+        fixed = key in required and isinstance(prop, dict) and not G._allows_null(prop, schema)
+        new_props[key] = _ground_number_prop(prop, numbers, schema, text) if fixed else prop
+    out["properties"] = new_props
+    return out
+
+
+def _ground_number_prop(prop: dict[str, Any], numbers: list[float], root: dict[str, Any], text: str = "") -> dict[str, Any]:
+    if "anyOf" in prop:
+        alts = [_ground_number_prop(a, numbers, root, text) if isinstance(a, dict) else a for a in prop["anyOf"]]
+        return {**prop, "anyOf": alts}
+    node = G.resolve(prop, root)
+    t = node.get("type")
+    if t == "array" and isinstance(node.get("items"), dict):
+        items = _ground_number_prop(node["items"], numbers, root, text)
+        return prop if items is node["items"] else {**node, "items": items}
+    if t == "string" and isinstance(node.get("enum"), list) and text:
+        # a string enum: the values the request names, when it names any (grounding by copy)
+        stated = [v for v in node["enum"] if isinstance(v, str) and _states(text, v)]
+        if not stated or len(stated) == len(node["enum"]):
+            return prop
+        return {**node, "enum": stated}
+    if t not in ("integer", "number") or "enum" in node or "const" in node:
+        return prop
+    allowed = []
+    for v in numbers:
+        if t == "integer" and not v.is_integer():
+            continue
+        if "minimum" in node and v < node["minimum"] or "maximum" in node and v > node["maximum"]:
+            continue
+        if "exclusiveMinimum" in node and v <= node["exclusiveMinimum"] or "exclusiveMaximum" in node and v >= node["exclusiveMaximum"]:
+            continue
+        allowed.append(int(v) if v.is_integer() else v)
+    if not allowed:
+        return prop
+    new = {"type": t, "enum": allowed}
+    if node.get("description"):
+        new["description"] = node["description"]
+    return new
+
+
+def _states(text: str, value: str) -> bool:
+    words = re.findall(r"[a-z0-9]+", value.lower())
+    if not words:
+        return False
+    return re.search(r"(?<![a-z0-9])" + r"[\s\-_]*".join(map(re.escape, words)) + r"(?![a-z0-9])", text.lower()) is not None
+
+
+def _fixed(prop: dict[str, Any], root: dict[str, Any]) -> bool:
+    """A property with a const value (in any of its alternatives): nothing to decide."""
+    node = G.resolve(prop, root) if prop else {}
+    if "const" in node:
+        return True
+    return any(isinstance(a, dict) and _fixed(a, root) for a in node.get("anyOf", []) + node.get("oneOf", []))
+
+
+def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_text: str) -> str:
+    """Leave out (or set to null, the default, when the schema is strict) the optional top-level
+    arguments whose value the request does not state.
+
+    A small model fills every optional argument it is offered, usually with an invented value;
+    the tool's default is the better guess. Required arguments are never touched.
+    """
+    try:
+        args = json.loads(arguments)
+    except ValueError:
+        return arguments
+    if not isinstance(args, dict):
+        return arguments
+    required = set(schema.get("required") or [])
+    props = schema.get("properties") or {}
+    text = _norm(request_text)
+    plain = re.sub(r"(?<=\d),(?=\d{3})", "", request_text)
+    kept: dict[str, Any] = {}
+    changed = False
+    for key, value in args.items():
+        prop = props.get(key) if isinstance(props.get(key), dict) else {}
+        if value is None or _fixed(prop, schema) or _supported(value, text, plain):
+            kept[key] = value
+        elif key not in required:  # optional: left out
+            changed = True
+        elif prop and G._allows_null(prop, schema):  # strict schema: null = the default
+            kept[key] = None
+            changed = True
+        else:
+            kept[key] = value
+    if not changed:
+        return arguments
+    return json.dumps(kept, separators=(",", ":"), ensure_ascii=False)
