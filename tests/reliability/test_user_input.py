@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from pydantic import BaseModel
 
 from agent import Agent
 from agent.testing import ScriptedLLM, call
@@ -60,7 +61,7 @@ def news(symbol: str) -> str:
     return INJECTION
 
 
-class NewsParams(Orchestration.__mro__[0].__annotations__.__class__ and object.__class__("P", (), {}) if False else __import__("pydantic").BaseModel):
+class NewsParams(BaseModel):
     symbol: str
 
 
