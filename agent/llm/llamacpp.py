@@ -104,6 +104,10 @@ def load_model(path: str, n_ctx: int = 4096, n_threads: int | None = None, seed:
         return loaded
 
 
+class GenerationCancelled(LLMError):
+    """The caller stopped waiting (a cancelled turn); the worker thread stopped generating."""
+
+
 class LlamaCppChat:
     """The local backend. Greedy unless `request.temperature` is set; one model per path, shared."""
 
@@ -143,15 +147,21 @@ class LlamaCppChat:
 
     # -- the protocol -----------------------------------------------------------------------
     async def complete(self, request: LLMRequest) -> LLMResponse:
-        response = await asyncio.to_thread(self._run, request, None)
+        cancel = threading.Event()
+        try:
+            response = await asyncio.to_thread(self._run, request, None, cancel)
+        except asyncio.CancelledError:
+            cancel.set()  # the worker stops at its next token and frees the model
+            raise
         self.usage.add(response.usage)
         return response
 
     async def stream(self, request: LLMRequest) -> AsyncIterator[StreamChunk]:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[str] = asyncio.Queue()
+        cancel = threading.Event()
         task = asyncio.ensure_future(
-            asyncio.to_thread(self._run, request, lambda text: loop.call_soon_threadsafe(queue.put_nowait, text))
+            asyncio.to_thread(self._run, request, lambda text: loop.call_soon_threadsafe(queue.put_nowait, text), cancel)
         )
         try:
             while True:
@@ -166,18 +176,27 @@ class LlamaCppChat:
                 break
             response = task.result()
         finally:
-            if not task.done():  # the consumer went away: let the generation finish in its thread
-                task.add_done_callback(lambda t: t.exception())
+            if not task.done():  # the consumer went away (e.g. Ctrl-C): stop generating at the next token
+                cancel.set()
+                task.add_done_callback(lambda t: t.cancelled() or t.exception())
         self.usage.add(response.usage)
         yield StreamChunk(response=response)
 
     # -- generation (in a worker thread, under the model's lock) -----------------------------
-    def _run(self, request: LLMRequest, on_text: Callable[[str], None] | None) -> LLMResponse:
+    def _run(self, request: LLMRequest, on_text: Callable[[str], None] | None, cancel: threading.Event) -> LLMResponse:
+        def emit(text: str) -> None:
+            if cancel.is_set():
+                raise GenerationCancelled()
+            if on_text is not None:
+                on_text(text)
+
         with self._loaded.lock:
+            if cancel.is_set():
+                raise GenerationCancelled()
             try:
                 if request.tools and request.tool_choice != "none":
-                    return self._tool_turn(request, on_text)
-                return self._text_turn(request, on_text, Usage(requests=1))
+                    return self._tool_turn(request, emit)
+                return self._text_turn(request, emit, Usage(requests=1))
             except ValueError as e:
                 raise LLMBadRequestError(str(e)) from None
 

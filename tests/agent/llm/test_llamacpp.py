@@ -175,3 +175,23 @@ def test_continuation_logprobs_match_the_option_scores(llm):
         assert runner.n_tokens == len(prompt)  # the context is left as it was
         assert len(lps) == len(tokens)
         assert abs(sum(lps[len(tokens) - len(rest):]) - score) < 1e-3
+
+
+async def test_a_consumer_that_goes_away_stops_the_generation(llm):
+    """Ctrl-C in the chatbot closes the stream: the worker thread stops instead of writing 400 tokens."""
+    from agent.llm import LLMRequest, Message
+
+    request = LLMRequest([Message.user("Write a very long story about a dragon and a bank.")], max_tokens=400)
+    stream = llm.stream(request)
+    seen = 0
+    async for chunk in stream:
+        seen += bool(chunk.delta)
+        if seen == 3:
+            break
+    await stream.aclose()
+    loaded = llm._loaded
+    with loaded.lock:  # waits for the worker to let go of the model
+        generated = loaded.runner.n_tokens - len(loaded.runner.tokenize(loaded.template.render([{"role": "user", "content": request.messages[0].content}]), special=True))
+    assert generated < 100, generated
+    after = await llm.complete(LLMRequest([Message.user("Say hi.")], max_tokens=4))
+    assert after.usage.completion_tokens >= 1  # the model is usable again
