@@ -10,6 +10,8 @@ import logging
 import sys
 from typing import Any
 
+from agent._defaults import load_defaults
+
 EXIT_ERROR = 1
 
 
@@ -81,7 +83,7 @@ def cmd_tools(args: argparse.Namespace) -> int:
     from orchestrations import ReActLoop, registered_orchestrations
     from tools import registered_tools
 
-    _load_defaults()
+    load_defaults()
     listing: dict[str, Any] = {"orchestrations": [], "tools": []}
     for cls in [*registered_orchestrations().values(), ReActLoop]:
         listing["orchestrations"].append({"name": cls.name, "description": cls.description, "parameters": cls.parameters_schema()})
@@ -95,7 +97,7 @@ def cmd_tool(args: argparse.Namespace) -> int:
     from orchestrations import ReActLoop, RunContext, registered_orchestrations
     from tools import ToolError, ToolRunner, registered_tools
 
-    _load_defaults()
+    load_defaults()
     try:
         arguments = json.loads(args.arguments)
     except json.JSONDecodeError as e:
@@ -153,7 +155,7 @@ def make_agent(args: argparse.Namespace):
     """An Agent from the CLI options, and the cassette it records to or replays from (or None)."""
     from agent import Agent
     from agent._backends import make_llm
-    from agent._defaults import ground_query, load_defaults
+    from agent._defaults import ground_query
 
     load_defaults()
     record, replay = getattr(args, "record", None), getattr(args, "replay", None)
@@ -180,12 +182,6 @@ def _data(name: str | None):
         return
     with use_provider(make_provider(name)) if name else contextlib.nullcontext():
         yield
-
-
-def _load_defaults() -> None:
-    from agent._defaults import load_defaults
-
-    load_defaults()
 
 
 def cmd_chat(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -62,8 +63,6 @@ class Orchestration:
 
     def prompt(self, params: BaseModel, data: OrchestrationData) -> str:
         """The analysis request for the LLM. Default: render `template` with everything computed."""
-        import json
-
         return render(
             self.template or "orchestration_default.md",
             name=self.name,

@@ -28,19 +28,17 @@ class RunContext:
         llm: Any = None,
         semaphore: asyncio.Semaphore | None = None,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
-        emit: Any = None,
     ):
         self.runner = runner
         self.orchestration = orchestration
         self.llm = llm
-        self.emit = emit or runner.emit
         self.semaphore = semaphore or asyncio.Semaphore(max_concurrency)
         self.missing: list[str] = []
         self.results: list[ToolResult] = []
 
     def child(self, orchestration: str) -> RunContext:
         """A context for one orchestration sharing this run's runner, cache and concurrency bound."""
-        return RunContext(self.runner, orchestration=orchestration, llm=self.llm, semaphore=self.semaphore, emit=self.emit)
+        return RunContext(self.runner, orchestration=orchestration, llm=self.llm, semaphore=self.semaphore)
 
     async def call(self, tool: Tool | str, /, **arguments: Any) -> ToolResult:
         """Run one tool call; a failure is returned (and noted in `missing`), never raised."""

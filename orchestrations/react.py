@@ -33,7 +33,7 @@ class ReActLoop(Orchestration):
     """Stop when the loop's prompts and replies have used this many tokens in all."""
 
     async def gather(self, params: ReActParams, ctx: RunContext) -> OrchestrationData:
-        tools = {name: t for name, t in ctx.runner.tools.items()} or registered_tools()
+        tools = ctx.runner.tools or registered_tools()
         specs = [t.spec for t in tools.values()]
         messages = [Message.system(render("react.md", task=params.task)), Message.user(params.task)]
         steps: list[list] = []

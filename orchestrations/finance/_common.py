@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from tools.market import Sector, normalize_sector
+from tools.market import Symbol as MarketSymbol
 
 from .. import RunContext
 from . import _metrics as m
 
 
-def _upper(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-def _sector(value: Any) -> Any:
-    return normalize_sector(value) if isinstance(value, str) else value
-
-
-Symbol = Annotated[str, BeforeValidator(_upper), Field(min_length=1, max_length=12, description="Stock ticker symbol, e.g. AAPL")]
-SectorName = Annotated[Sector, BeforeValidator(_sector), Field(description="GICS sector")]
+Symbol = Annotated[MarketSymbol, Field(description="Stock ticker symbol, e.g. AAPL")]
 Horizon = Literal["short-term", "medium-term", "long-term"]
 Timeframe = Literal["6 months", "1 year", "3 years", "5 years"]
 LOOKBACK_DAYS = {"6 months": 182, "1 year": 365, "3 years": 1095, "5 years": 1826, "short-term": 182, "medium-term": 365, "long-term": 1095}

@@ -6,9 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from tools.market import SectorName
+
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
 from . import _metrics as m
-from ._common import SectorName
 
 RISK_RULES = {
     # names per sector, the most beta allowed (None: no cap), how weights follow volatility

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from tools.market import SectorName
+
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
 from . import _metrics as m
-from ._common import SectorName, Timeframe, income_metrics, lookback_days
+from ._common import Timeframe, income_metrics, lookback_days
 
 
 class SectorAnalysisParams(BaseModel):

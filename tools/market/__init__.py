@@ -43,6 +43,8 @@ def _sector(value: Any) -> Any:
 
 
 Symbol = Annotated[str, BeforeValidator(_upper), Field(min_length=1, max_length=12, description="Ticker, e.g. AAPL")]
+SectorName = Annotated[Sector, BeforeValidator(_sector), Field(description="GICS sector")]
+"""A GICS sector argument that also accepts everyday words ("banking" -> Financials)."""
 Limit5 = Annotated[int, Field(ge=1, le=50, description="How many records to return")]
 
 
@@ -132,6 +134,6 @@ __all__ = [
     # errors
     "UnknownSymbolError", "DataAuthError", "RateLimitedError", "UpstreamError", "MalformedReplyError",
     "DataUnavailableError",
-    # sectors
-    "Sector", "SECTORS", "normalize_sector",
+    # argument types and sectors
+    "Symbol", "SectorName", "Sector", "SECTORS", "normalize_sector",
 ]
