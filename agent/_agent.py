@@ -89,7 +89,10 @@ class Agent:
         return asyncio.run(self.achat(query, session))
 
     async def achat(self, query: str, session: Session | None = None) -> AgentReply:
-        return AgentReply.from_events([event async for event in self.astream(query, session)])
+        session = session or self.session
+        async for _ in self.astream(query, session):
+            pass
+        return session.last_reply  # built once, by astream, from this turn's events
 
     def new_session(self) -> Session:
         return Session()
