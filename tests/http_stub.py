@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -24,8 +25,12 @@ class Reply:
 
 
 class StubServer:
-    def __init__(self) -> None:
+    """Answers each request with the next scripted `Reply`, or, when the script is empty, with
+    `respond(path, body)` if given (a server that decides from the request)."""
+
+    def __init__(self, respond: Callable[[str, Any], Reply] | None = None) -> None:
         self.replies: deque[Reply] = deque()
+        self.respond = respond
         self.requests: list[dict[str, Any]] = []
         stub = self
 
@@ -49,7 +54,12 @@ class StubServer:
                 except ValueError:
                     body = raw.decode(errors="replace")
                 stub.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                reply = stub.replies.popleft() if stub.replies else Reply(500, {"error": {"message": "no scripted reply"}})
+                if stub.replies:
+                    reply = stub.replies.popleft()
+                elif stub.respond is not None:
+                    reply = stub.respond(self.path, body)
+                else:
+                    reply = Reply(500, {"error": {"message": "no scripted reply"}})
                 if reply.delay:
                     time.sleep(reply.delay)
                 if reply.sse is not None:

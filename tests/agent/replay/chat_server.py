@@ -7,10 +7,10 @@ text answer, streamed as SSE chunks when the request says `stream: true`.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.http_stub import Reply, StubServer
 
 Decision = dict[str, Any]
 """`{"text": str}` or `{"tool_calls": [(name, arguments_dict), ...]}`."""
@@ -26,64 +26,23 @@ def default_decide(body: dict[str, Any], route: tuple[str, dict[str, Any]] | Non
     return {"text": f"Based on the data ({len(last)} characters), the answer is steady growth."}
 
 
-class ChatServer:
+class ChatServer(StubServer):
+    """`StubServer` deciding each reply from the request (see `default_decide`)."""
+
     def __init__(self, decide: Callable[[dict[str, Any]], Decision] | None = None, model: str = "local-test-model"):
+        super().__init__(respond=self._respond)
         self.route: tuple[str, dict[str, Any]] | None = None
         self.decide = decide or (lambda body: default_decide(body, self.route))
         self.model = model
-        self.requests: list[dict[str, Any]] = []
-        server = self
+        self.base_url = f"{self.url}/v1"
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("content-length") or 0))
-                body = json.loads(raw or b"{}")
-                server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                if not self.path.endswith("/chat/completions"):
-                    return self._send(404, {"error": {"message": "not found"}})
-                decision = server.decide(body)
-                if body.get("stream"):
-                    return self._stream(decision)
-                return self._send(200, server.completion(decision))
-
-            def _send(self, status: int, payload: Any) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _stream(self, decision: Decision) -> None:
-                self.send_response(200)
-                self.send_header("content-type", "text/event-stream")
-                self.send_header("connection", "close")
-                self.end_headers()
-                for chunk in server.chunks(decision):
-                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                    self.wfile.flush()
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
-                self.close_connection = True
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.base_url = f"http://127.0.0.1:{self.port}/v1"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    def __enter__(self) -> ChatServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def _respond(self, path: str, body: Any) -> Reply:
+        if not path.endswith("/chat/completions"):
+            return Reply(404, {"error": {"message": "not found"}})
+        decision = self.decide(body or {})
+        if (body or {}).get("stream"):
+            return Reply(sse=self.chunks(decision))
+        return Reply(body=self.completion(decision))
 
     # -- wire format ------------------------------------------------------------------------
     def _calls(self, decision: Decision) -> list[dict[str, Any]]:
