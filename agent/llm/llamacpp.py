@@ -4,19 +4,20 @@ Tool calling does not use llama-cpp-python's chat handlers. The tool list goes i
 message (prompts/local_tools.md) and the reply is a JSON list of calls
 `[{"name":"N","arguments":{...}},...]` built step by step:
 
-1. Which function: every allowed name (and, for `auto`, the pseudo-function "reply_in_text") is
+1. Which functions. Every allowed name (and, for `auto`, the pseudo-function "reply_in_text") is
    scored by the exact log-probability of its tokens after `[{"name":"`, calibrated by the same
-   score after a content-free request ("N/A", Zhao et al. 2021), plus the mean log-probability
-   of the name as words after a short classification prompt; the best of the sum wins.
-2. Its arguments: decoded under a grammar of the (grounded) argument schema, llguidance by
-   default, llama.cpp GBNF with `engine="gbnf"`. Required number and string-enum arguments are
-   also grounded by copy (the numbers / enum values the request writes, when any fits); optional
-   arguments whose value the request does not state are then left out (null in strict schemas).
-3. Another call or the end: `]` against `,{"name":"X"` for every X not called yet, as a binary
-   decision, each side calibrated against the content-free request followed by the same calls.
+   score after a content-free request ("N/A", Zhao et al. 2021), plus the mean log-probability of
+   the name as words after a short classification prompt; the best of the sum wins. A fresh
+   request with several parts (`_local/parts.py`: sentences, "... and provide ..." clauses) gets
+   one pick per part, by the classification score. The distinct functions picked are called.
+2. Their arguments, after the full request: decoded under a grammar of the (grounded) argument
+   schema, llguidance by default, llama.cpp GBNF with `engine="gbnf"`. Required number and
+   string-enum arguments are also grounded by copy (the numbers / enum values the request writes,
+   when any fits); optional arguments whose value the request does not state are then left out
+   (null in strict schemas).
 
-`tool_choice`: `none` plain text; `auto` steps 1-3 and plain text if "reply_in_text" wins;
-`required` steps 1-3 without the pseudo-function; a tool name: one call to that tool.
+`tool_choice`: `none` plain text; `auto` steps 1-2, plain text if "reply_in_text" wins every part;
+`required` steps 1-2 without the pseudo-function; a tool name: one call to that tool.
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ import numpy as np
 from ._errors import LLMBadRequestError, LLMError
 from ._local import grammar as G
 from ._local.arguments import drop_unsupported_optionals, ground_numbers, numbers_in
+from ._local.parts import split_request
 from ._local.engine import GBNFConstraint, Generated, LLGuidanceConstraint, Runner
 from ._local.prompt import (
-    CALLS_CLOSE, CALLS_OPEN, NEXT_CALL, NONE_NAME, ChatTemplate, chat_messages, name_text, tools_block,
+    CALLS_OPEN, NEXT_CALL, NONE_NAME, ChatTemplate, chat_messages, name_text, tools_block,
 )
 from ._types import LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, ToolSpec, Usage
 
@@ -240,82 +242,67 @@ class LlamaCppChat:
         budget = self._budget(request)
         temperature = request.temperature or 0.0
 
-        # 1. the first function (or none): calibrated JSON scores + a label classification
-        options = names + ([NONE_NAME] if offer_none else [])
-        texts = [CALLS_OPEN + name_text(n) + '"' for n in options]
-        label = cf_prompt = None
-        if len(options) > 1:
-            label = self._label_scores(request, options)
-            cf_prompt = self._prompt_tokens(chat_messages(_content_free(request.messages), block))
-            runner.prefill(cf_prompt)
-            cf = [s for s, _ in runner.score_options(texts)]
-        runner.prefill(prompt)
-        scored = runner.score_options(texts)
-        if label is not None:
-            real = np.array([s for s, _ in scored])
-            combined = _log_softmax(real - np.array(cf)) + _log_softmax(label)
-            pick = int(np.argmax(combined))
-        else:
-            pick = 0
-        if options[pick] == NONE_NAME:
-            usage.completion_tokens = 0
+        # 1. which functions: one decision per part of the request (a named tool_choice: that one)
+        picks = [choice] if choice in specs else self._choose(request, block, names, offer_none)
+        if not picks:  # "reply_in_text" won for every part
             return self._text_turn(request, on_text, usage)
-        runner.feed(scored[pick][1])
 
+        # 2. their arguments, under the grammar, in one JSON list after the full request
+        runner.prefill(prompt)
         calls: list[ToolCall] = []
-        seen: set[tuple[str, str]] = set()
         finish = "tool_calls"
-        name = options[pick]
         start = len(prompt)
-        while True:
-            # 2. its arguments, under the grammar
+        for i, name in enumerate(picks):
+            runner.feed(runner.tokenize((NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '"'))
             runner.feed(runner.tokenize(',"arguments":'))
-            left = budget - (runner.n_tokens - start)
-            gen = self._arguments(runner, schemas[name], left, temperature)
-            if gen.finish_reason == "length":
-                finish = "length"
-            if finish == "length" and calls:  # a later call cut short: keep the complete ones
+            gen = self._arguments(runner, schemas[name], budget - (runner.n_tokens - start), temperature)
+            if gen.finish_reason == "length":  # cut short: keep the complete calls, or report the cut one
+                if not calls:
+                    finish = "length"
+                    calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
                 break
-            arguments = gen.text if finish == "length" else drop_unsupported_optionals(gen.text, schemas[name], request_text)
-            key = (name, arguments)
-            if key in seen:  # the same call again: a loop, stop here
-                break
-            seen.add(key)
+            arguments = drop_unsupported_optionals(gen.text, schemas[name], request_text)
             calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
-            if finish == "length" or choice in specs or len(calls) >= self.max_calls:
-                break
             runner.feed(runner.tokenize("}"))
-            # 3. another call, or the end: calibrated against the same calls after a content-free request
-            left_names = [n for n in names if n not in {c.name for c in calls}]
-            if not left_names:
-                break
-            options = [CALLS_CLOSE] + [NEXT_CALL + name_text(n) + '"' for n in left_names]
-            cf_next = np.zeros(len(options))
-            if cf_prompt is not None:
-                done = runner.tokens()
-                runner.prefill(cf_prompt + done[len(prompt):])
-                cf_next = np.array([s for s, _ in runner.score_options(options)])
-                runner.prefill(done)
-            scored = runner.score_options(options)
-            real_next = np.array([s for s, _ in scored])
-            cal = real_next - cf_next
-            # a binary calibrated decision: P(stop) and P(another call) each against their content-free value
-            if real_next[0] - cf_next[0] >= _logsumexp(list(real_next[1:])) - _logsumexp(list(cf_next[1:])):
-                break
-            rank = _log_softmax(cal[1:])
-            if label is not None:
-                rank = rank + _log_softmax(np.array([label[names.index(n)] for n in left_names]))
-            pick = 1 + int(np.argmax(rank))
-            runner.feed(scored[pick][1])
-            name = left_names[pick - 1]
         usage.completion_tokens = runner.n_tokens - start
         return LLMResponse(Message.assistant(None, calls), usage, self.model, finish)
 
-    def _label_scores(self, request: LLMRequest, options: list[str]) -> np.ndarray:
+    def _choose(self, request: LLMRequest, block: str, names: list[str], offer_none: bool) -> list[str]:
+        """The distinct functions picked, in order.
+
+        A fresh request (the last message is the user's) with several parts gets one pick per part
+        by the classification score alone; otherwise one pick for the request, by the calibrated
+        JSON score plus the classification score. Measured on the dev cases' parts: the
+        classification picks 6 of 9 parts right, the sum 3 (on a clause fragment the calibrated
+        JSON score leans to one function), while on whole requests the sum is best (16 of 20).
+        """
+        options = names + ([NONE_NAME] if offer_none else [])
+        if len(options) == 1:
+            return names
+        last = request.messages[-1] if request.messages else None
+        parts = split_request(last.content or "") if last is not None and last.role == "user" else []
+        if 1 < len(parts) <= self.max_calls:
+            picks = [options[int(np.argmax(self._label_scores(_with_last_user(request.messages, p), options)))] for p in parts]
+        else:
+            picks = [options[int(np.argmax(self._request_scores(request.messages, block, options)))]]
+        return list(dict.fromkeys(p for p in picks if p != NONE_NAME))
+
+    def _request_scores(self, messages: list[Message], block: str, options: list[str]) -> np.ndarray:
+        """Calibrated JSON score (each option after `[{"name":"`, minus the same after a
+        content-free request) plus the classification score, both as log-softmax."""
+        runner = self._loaded.runner
+        texts = [CALLS_OPEN + name_text(n) + '"' for n in options]
+        runner.prefill(self._prompt_tokens(chat_messages(_with_last_user(messages, CONTENT_FREE), block)))
+        content_free = np.array([s for s, _ in runner.score_options(texts)])
+        runner.prefill(self._prompt_tokens(chat_messages(messages, block)))
+        real = np.array([s for s, _ in runner.score_options(texts)])
+        return _log_softmax(real - content_free) + _log_softmax(self._label_scores(messages, options))
+
+    def _label_scores(self, messages: list[Message], options: list[str]) -> np.ndarray:
         """Mean per-token log-probability of each option's name, as words, after a short
         classification prompt holding only the user's last request (no tool block: cheap)."""
         runner = self._loaded.runner
-        query = next((m.content or "" for m in reversed(request.messages) if m.role == "user"), "")
+        query = next((m.content or "" for m in reversed(messages) if m.role == "user"), "")
         query = " ".join(query.split())[:LABEL_QUERY_CHARS]
         runner.prefill(runner.tokenize(LABEL_PROMPT.format(query=query)))
         out = []
@@ -340,12 +327,13 @@ class LlamaCppChat:
         return schema
 
 
-def _content_free(messages: list[Message]) -> list[Message]:
-    """The history with its last user message replaced by a content-free one (calibration)."""
+def _with_last_user(messages: list[Message], text: str) -> list[Message]:
+    """The history with its last user message replaced by `text` (a part of it, or the
+    content-free request the scores are calibrated against)."""
     out = list(messages)
     for i in range(len(out) - 1, -1, -1):
         if out[i].role == "user":
-            out[i] = Message.user(CONTENT_FREE)
+            out[i] = Message.user(text)
             break
     return out
 
@@ -356,12 +344,3 @@ def _log_softmax(x: np.ndarray) -> np.ndarray:
     return x - (m + math.log(float(np.sum(np.exp(x - m)))))
 
 
-def _argmax(scored: list[tuple[float, list[int]]]) -> int:
-    return max(range(len(scored)), key=lambda i: scored[i][0])
-
-
-def _logsumexp(values: list[float]) -> float:
-    if not values:
-        return -math.inf
-    m = max(values)
-    return m + math.log(sum(math.exp(v - m) for v in values))

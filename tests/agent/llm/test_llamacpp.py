@@ -89,6 +89,17 @@ async def test_auto_calls_a_fitting_tool(llm):
     assert r.usage.prompt_tokens > 0 and r.usage.completion_tokens > 0
 
 
+@pytest.mark.parametrize("query", [
+    "Get the stock price of Apple (AAPL), then compute the area of a rectangle 3 wide and 4 high.",
+    "What is the stock price of Apple (AAPL)? Also compute the area of a 3 by 4 rectangle.",
+])
+async def test_a_request_in_two_parts_gets_a_call_per_part(llm, query):
+    r = await llm.complete(LLMRequest([Message.user(query)], TOOLS, "auto", max_tokens=60))
+    assert [c.name for c in r.tool_calls] == ["get_stock_price", "rectangle_area"]
+    assert json.loads(r.tool_calls[0].arguments) == {"symbol": "AAPL"}
+    assert json.loads(r.tool_calls[1].arguments) == {"width": 3, "height": 4}
+
+
 async def test_auto_answers_a_greeting_in_text(llm):
     r = await llm.complete(LLMRequest([Message.user("Hello! What can you do?")], TOOLS, "auto", max_tokens=24))
     assert r.tool_calls == [] and r.text
