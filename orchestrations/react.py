@@ -22,6 +22,9 @@ class ReActParams(BaseModel):
 class ReActLoop(Orchestration):
     """Thought, action, observation: the model calls data tools until it can answer.
 
+    A model that repeats calls it has already made (small models do) is told so and asked for the
+    answer (`tool_choice="none"`, prompts/react_answer.md) instead of looping until `max_steps`.
+
     Not offered by default: pass it in `Agent(orchestrations=[...])` to let the router pick it.
     """
 
@@ -38,12 +41,20 @@ class ReActLoop(Orchestration):
         messages = [Message.system(render("react.md", task=params.task)), Message.user(params.task)]
         steps: list[list] = []
         used = 0
+        made: set[tuple[str, str]] = set()
+        choice = "auto"
         for step in range(1, params.max_steps + 1):
-            response = await ctx.llm.complete(LLMRequest(messages, specs, "auto"))
+            response = await ctx.llm.complete(LLMRequest(messages, specs, choice))
             used += response.usage.total_tokens
             if not response.tool_calls:
                 answer = response.text.strip() or "I could not find an answer."
                 return _data(steps, answer, ctx)
+            calls = {(c.name, c.arguments) for c in response.tool_calls}
+            if calls <= made:  # the same calls again: it has those results, so it answers next
+                messages.append(Message.user(render("react_answer.md")))
+                choice = "none"
+                continue
+            made |= calls
             messages.append(Message.assistant(response.message.content, response.tool_calls))
             results = await asyncio.gather(*(self._act(ctx, call) for call in response.tool_calls))
             for call, text in zip(response.tool_calls, results):

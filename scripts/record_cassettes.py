@@ -3,7 +3,8 @@
 Each run is real: the embedded SmolLM2 model (`LlamaCppChat()`, default settings) routes the
 query and writes the answer; the market tools read the offline snapshot. For every orchestration
 the candidate queries are tried in order until the model routes one to that orchestration; that
-run is recorded. `react.json` is one `ReActLoop` ("research") run. The index
+run is recorded. `react.json` is one `ReActLoop` ("research") run, found the same way (the
+agent then offers only "research", so the model picks it or answers in text). The index
 (tests/cassettes/local/index.json) maps each cassette file to its query and expected orchestration.
 
     python scripts/record_cassettes.py                # record all
@@ -73,7 +74,13 @@ CANDIDATES: dict[str, list[str]] = {
         "Who are Apple's competitors?",
     ],
 }
-REACT_QUERY = "Use the data tools to find Apple's latest stock price."
+REACT_CANDIDATES = [
+    "Use the data tools to find Apple's latest stock price.",
+    "Research Apple (AAPL) step by step with the data tools: find its latest stock price.",
+    "Find the latest stock price of Apple (AAPL).",
+    "Look up Apple's (AAPL) latest stock price and its company profile.",
+]
+REACT = "research"
 
 
 def build_agent(llm, cassette, react: bool = False):
@@ -103,12 +110,17 @@ async def record(llm, path: Path, query: str, react: bool = False):
     return reply, tmp, took
 
 
-async def probe(llm, query: str) -> list[str]:
+async def probe(llm, query: str, react: bool = False) -> list[str]:
     from agent import Agent
     from agent._defaults import ground_query, load_defaults
 
     load_defaults()
-    outcome = await Agent(llm, grounder=ground_query).route(query)
+    kwargs = {}
+    if react:
+        from orchestrations.react import ReActLoop
+
+        kwargs["orchestrations"] = [ReActLoop]
+    outcome = await Agent(llm, grounder=ground_query, **kwargs).route(query)
     return [r.name for r in outcome.routes] if outcome.routes else [f"<text/error: {outcome.error or outcome.text[:60]!r}>"]
 
 
@@ -142,22 +154,23 @@ async def main() -> int:
     index = load_index()
     failures = []
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, queries in CANDIDATES.items():
-        if name not in wanted:
+    for name, queries in [*CANDIDATES.items(), (REACT, REACT_CANDIDATES)]:
+        if name not in wanted and not (name == REACT and "react" in wanted):
             continue
+        react = name == REACT
         for query in queries:
-            routed = await probe(llm, query)
+            routed = await probe(llm, query, react=react)
             print(f"[{name}] probe {query!r} -> {routed}", flush=True)
             if routed != [name]:
                 continue
-            path = OUT / f"{name}.json"
-            reply, tmp, took = await record(llm, path, query)
+            path = OUT / ("react.json" if react else f"{name}.json")
+            reply, tmp, took = await record(llm, path, query, react=react)
             got = [c["name"] for c in reply.calls]
-            print(f"[{name}] recorded in {took:.1f}s: calls={got} tools={len(reply.tool_calls)} "
+            print(f"[{name}] recorded in {took:.1f}s: calls={got} tools={[c['tool'] for c in reply.tool_calls]} "
                   f"ok={reply.ok} answer={reply.text[:100]!r}", flush=True)
             if got == [name] and reply.ok and reply.text.strip() and reply.tool_calls:
                 tmp.replace(path)
-                index[path.name] = {"query": query, "orchestration": name, "react": False}
+                index[path.name] = {"query": query, "orchestration": name, "react": react}
                 save_index(index)
                 break
             tmp.unlink(missing_ok=True)
@@ -165,14 +178,6 @@ async def main() -> int:
             failures.append(name)
             print(f"[{name}] NO candidate query routed here", flush=True)
 
-    if "react" in wanted:
-        path = OUT / "react.json"
-        reply, tmp, took = await record(llm, path, REACT_QUERY, react=True)
-        print(f"[react] recorded in {took:.1f}s: calls={reply.calls} tools={[c['tool'] for c in reply.tool_calls]} "
-              f"ok={reply.ok} error={reply.error} answer={reply.text[:200]!r}", flush=True)
-        tmp.replace(path)
-        index[path.name] = {"query": REACT_QUERY, "orchestration": "research", "react": True}
-        save_index(index)
     if failures:
         print("not recorded:", ", ".join(failures))
     return 1 if failures else 0

@@ -75,6 +75,8 @@ class _Loaded:
     runner: Runner
     template: ChatTemplate
     lock: threading.Lock
+    call_openers: np.ndarray | None = None
+    """Tokens that begin with "[" or "{" (after spaces): a text reply may not start with one."""
 
 
 _MODELS: dict[tuple[str, int], _Loaded] = {}
@@ -214,13 +216,23 @@ class LlamaCppChat:
         prompt = self._prompt_tokens(chat_messages(request.messages))
         runner.prefill(prompt)
         temperature = request.temperature or 0.0
+        # with tools on offer, text that starts like a JSON call list would be a call in disguise
+        # (a small model imitates the calls in its history); `none` and "reply in text" mean prose
         gen = runner.generate(
             self._budget(request), temperature=temperature, rng=self._rng, on_text=on_text,
             repeat_penalty=TEXT_REPEAT_PENALTY, no_repeat_ngram=TEXT_NO_REPEAT_NGRAM,
+            not_first=self._call_openers() if request.tools else None,
         )
         usage.prompt_tokens += len(prompt)
         usage.completion_tokens += len(gen.tokens)
         return LLMResponse(Message.assistant(gen.text.strip()), usage, self.model, gen.finish_reason)
+
+    def _call_openers(self) -> np.ndarray:
+        loaded = self._loaded
+        if loaded.call_openers is None:
+            pieces = (loaded.runner.piece(t).decode("utf-8", "ignore").lstrip() for t in range(loaded.runner.n_vocab))
+            loaded.call_openers = np.array([t for t, p in enumerate(pieces) if p[:1] in ("[", "{")], dtype=np.int64)
+        return loaded.call_openers
 
     def _tool_turn(self, request: LLMRequest, on_text) -> LLMResponse:
         runner = self._loaded.runner

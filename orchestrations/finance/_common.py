@@ -14,8 +14,7 @@ from . import _metrics as m
 
 Symbol = Annotated[MarketSymbol, Field(description="Stock ticker symbol, e.g. AAPL")]
 Horizon = Literal["short-term", "medium-term", "long-term"]
-Timeframe = Literal["6 months", "1 year", "2 years", "3 years", "5 years"]
-LOOKBACK_DAYS = {"6 months": 182, "1 year": 365, "2 years": 730, "3 years": 1095, "5 years": 1826, "short-term": 182, "medium-term": 365, "long-term": 1095}
+LOOKBACK_DAYS = {"6 months": 182, "1 year": 365, "3 years": 1095, "5 years": 1826, "short-term": 182, "medium-term": 365, "long-term": 1095}
 
 
 def lookback_days(horizon: str) -> int:

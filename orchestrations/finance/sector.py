@@ -8,7 +8,7 @@ from tools.market import SectorName
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
 from . import _metrics as m
-from ._common import Timeframe, income_metrics, lookback_days
+from ._common import income_metrics, lookback_days
 
 
 class SectorAnalysisParams(BaseModel):
@@ -56,7 +56,7 @@ class SectorAnalysis(Orchestration):
 
 class MarketTrendParams(BaseModel):
     sector: SectorName
-    timeframe: Timeframe = Field("1 year", description="How far ahead the user is asking about")
+    timeframe: str = Field("1 year", description="How far ahead the user is asking about, in the user's words, e.g. '2 years'")
 
 
 @register

@@ -38,10 +38,21 @@ async def test_invalid_steps_are_fed_back_as_observations():
 
 
 async def test_max_steps_bounds_a_loop_that_never_answers():
-    llm = ScriptedLLM([call("price", {"symbol": "AAA"})] * 3)
-    data = await ReActLoop().run(ReActLoop.validate({"task": "t", "max_steps": 3}), ctx_for(llm))
-    assert data.answer == "Stopped after 3 steps without a final answer."
+    llm = ScriptedLLM([call("price", {"symbol": "AAA"}), call("price", {"symbol": "BBB"})])
+    data = await ReActLoop().run(ReActLoop.validate({"task": "t", "max_steps": 2}), ctx_for(llm))
+    assert data.answer == "Stopped after 2 steps without a final answer."
     llm.assert_complete()  # exactly max_steps model calls
+
+
+async def test_a_repeated_call_makes_the_next_step_answer():
+    llm = ScriptedLLM([call("price", {"symbol": "AAA"}), call("price", {"symbol": "AAA"}), "AAA is at 10."])
+    data = await ReActLoop().run(ReActLoop.validate({"task": "price of AAA"}), ctx_for(llm))
+    assert [r.tool_choice for r in llm.requests] == ["auto", "auto", "none"]
+    last = llm.requests[2].messages
+    assert last[-1].role == "user" and "already have the results" in last[-1].content  # told why, not re-run
+    assert [m.role for m in last].count("tool") == 1 and len(data.tables["steps"].rows) == 1
+    assert data.answer == "AAA is at 10."
+    llm.assert_complete()
 
 
 async def test_react_through_the_agent_answers_without_a_synthesis_call():

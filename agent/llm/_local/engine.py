@@ -183,11 +183,13 @@ class Runner:
         on_text: Callable[[str], None] | None = None,
         repeat_penalty: float = 1.0,
         no_repeat_ngram: int = 0,
+        not_first: np.ndarray | None = None,
     ) -> Generated:
         """Decode up to `max_tokens` tokens from the current context (constrained if given).
 
         For free text, `repeat_penalty` (llama.cpp style, over the last 64 tokens) and
-        `no_repeat_ngram` (never write the same n tokens twice) keep a tiny greedy model out of loops.
+        `no_repeat_ngram` (never write the same n tokens twice) keep a tiny greedy model out of loops;
+        the tokens in `not_first` cannot start the text (before anything but whitespace).
         """
         out = Generated(finish_reason="length")
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -218,6 +220,9 @@ class Runner:
             else:
                 if repeat_penalty != 1.0 or no_repeat_ngram:
                     logits = _discourage_repeats(logits, out.tokens, repeat_penalty, no_repeat_ngram)
+                if not_first is not None and not "".join(parts).strip():
+                    logits = logits.copy()
+                    logits[not_first] = -np.inf
                 tok = _pick(logits, temperature, rng)
             if stop_at_eog and self.is_eog(tok):
                 out.finish_reason = "stop"

@@ -112,6 +112,20 @@ async def test_required_always_calls(llm):
         _valid({t.name: t for t in TOOLS}[c.name], c.arguments)
 
 
+async def test_text_with_tools_on_offer_is_not_a_call_in_disguise(llm):
+    """After calls in its history, asked to repeat itself, the model would write the JSON call list
+    as text; with tools on offer a text reply may not start like one (without tools it may)."""
+    from agent.llm import ToolCall
+
+    price = ToolCall("call_1", "get_stock_price", '{"symbol":"AAPL"}')
+    history = [Message.user("What is the stock price of Apple (AAPL)?"), Message.assistant(None, [price]),
+               Message.tool(price, '{"price": 189.5}'), Message.user("Repeat your previous reply exactly, character for character.")]
+    r = await llm.complete(LLMRequest(history, [PRICE], "none", max_tokens=30))
+    assert r.tool_calls == [] and r.text and r.text.lstrip()[0] not in "[{", r.text
+    plain = await llm.complete(LLMRequest(history, [], "auto", max_tokens=30))
+    assert plain.text.startswith('[{"name"'), plain.text  # the imitation the rule prevents
+
+
 async def test_none_never_calls(llm):
     r = await llm.complete(LLMRequest([Message.user("What is the price of AAPL?")], TOOLS, "none", max_tokens=16))
     assert r.tool_calls == [] and r.text and r.usage.completion_tokens > 0
