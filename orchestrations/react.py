@@ -53,13 +53,13 @@ class ReActLoop(Orchestration):
             if calls <= made:  # the same calls again: it has those results, so it answers next
                 messages.append(Message.user(render("react_answer.md")))
                 choice = "none"
-                continue
-            made |= calls
-            messages.append(Message.assistant(response.message.content, response.tool_calls))
-            results = await asyncio.gather(*(self._act(ctx, call) for call in response.tool_calls))
-            for call, text in zip(response.tool_calls, results):
-                messages.append(Message.tool(call, text))
-                steps.append([step, call.name, call.arguments, text[:200]])
+            else:
+                made |= calls
+                messages.append(Message.assistant(response.message.content, response.tool_calls))
+                results = await asyncio.gather(*(self._act(ctx, call) for call in response.tool_calls))
+                for call, text in zip(response.tool_calls, results):
+                    messages.append(Message.tool(call, text))
+                    steps.append([step, call.name, call.arguments, text[:200]])
             if used > self.token_budget:
                 return _data(steps, f"Stopped after {step} steps: the token budget ({self.token_budget}) is spent.", ctx)
         return _data(steps, f"Stopped after {params.max_steps} steps without a final answer.", ctx)
