@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(autouse=True)
+def inner_ini(pytester):
+    """The inner runs' own ini (pytester's tmp dir has none): settled pytest-asyncio loop scope."""
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
 
 TEST = '''
 from agent import Agent
