@@ -282,9 +282,10 @@ class LlamaCppChat:
     def _choose(self, request: LLMRequest, block: str, names: list[str], offer_none: bool) -> list[str]:
         """The distinct functions picked, in order.
 
-        A fresh request (the last message is the user's) with several parts gets one pick per part
-        by the classification score alone; otherwise one pick for the request, by the calibrated
-        JSON score plus the classification score. Measured on the dev cases' parts: the
+        A fresh request (the last message is the user's) with 2 to `max_calls` parts gets one pick
+        per part by the classification score alone; otherwise (one part, more parts than calls
+        allowed, or a turn after tool results) one pick for the request, by the calibrated JSON
+        score plus the classification score. Measured on the dev cases' parts: the
         classification picks 6 of 9 parts right, the sum 3 (on a clause fragment the calibrated
         JSON score leans to one function), while on whole requests the sum is best (16 of 20).
         """
