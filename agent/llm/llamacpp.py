@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import math
 import os
 import threading
 import uuid
@@ -38,12 +37,32 @@ import numpy as np
 from ._errors import LLMBadRequestError, LLMError
 from ._local import grammar as G
 from ._local.arguments import drop_unsupported_optionals, ground_numbers, numbers_in
-from ._local.parts import split_request
-from ._local.engine import GBNFConstraint, Generated, LLGuidanceConstraint, Runner
-from ._local.prompt import (
-    CALLS_OPEN, NEXT_CALL, NONE_NAME, ChatTemplate, chat_messages, name_text, tools_block,
+from ._local.engine import (
+    GBNFConstraint,
+    Generated,
+    LLGuidanceConstraint,
+    Runner,
+    log_softmax,
 )
-from ._types import LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, ToolSpec, Usage
+from ._local.parts import split_request
+from ._local.prompt import (
+    CALLS_OPEN,
+    NEXT_CALL,
+    NONE_NAME,
+    ChatTemplate,
+    chat_messages,
+    name_text,
+    tools_block,
+)
+from ._types import (
+    LLMRequest,
+    LLMResponse,
+    Message,
+    StreamChunk,
+    ToolCall,
+    ToolSpec,
+    Usage,
+)
 
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 DEFAULT_MAX_TOKENS = 512
@@ -309,7 +328,7 @@ class LlamaCppChat:
         content_free = np.array([s for s, _ in runner.score_options(texts)])
         runner.prefill(self._prompt_tokens(chat_messages(messages, block)))
         real = np.array([s for s, _ in runner.score_options(texts)])
-        return _log_softmax(real - content_free) + _log_softmax(self._label_scores(messages, options))
+        return log_softmax(real - content_free) + log_softmax(self._label_scores(messages, options))
 
     def _label_scores(self, messages: list[Message], options: list[str]) -> np.ndarray:
         """Mean per-token log-probability of each option's name, as words, after a short
@@ -349,11 +368,3 @@ def _with_last_user(messages: list[Message], text: str) -> list[Message]:
             out[i] = Message.user(text)
             break
     return out
-
-
-def _log_softmax(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    m = float(np.max(x))
-    return x - (m + math.log(float(np.sum(np.exp(x - m)))))
-
-

@@ -12,9 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 import llama_cpp
+import numpy as np
 
 
 @dataclass(slots=True)
@@ -40,9 +39,6 @@ class Runner:
     @property
     def n_tokens(self) -> int:
         return self.llama.n_tokens
-
-    def tokens(self) -> list[int]:
-        return [int(t) for t in self.llama.input_ids[: self.llama.n_tokens]]
 
     def is_eog(self, token: int) -> bool:
         return bool(self._eog[token])
@@ -121,7 +117,7 @@ class Runner:
         start = self.n_tokens
         if start + len(tokens) > self.llama.n_ctx():
             raise ValueError("the context window is full")
-        first = float(_log_softmax(self.logits())[tokens[0]])
+        first = float(log_softmax(self.logits())[tokens[0]])
         out = [first]
         llama = self.llama
         n_batch = llama.n_batch
@@ -137,7 +133,7 @@ class Runner:
                     break
                 ptr = llama_cpp.llama_get_logits_ith(llama._ctx.ctx, j)
                 row = np.ctypeslib.as_array(ptr, shape=(self.n_vocab,))
-                out.append(float(_log_softmax(row)[tokens[k]]))
+                out.append(float(log_softmax(row)[tokens[k]]))
             pos += len(chunk)
         # back to the context as it was (the last token re-fed for fresh logits)
         llama._ctx.kv_cache_seq_rm(-1, start, -1)
@@ -159,7 +155,7 @@ class Runner:
                 children.setdefault(r[depth], []).append(r)
         if not children:
             return
-        logp = _log_softmax(self.logits())  # a copy: stays valid while children are evaluated
+        logp = log_softmax(self.logits())  # a copy: stays valid while children are evaluated
         here = self.n_tokens
         for tok, group in children.items():
             lp = acc + float(logp[tok])
@@ -327,7 +323,7 @@ class GBNFConstraint(Constraint):
         pass  # llama_sampler_sample already accepted the token
 
 
-def _log_softmax(x: np.ndarray) -> np.ndarray:
+def log_softmax(x: np.ndarray) -> np.ndarray:
     m = float(np.max(x))
     return x - (m + math.log(float(np.sum(np.exp(x - m)))))
 

@@ -20,7 +20,6 @@ NONE_NAME = "reply_in_text"
 
 CALLS_OPEN = '[{"name":"'
 NEXT_CALL = ',{"name":"'
-CALLS_CLOSE = "]"
 MAX_ENUM_SHOWN = 16
 
 
