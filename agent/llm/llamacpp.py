@@ -274,7 +274,7 @@ class LlamaCppChat:
         temperature = request.temperature or 0.0
 
         # 1. which functions: one decision per part of the request (a named tool_choice: that one)
-        picks = [choice] if choice in specs else self._choose(request, block, names, offer_none)
+        picks = [choice] if choice in specs else self._choose(request, block, prompt, names, offer_none)
         if not picks:  # "reply_in_text" won for every part
             return self._text_turn(request, on_text, usage)
 
@@ -298,8 +298,8 @@ class LlamaCppChat:
         usage.completion_tokens = runner.n_tokens - start
         return LLMResponse(Message.assistant(None, calls), usage, self.model, finish)
 
-    def _choose(self, request: LLMRequest, block: str, names: list[str], offer_none: bool) -> list[str]:
-        """The distinct functions picked, in order.
+    def _choose(self, request: LLMRequest, block: str, prompt: list[int], names: list[str], offer_none: bool) -> list[str]:
+        """The distinct functions picked, in order (`prompt`: the request with the tool block, tokenized).
 
         A fresh request (the last message is the user's) with 2 to `max_calls` parts gets one pick
         per part by the classification score alone; otherwise (one part, more parts than calls
@@ -316,17 +316,17 @@ class LlamaCppChat:
         if 1 < len(parts) <= self.max_calls:
             picks = [options[int(np.argmax(self._label_scores(_with_last_user(request.messages, p), options)))] for p in parts]
         else:
-            picks = [options[int(np.argmax(self._request_scores(request.messages, block, options)))]]
+            picks = [options[int(np.argmax(self._request_scores(request.messages, block, prompt, options)))]]
         return list(dict.fromkeys(p for p in picks if p != NONE_NAME))
 
-    def _request_scores(self, messages: list[Message], block: str, options: list[str]) -> np.ndarray:
+    def _request_scores(self, messages: list[Message], block: str, prompt: list[int], options: list[str]) -> np.ndarray:
         """Calibrated JSON score (each option after `[{"name":"`, minus the same after a
         content-free request) plus the classification score, both as log-softmax."""
         runner = self._loaded.runner
         texts = [CALLS_OPEN + name_text(n) + '"' for n in options]
         runner.prefill(self._prompt_tokens(chat_messages(_with_last_user(messages, CONTENT_FREE), block)))
         content_free = np.array([s for s, _ in runner.score_options(texts)])
-        runner.prefill(self._prompt_tokens(chat_messages(messages, block)))
+        runner.prefill(prompt)
         real = np.array([s for s, _ in runner.score_options(texts)])
         return log_softmax(real - content_free) + log_softmax(self._label_scores(messages, options))
 

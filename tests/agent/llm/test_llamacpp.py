@@ -12,7 +12,7 @@ pytest.importorskip("llama_cpp")
 pytest.importorskip("llguidance")
 jsonschema = pytest.importorskip("jsonschema")
 
-from agent.llm import LLMError, LLMRequest, Message, ToolSpec  # noqa: E402
+from agent.llm import LLMError, LLMRequest, Message, ToolCall, ToolSpec  # noqa: E402
 from agent.llm.llamacpp import LlamaCppChat, default_model_path  # noqa: E402
 from tools import strict_schema  # noqa: E402
 
@@ -115,8 +115,6 @@ async def test_required_always_calls(llm):
 async def test_text_with_tools_on_offer_is_not_a_call_in_disguise(llm):
     """After calls in its history, asked to repeat itself, the model would write the JSON call list
     as text; with tools on offer a text reply may not start like one (without tools it may)."""
-    from agent.llm import ToolCall
-
     price = ToolCall("call_1", "get_stock_price", '{"symbol":"AAPL"}')
     history = [Message.user("What is the stock price of Apple (AAPL)?"), Message.assistant(None, [price]),
                Message.tool(price, '{"price": 189.5}'), Message.user("Repeat your previous reply exactly, character for character.")]
