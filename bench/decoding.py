@@ -45,6 +45,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--no-repacking-check", action="store_true",
+                    help="skip the with/without weight-repacking comparison (two child processes)")
     args = ap.parse_args(argv)
 
     from llama_cpp import LlamaGrammar
@@ -136,6 +138,10 @@ def main(argv: list[str]) -> int:
         "model_file": os.path.basename(chat.model_path),
         "note": "llguidance counts fast-forwarded (grammar-forced) tokens, evaluated in one batch, as generated tokens",
     }
+    if not args.no_repacking_check:  # what the AMX fix costs: plain decoding, repacking off (ours) vs on
+        from bench._repacking import measure
+
+        result["weight_repacking"] = measure(args.model, n, args.rounds, args.threads)
     if args.json:
         print(json.dumps(result))
     else:

