@@ -164,9 +164,11 @@ class FMPClient:
         if "legacy" in message.lower():
             return PlanLimitError(f"{where}: this is a legacy FMP endpoint that new keys cannot use{said}; "
                                   f"unset FMP_BASE_URL (the default is {DEFAULT_BASE_URL})")
+        lowered = message.lower()
+        ask = ("ask for fewer years (FMP's free plan serves at most 5)" if "'limit'" in lowered
+               else "pick a symbol your plan covers" if "'symbol'" in lowered else "ask for less")
         return PlanLimitError(f"{where}: your Financial Modeling Prep plan does not include this request{said}; "
-                              f"upgrade at {PRICING_URL}, ask for less (e.g. at most 5 years of statements on "
-                              f"the free plan), or use the offline snapshot with `--data snapshot`")
+                              f"upgrade at {PRICING_URL}, {ask}, or use the offline snapshot with `--data snapshot`")
 
     def _message(self, text: str) -> str:
         """FMP's own explanation (JSON `Error Message`/`message`, or plain text), redacted, on one line."""

@@ -54,9 +54,13 @@ async def test_402_for_a_premium_parameter_names_it_and_says_what_to_do(fmp, fmp
         await fmp.income_statements("AAPL", limit=10)
     message = str(info.value)
     assert info.value.kind == "not_in_plan" and not info.value.transient and isinstance(info.value, DataAuthError)
-    assert "HTTP 402: Premium Query Parameter: 'limit'" in message and "at most 5 years" in message
+    assert "HTTP 402: Premium Query Parameter: 'limit'" in message and "fewer years" in message
     assert "--data snapshot" in message and "pricing" in message and "\n" not in message
     assert fmp_server.calls["income-statement"] == [{"symbol": "AAPL", "limit": "10", "apikey": KEY}]
+    fmp_server.route("quote", (402, "Premium Query Parameter: This value set for 'symbol' is not available under "
+                                    "your current subscription", {}, 0.0), symbol="SAP.DE")
+    with pytest.raises(PlanLimitError, match="'symbol' is not available.*pick a symbol your plan covers"):
+        await fmp.quote("SAP.DE")
 
 
 async def test_403_legacy_endpoint_says_to_unset_the_base_url(fmp, fmp_server):
