@@ -24,7 +24,14 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from tools._errors import ToolError
 
-from ._provider import DataAuthError, MalformedReplyError, PlanLimitError, RateLimitedError, UnknownSymbolError, UpstreamError
+from ._provider import (
+    DataAuthError,
+    MalformedReplyError,
+    PlanLimitError,
+    RateLimitedError,
+    UnknownSymbolError,
+    UpstreamError,
+)
 
 __all__ = ["DEFAULT_BASE_URL", "FMPClient"]
 
