@@ -25,7 +25,7 @@ def assert_clean(*texts):
 def test_succeeding_and_failing_paths_leak_no_key(stub_server, fmp_server, tmp_path):
     base = stub_server.url + "/v1"
     env = {"FMP_BASE_URL": fmp_server.base}
-    fmp_server.route("v3/quote/AAPL", (401, {"Error Message": f"Invalid API KEY {FMP_SECRET}"}, {}, 0.0))
+    fmp_server.route("quote", (401, {"Error Message": f"Invalid API KEY {FMP_SECRET}"}, {}, 0.0))
     outputs = []
     # a succeeding ask, recorded, with debug logs
     stub_server.add(Reply(body=completion(tool_calls=[("financial_health_assessment", {"symbol": "JPM"})])),

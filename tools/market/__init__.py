@@ -23,6 +23,7 @@ from ._provider import (
     DataProvider,
     DataUnavailableError,
     MalformedReplyError,
+    PlanLimitError,
     RateLimitedError,
     UnknownSymbolError,
     UpstreamError,
@@ -133,7 +134,7 @@ __all__ = [
     "SymbolMatch",
     # errors
     "UnknownSymbolError", "DataAuthError", "RateLimitedError", "UpstreamError", "MalformedReplyError",
-    "DataUnavailableError",
+    "DataUnavailableError", "PlanLimitError",
     # argument types and sectors
     "Symbol", "SectorName", "Sector", "SECTORS", "normalize_sector",
 ]

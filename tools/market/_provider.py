@@ -24,6 +24,13 @@ class DataAuthError(ToolError):
     transient = False
 
 
+class PlanLimitError(DataAuthError):
+    """The key works, but the provider's plan does not include this request (e.g. FMP HTTP 402/403)."""
+
+    kind = "not_in_plan"
+    transient = False
+
+
 class RateLimitedError(ToolError):
     """The upstream API said to slow down (HTTP 429)."""
 
