@@ -7,6 +7,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from agent._memory import Memory, estimate_tokens
 from agent._reply import AgentReply
@@ -72,16 +73,18 @@ class Agent:
         self.analysis_llm = analysis_llm or llm
         self.orchestrations = {o.name: o for o in orchestrations} if orchestrations is not None else registered_orchestrations()
         self.tools = {t.name: t for t in tools} if tools is not None else registered_tools()
-        self.offered_tools = dict(self.tools) if offer_tools else {}
+        offered = {t.name: Orchestration.for_tool(t) for t in self.tools.values()} if offer_tools else {}
+        self.targets: dict[str, type[Orchestration[Any]]] = {**self.orchestrations, **offered}
+        """What the router may call: the orchestrations, and the atomic tools when offered."""
         self.max_repairs = max_repairs
         self.max_concurrency = max_concurrency
-        self.context_window = context_window or getattr(llm, "context_window", None) or 8192
+        self.context_window = context_window or llm.context_window
         self.max_query_chars = max_query_chars
         self.grounder = grounder
         self.tool_executor = tool_executor
         self.system_prompt = system_prompt or load("router.md")
         self.session = Session()
-        self._specs = [o.spec() for o in self.orchestrations.values()] + [t.spec for t in self.offered_tools.values()]
+        self._specs = [o.spec() for o in self.targets.values()]
 
     # -- public API -------------------------------------------------------------------------
     def chat(self, query: str, session: Session | None = None) -> AgentReply:
@@ -167,7 +170,7 @@ class Agent:
             response = await self.llm.complete(LLMRequest(messages, self._specs, "auto", grounding=grounding))
             out.usage.add(response.usage)
             out.llm_calls += 1
-            routes, errors = validate_calls(response, self.orchestrations, self.offered_tools)
+            routes, errors = validate_calls(response, self.targets)
             if not errors:
                 out.routes, out.text = routes, response.text
                 yield RouteDecided([{"name": r.name, "arguments": r.arguments()} for r in routes], attempt)
@@ -198,14 +201,10 @@ class Agent:
             emit(OrchestrationStarted(route.name, route.arguments()))
             start = time.perf_counter()
             ctx = root.child(route.name)
-            if isinstance(route.target, Tool):
-                result = await ctx.call(route.target, **route.arguments())
-                data = OrchestrationData(facts={"result": result.value}, missing=ctx.missing)
-            else:
-                try:
-                    data = await route.target().run(route.params, ctx)
-                except Exception as e:  # noqa: BLE001 - a broken data step is reported, not fatal
-                    data = OrchestrationData(missing=[f"{route.name} failed: {type(e).__name__}: {e}"])
+            try:
+                data = await route.target().run(route.params, ctx)
+            except Exception as e:  # noqa: BLE001 - a broken data step is reported, not fatal
+                data = OrchestrationData(missing=[f"{route.name} failed: {type(e).__name__}: {e}"])
             tables = {k: t.to_dict() for k, t in data.tables.items()}
             emit(OrchestrationFinished(route.name, route.arguments(), time.perf_counter() - start, tables, data.missing))
             return route, data

@@ -10,15 +10,15 @@ from pydantic import BaseModel
 
 from agent.llm import LLMResponse, Message, ToolCall
 from orchestrations import Orchestration
-from tools import Tool, ToolError
+from tools import ToolError
 
 
 @dataclass(slots=True)
 class Route:
-    """One validated call: an orchestration (or atomic tool) and its arguments."""
+    """One validated call: an orchestration (an atomic tool routed directly is adapted to one) and its arguments."""
 
     call: ToolCall
-    target: type[Orchestration] | Tool
+    target: type[Orchestration[Any]]
     params: BaseModel
 
     @property
@@ -30,17 +30,15 @@ class Route:
 
 
 def validate_calls(
-    response: LLMResponse,
-    orchestrations: dict[str, type[Orchestration]],
-    tools: dict[str, Tool],
+    response: LLMResponse, targets: dict[str, type[Orchestration[Any]]],
 ) -> tuple[list[Route], list[str]]:
     """Every call in `response` checked: routes for the valid ones, one message per invalid one."""
     routes: list[Route] = []
     errors: list[str] = []
     for call in response.tool_calls:
-        target: type[Orchestration] | Tool | None = orchestrations.get(call.name) or tools.get(call.name)
+        target = targets.get(call.name)
         if target is None:
-            known = ", ".join([*orchestrations, *tools])
+            known = ", ".join(targets)
             errors.append(f"{call.name!r} is not a function you can call; choose one of: {known}")
             continue
         try:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import logging
 import sys
 from typing import Any
 
-from agent._defaults import load_defaults
+from agent import load_defaults
+from agent._errors import one_line
 
 EXIT_ERROR = 1
 
@@ -69,13 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 - one clear line, never a traceback unless --debug
         if args.debug:
             raise
-        print(f"finagent: error: {_one_line(e)}", file=sys.stderr)
+        print(f"finagent: error: {one_line(e)}", file=sys.stderr)
         return EXIT_ERROR
-
-
-def _one_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    return f"{text[0] if text else type(e).__name__}"
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -96,6 +91,7 @@ def cmd_tools(args: argparse.Namespace) -> int:
 def cmd_tool(args: argparse.Namespace) -> int:
     from orchestrations import ReActLoop, RunContext, registered_orchestrations
     from tools import ToolError, ToolRunner, registered_tools
+    from tools.market import use_data
 
     load_defaults()
     try:
@@ -106,7 +102,7 @@ def cmd_tool(args: argparse.Namespace) -> int:
     orchestrations = {**registered_orchestrations(), ReActLoop.name: ReActLoop}
 
     async def run() -> Any:
-        with _data(args.data):
+        with use_data(args.data):
             if args.name in tools:
                 result = await ToolRunner(tools).call(args.name, arguments)
                 if not result.ok:
@@ -126,11 +122,12 @@ def cmd_tool(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from agent.events import TokenDelta
+    from tools.market import use_data
 
     agent, cassette = make_agent(args)
 
     async def run():
-        with _data(args.data):
+        with use_data(args.data):
             async for event in agent.astream(args.query):
                 if isinstance(event, TokenDelta) and not args.json:
                     print(event.text, end="", flush=True)
@@ -151,37 +148,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def make_agent(args: argparse.Namespace):
-    """An Agent from the CLI options, and the cassette it records to or replays from (or None)."""
-    from agent import Agent
-    from agent._backends import make_llm
-    from agent._defaults import ground_query
+def make_agent(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The agent of the CLI options, and the cassette it records to or replays from (or None)."""
+    from agent import build_agent
+    from agent.replay import Cassette
 
-    load_defaults()
-    record, replay = getattr(args, "record", None), getattr(args, "replay", None)
-    if record and replay:
-        raise ValueError("use either --record or --replay, not both")
-    cassette = None
-    if record or replay:
-        from agent.replay import Cassette
-
-        cassette = Cassette(record or replay, mode="record" if record else "replay")
-    llm = None if replay else make_llm(args.backend, args.model, args.base_url)
-    executor = None
-    if cassette is not None:
-        llm, executor = cassette.wrap_llm(llm), cassette.tool_executor
-    return Agent(llm, grounder=ground_query, tool_executor=executor), cassette
-
-
-@contextlib.contextmanager
-def _data(name: str | None):
-    try:
-        from tools.market import make_provider, use_provider
-    except ImportError:
-        yield
-        return
-    with use_provider(make_provider(name)) if name else contextlib.nullcontext():
-        yield
+    cassette = Cassette.from_options(getattr(args, "record", None), getattr(args, "replay", None))
+    return build_agent(args.backend, model=args.model, base_url=args.base_url, cassette=cassette), cassette
 
 
 def cmd_chat(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Union
 
-from agent.llm import LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, Usage
+from agent.llm import DEFAULT_CONTEXT_WINDOW, BaseLLM, LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, Usage
 
 Reply = Union[str, ToolCall, list[ToolCall], LLMResponse, Exception, Callable[[LLMRequest], Any]]
 
@@ -26,14 +26,14 @@ class UnexpectedCallError(AssertionError):
     """The code under test asked the scripted model for more replies than the script has."""
 
 
-class ScriptedLLM:
+class ScriptedLLM(BaseLLM):
     """An LLM that answers from a script, in order, and records every request.
 
     A script item is text (a plain answer), a `ToolCall` or list of them, a full `LLMResponse`,
     an exception to raise, or a function of the request returning any of those.
     """
 
-    def __init__(self, replies: list[Reply] | None = None, *, model: str = "scripted", context_window: int = 8192):
+    def __init__(self, replies: list[Reply] | None = None, *, model: str = "scripted", context_window: int = DEFAULT_CONTEXT_WINDOW):
         self.replies = list(replies or [])
         self.model = model
         self.context_window = context_window

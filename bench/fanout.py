@@ -43,7 +43,7 @@ async def run_sequential(sector: str, top_n: int) -> float:
 
 async def run_orchestration(sector: str, top_n: int, max_concurrency: int) -> tuple[float, list[Any], Any]:
     """sector_analysis through a ToolRunner and a RunContext (as the driver runs it); its events and data."""
-    from agent._defaults import load_defaults
+    from agent import load_defaults
     from orchestrations import RunContext, registered_orchestrations
     from tools import ToolRunner, registered_tools
 

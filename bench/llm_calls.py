@@ -103,7 +103,7 @@ def scripted_llm(calls: list[tuple[str, dict[str, Any]]]):
 
 async def run(backend: str, limit: int | None) -> dict[str, Any]:
     from agent import Agent
-    from agent._defaults import ground_query, load_defaults
+    from agent import ground_query, load_defaults
     from orchestrations import registered_orchestrations
     from tools.market import SnapshotProvider, use_provider
 
@@ -112,7 +112,7 @@ async def run(backend: str, limit: int | None) -> dict[str, Any]:
     items = load_dev()[:limit] if limit else load_dev()
     shared_llm = None
     if backend == "local":
-        from agent._backends import make_llm
+        from agent import make_llm
 
         shared_llm = make_llm("local")
     rows = []

@@ -62,14 +62,10 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
-    from agent import _defaults
-    from agent._agent import Agent
-    from agent._backends import make_llm
+    from agent import build_agent, make_llm
 
-    _defaults.load_defaults()
     options: dict[str, Any] = {"n_threads": args.threads, "engine": args.engine} if args.backend == "local" else {}
-    llm = make_llm(args.backend, args.model, **options)
-    agent = Agent(llm, grounder=_defaults.ground_query)
+    agent = build_agent(make_llm(args.backend, args.model, **options))
     cases = [json.loads(line) for line in open(args.cases, encoding="utf-8") if line.strip()]
     cases = cases[: args.limit] if args.limit else cases
 

@@ -11,7 +11,7 @@ import asyncio
 import os
 
 from agent import Agent
-from agent._defaults import ground_query, load_defaults
+from agent import ground_query, load_defaults
 from agent.events import FinalAnswer, OrchestrationFinished, RouteDecided, TokenDelta
 from agent.llm import LLM
 from tools import ToolCallFinished
@@ -22,7 +22,7 @@ FOLLOW_UP = "Which of the two looks more volatile?"
 
 def default_llm() -> LLM:
     """OpenAI (or any compatible server via OPENAI_BASE_URL) when a key is set; else the local model."""
-    from agent._backends import make_llm
+    from agent import make_llm
 
     return make_llm("openai") if os.environ.get("OPENAI_API_KEY") else make_llm("local")
 

@@ -49,7 +49,7 @@ class CurrencyBrief(Orchestration):
 
 
 def default_llm() -> LLM:
-    from agent._backends import make_llm
+    from agent import make_llm
 
     return make_llm("openai") if os.environ.get("OPENAI_API_KEY") else make_llm("local")
 

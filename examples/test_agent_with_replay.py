@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from agent import Agent, AgentReply
-from agent._defaults import ground_query, load_defaults
+from agent import ground_query, load_defaults
 from agent.llm import LLM
 from agent.replay import Cassette
 
@@ -29,7 +29,7 @@ QUESTION = "Compare JPMorgan Chase (JPM) and Bank of America (BAC) over the next
 
 
 def default_llm() -> LLM:
-    from agent._backends import make_llm
+    from agent import make_llm
 
     return make_llm("openai") if os.environ.get("OPENAI_API_KEY") else make_llm("local")
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import BaseModel
 
+from core import ToolSpec
 from prompts import render
-from tools import strict_schema, validate_arguments
+from tools import Tool, shorten, strict_schema, validate_arguments
 
 from ._context import RunContext
 from ._table import Table
@@ -37,8 +38,12 @@ class OrchestrationData:
         return "\n\n".join(t.to_markdown() for t in self.tables.values()) or "(no data)"
 
 
-class Orchestration:
-    """Subclass with `name`, `description`, a pydantic `Params` model, a `template` and `gather`.
+P = TypeVar("P", bound=BaseModel)
+
+
+class Orchestration(Generic[P]):
+    """Subclass `Orchestration[MyParams]` with `name`, `description`, `Params = MyParams`, a
+    `template` and `gather`.
 
     The driver offers every registered orchestration to the model as a function tool whose
     arguments are `Params`; it runs `gather` (the data step), renders `prompt`, and lets the
@@ -51,17 +56,17 @@ class Orchestration:
     template: ClassVar[str | None] = None
     """File name in `prompts/` rendered with the params, the facts and the tables (Markdown)."""
 
-    async def gather(self, params: BaseModel, ctx: RunContext) -> OrchestrationData:
+    async def gather(self, params: P, ctx: RunContext) -> OrchestrationData:
         """The data step: call tools through `ctx` (concurrently where independent), compute tables."""
         raise NotImplementedError
 
-    async def run(self, params: BaseModel, ctx: RunContext) -> OrchestrationData:
+    async def run(self, params: P, ctx: RunContext) -> OrchestrationData:
         """`gather`, with every failed tool call the step did not report itself listed in `missing`."""
         data = await self.gather(params, ctx)
         data.missing = data.missing or list(ctx.missing)
         return data
 
-    def prompt(self, params: BaseModel, data: OrchestrationData) -> str:
+    def prompt(self, params: P, data: OrchestrationData) -> str:
         """The analysis request for the LLM. Default: render `template` with everything computed."""
         return render(
             self.template or "orchestration_default.md",
@@ -79,15 +84,39 @@ class Orchestration:
         return strict_schema(cls.Params.model_json_schema())
 
     @classmethod
-    def spec(cls):
-        from agent.llm import ToolSpec
-
+    def spec(cls) -> ToolSpec:
         return ToolSpec(cls.name, cls.description, cls.parameters_schema())
 
     @classmethod
-    def validate(cls, arguments: Any) -> BaseModel:
+    def validate(cls, arguments: Any) -> P:
         """Validate arguments from the model; raises ToolArgumentsError with a readable message."""
-        return validate_arguments(cls.Params, arguments, cls.name)
+        return cast(P, validate_arguments(cls.Params, arguments, cls.name))
+
+    @staticmethod
+    def for_tool(tool: Tool) -> type[Orchestration[Any]]:
+        """An atomic tool the router may call directly, as an orchestration: its data step is the one
+        call, its prompt the result. The driver then treats every routed call the same way."""
+        return type(f"ToolOrchestration_{tool.name}", (_ToolOrchestration,), {
+            "name": tool.name, "description": tool.description, "Params": tool.args_model, "tool": tool,
+        })
+
+
+class _ToolOrchestration(Orchestration[BaseModel]):
+    tool: ClassVar[Tool]
+
+    async def gather(self, params: BaseModel, ctx: RunContext) -> OrchestrationData:
+        result = await ctx.call(self.tool, **params.model_dump(mode="json"))
+        return OrchestrationData(facts={"result": result.value}, missing=list(ctx.missing))
+
+    def prompt(self, params: BaseModel, data: OrchestrationData) -> str:
+        arguments = json.dumps(params.model_dump(mode="json"))
+        result = json.dumps(data.facts.get("result"), default=str)
+        failed = f"\nIt failed: {'; '.join(data.missing)}" if data.missing else ""
+        return f"Data from {self.name}({arguments}):\n{shorten(result, 8000)}{failed}\n\nAnswer from this data."
+
+    @classmethod
+    def parameters_schema(cls) -> dict[str, Any]:
+        return cls.tool.parameters
 
 
 _REGISTRY: dict[str, type[Orchestration]] = {}

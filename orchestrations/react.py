@@ -6,7 +6,7 @@ import asyncio
 
 from pydantic import BaseModel, Field
 
-from agent.llm import LLMRequest, Message
+from core import LLMRequest, Message
 from prompts import render
 from tools import registered_tools
 

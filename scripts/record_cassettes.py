@@ -86,7 +86,7 @@ REACT = "research"
 def build_agent(llm, cassette, react: bool = False):
     """The agent as the replay tests build it: same grounder, same orchestrations."""
     from agent import Agent
-    from agent._defaults import ground_query, load_defaults
+    from agent import ground_query, load_defaults
 
     load_defaults()
     kwargs = {}
@@ -112,7 +112,7 @@ async def record(llm, path: Path, query: str, react: bool = False):
 
 async def probe(llm, query: str, react: bool = False) -> list[str]:
     from agent import Agent
-    from agent._defaults import ground_query, load_defaults
+    from agent import ground_query, load_defaults
 
     load_defaults()
     kwargs = {}

@@ -4,7 +4,7 @@ from ._errors import ToolArgumentsError, ToolError, ToolTimeoutError, UnknownToo
 from ._events import ToolCallFinished, ToolCallStarted
 from ._registry import register, registered_tools
 from ._runner import Executor, ToolResult, ToolRunner, execute_and_dump, shorten
-from ._schema import check_strict, strict_schema
+from core.schema import check_strict, strict_schema
 from ._validate import validate_arguments
 from ._tool import Tool, tool
 

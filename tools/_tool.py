@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import random
 from collections.abc import Callable
 from typing import Annotated, Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 from pydantic.fields import FieldInfo
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
+from tenacity import AsyncRetrying
+
+from core import ToolSpec, retrying, strict_schema
 
 from ._errors import ToolError, ToolTimeoutError
-from ._schema import strict_schema
 from ._validate import validate_arguments
 
 DEFAULT_TIMEOUT = 30.0
@@ -49,9 +49,7 @@ class Tool:
         return f"<Tool {self.name}>"
 
     @property
-    def spec(self):
-        from agent.llm import ToolSpec  # local import: tools do not depend on the driver at import
-
+    def spec(self) -> ToolSpec:
         return ToolSpec(self.name, self.description, self.parameters)
 
     def validate(self, arguments: dict[str, Any] | str | BaseModel | None) -> BaseModel:
@@ -76,14 +74,8 @@ class Tool:
                 return await self._once(kwargs)
 
     def retry_policy(self) -> AsyncRetrying:
-        """The tenacity policy for the attempts after a first transient failure."""
-        return AsyncRetrying(
-            stop=stop_after_attempt(self.retries),
-            wait=wait_exponential(multiplier=0.05, max=2.0) + wait_random(0, 0.05),
-            retry=retry_if_exception(_is_transient),
-            before=_pause_before_first_retry,
-            reraise=True,
-        )
+        """The policy for the attempts after a first transient failure (backing off before the first)."""
+        return retrying(attempts=self.retries, retry_if=_is_transient, backoff=0.05, max_backoff=2.0, pause_first=True)
 
     async def _once(self, kwargs: dict[str, Any]) -> Any:
         call = self.fn(**kwargs) if self.is_async else asyncio.to_thread(self.fn, **kwargs)
@@ -161,12 +153,6 @@ def _param_docs(doc: str) -> dict[str, str]:
             if sep and " " not in head.split("(")[0].strip():
                 out[head.split("(")[0].strip()] = text.strip()
     return out
-
-
-async def _pause_before_first_retry(state) -> None:
-    """tenacity runs its first attempt at once; after the failure we already saw, back off first."""
-    if state.attempt_number == 1:
-        await asyncio.sleep(0.05 + random.uniform(0, 0.05))
 
 
 def _is_transient(exc: BaseException) -> bool:

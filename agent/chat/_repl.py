@@ -11,12 +11,15 @@ import signal
 import sys
 import traceback
 from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
-from agent._reply import AgentReply
+from agent import AgentReply
+from agent._errors import one_line
+from agent.llm import LLM, LLMRequest, LLMResponse, StreamChunk, WrapperLLM
 
 from ._render import TurnView, tools_table, trace_table
 
@@ -33,26 +36,21 @@ Commands:
   /exit                    quit (or Ctrl-D); Ctrl-C cancels the current turn"""
 
 
-class CappedLLM:
+class CappedLLM(WrapperLLM):
     """Wraps an LLM so that no request asks for more than `max_tokens` (used for the answer)."""
 
-    def __init__(self, inner: Any, max_tokens: int):
-        self.inner, self.max_tokens = inner, max_tokens
-        self.model = getattr(inner, "model", "")
+    def __init__(self, inner: LLM, max_tokens: int):
+        super().__init__(inner)
+        self.max_tokens = max_tokens
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.__dict__["inner"], name)
-
-    def _cap(self, request):
+    def _cap(self, request: LLMRequest) -> LLMRequest:
         return dataclasses.replace(request, max_tokens=min(request.max_tokens or self.max_tokens, self.max_tokens))
 
-    async def complete(self, request):
-        return await self.inner.complete(self._cap(request))
+    async def complete(self, request: LLMRequest) -> LLMResponse:
+        return await super().complete(self._cap(request))
 
-    def stream(self, request):
-        return self.inner.stream(self._cap(request))
+    def stream(self, request: LLMRequest) -> AsyncIterator[StreamChunk]:
+        return super().stream(self._cap(request))
 
 
 def max_tokens_option(args: argparse.Namespace) -> int | None:
@@ -86,10 +84,13 @@ class ChatREPL:
 
     # -- setup ------------------------------------------------------------------------------
     def build(self) -> None:
-        from agent.cli import make_agent
+        from agent import build_agent
+        from agent.replay import Cassette
 
+        args = self.args
         with self.console.status(f"loading the {self.backend} backend…"):
-            self.agent, self.cassette = make_agent(self.args)
+            self.cassette = Cassette.from_options(getattr(args, "record", None), getattr(args, "replay", None))
+            self.agent = build_agent(args.backend, model=args.model, base_url=args.base_url, cassette=self.cassette)
         self._cap()
 
     def _cap(self) -> None:
@@ -98,7 +99,7 @@ class ChatREPL:
 
     def describe_backend(self) -> str:
         llm = self.agent.llm
-        where = getattr(llm, "base_url", None)
+        where = llm.base_url
         extra = f" at {where}" if where and self.backend == "openai" else ""
         cap = f", answers capped at {self.max_tokens} tokens" if self.max_tokens else ""
         return f"{self.backend} ({llm.model}{extra}{cap})"
@@ -117,7 +118,7 @@ class ChatREPL:
 
     # -- the loop ---------------------------------------------------------------------------
     async def run(self) -> int:
-        from agent.cli import _data
+        from tools.market import use_data
 
         self.build()
         loop = asyncio.get_running_loop()
@@ -128,7 +129,7 @@ class ChatREPL:
         self.console.print(Text(f"finagent chat · backend {self.describe_backend()} · data {data}", style="bold"))
         self.console.print(Text("Ask about companies, sectors or portfolios. /help for commands, Ctrl-D to quit.", style="dim"))
         try:
-            with _data(getattr(self.args, "data", None)):
+            with use_data(getattr(self.args, "data", None)):
                 while True:
                     line = await self.read_line()
                     if line is None:
@@ -155,10 +156,9 @@ class ChatREPL:
         return 0
 
     async def _close_llm(self) -> None:
-        close = getattr(getattr(self.agent, "llm", None), "aclose", None)
-        if close is not None:
+        if self.agent is not None and self.agent.llm is not None:
             try:
-                await close()
+                await self.agent.llm.aclose()
             except Exception:  # noqa: BLE001 - closing is best effort
                 pass
 
@@ -225,11 +225,11 @@ class ChatREPL:
             self.last_reply.error = "cancelled"
         except Exception as e:  # noqa: BLE001 - a failed turn is one line; the session goes on
             view.stop()
-            self.console.print(Text(f"error: {_one_line(e)}", style="bold red"))
+            self.console.print(Text(f"error: {one_line(e)}", style="bold red"))
             if self.debug:
                 traceback.print_exc()
             self.last_reply = AgentReply.from_events(events)
-            self.last_reply.error = _one_line(e)
+            self.last_reply.error = one_line(e)
         finally:
             view.stop()
             self._turn = None
@@ -280,7 +280,7 @@ class ChatREPL:
         if name not in ("local", "openai"):
             self.console.print(Text(f"unknown backend {name!r}: use /backend local or /backend openai", style="yellow"))
             return
-        from agent._backends import make_llm
+        from agent import make_llm
 
         same = name == self.args.backend
         model = self.args.model if same else None
@@ -289,18 +289,14 @@ class ChatREPL:
             with self.console.status(f"loading the {name} backend…"):
                 llm = await asyncio.to_thread(make_llm, name, model, base_url)
         except Exception as e:  # noqa: BLE001 - e.g. no API key: say so, keep the current backend
-            self.console.print(Text(f"error: {_one_line(e)} (still using {self.backend})", style="bold red"))
+            self.console.print(Text(f"error: {one_line(e)} (still using {self.backend})", style="bold red"))
             return
         await self._close_llm()
         if self.cassette is not None and self.cassette.recording:
             llm = self.cassette.wrap_llm(llm)
         self.agent.llm = self.agent.analysis_llm = llm
-        self.agent.context_window = getattr(llm, "context_window", None) or 8192
+        self.agent.context_window = llm.context_window
         self.backend = name
         self._cap()
         self.console.print(Text(f"backend: {self.describe_backend()}"))
 
-
-def _one_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    return text[0] if text else type(e).__name__

@@ -1,4 +1,9 @@
-"""The LLM protocol and its backends (one module per provider)."""
+"""The LLM protocol and its backends (one module per provider: `openai`, `llamacpp`).
+
+The provider-neutral types live in `core.types` (the bottom layer); they are re-exported here.
+"""
+
+from ._base import BaseLLM, WrapperLLM
 
 from ._errors import (
     LLMAuthError,
@@ -10,7 +15,8 @@ from ._errors import (
     LLMServerError,
     LLMTimeoutError,
 )
-from ._types import (
+from core.types import (
+    DEFAULT_CONTEXT_WINDOW,
     LLM,
     LLMRequest,
     LLMResponse,
@@ -24,7 +30,7 @@ from ._types import (
 )
 
 __all__ = [
-    "LLM", "LLMRequest", "LLMResponse", "Message", "StreamChunk", "ToolCall", "ToolChoice",
+    "BaseLLM", "WrapperLLM", "DEFAULT_CONTEXT_WINDOW", "LLM", "LLMRequest", "LLMResponse", "Message", "StreamChunk", "ToolCall", "ToolChoice",
     "ToolSpec", "Usage", "stream_by_completing", "LLMError", "LLMAuthError", "LLMBadRequestError",
     "LLMConnectionError", "LLMRateLimitError", "LLMResponseError", "LLMServerError", "LLMTimeoutError",
 ]

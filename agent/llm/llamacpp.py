@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from ._base import BaseLLM
 from ._errors import LLMBadRequestError, LLMError
 from ._local import grammar as G
 from ._local.install import check_llama_cpp_version, no_weight_repacking, require
@@ -59,7 +60,7 @@ from ._local.prompt import (
     name_text,
     tools_block,
 )
-from ._types import (
+from core.types import (
     LLMRequest,
     LLMResponse,
     Message,
@@ -137,7 +138,7 @@ class GenerationCancelled(LLMError):
     """The caller stopped waiting (a cancelled turn); the worker thread stopped generating."""
 
 
-class LlamaCppChat:
+class LlamaCppChat(BaseLLM):
     """The local backend. Greedy unless `request.temperature` is set; one model per path, shared."""
 
     def __init__(

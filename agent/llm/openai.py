@@ -8,16 +8,19 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_after_delay, wait_exponential, wait_random
+from tenacity import AsyncRetrying
+
+from core import Redactor, retry_after_seconds, retrying
 
 from ._errors import (
     LLMAuthError, LLMBadRequestError, LLMConnectionError, LLMError, LLMRateLimitError, LLMResponseError,
     LLMServerError, LLMTimeoutError,
 )
-from ._types import LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, Usage
+from ._base import BaseLLM
+from core.types import LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, Usage
 
 
-class OpenAIChat:
+class OpenAIChat(BaseLLM):
     """Chat completions with `tools`/`tool_choice`, retried with backoff, usage counted.
 
     Key, base URL and model come from the arguments or `OPENAI_API_KEY`, `OPENAI_BASE_URL`,
@@ -41,7 +44,7 @@ class OpenAIChat:
     ):
         self.model = model or os.environ.get("OPENAI_MODEL") or "gpt-4o-mini"
         key = api_key or os.environ.get("OPENAI_API_KEY") or ""
-        self._secret = key
+        self._redactor = Redactor(secrets=[key])
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
         if client is None and not key:
             raise LLMAuthError("no API key: set OPENAI_API_KEY or pass api_key= (use --backend local to run offline)")
@@ -108,19 +111,8 @@ class OpenAIChat:
 
     # -- helpers ---------------------------------------------------------------------------
     def _retrying(self) -> AsyncRetrying:
-        return AsyncRetrying(
-            retry=retry_if_exception(lambda e: isinstance(e, LLMError) and e.retryable),
-            stop=stop_after_attempt(self.max_retries + 1) | stop_after_delay(self.deadline),
-            wait=self._wait,
-            reraise=True,
-        )
-
-    def _wait(self, state) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        hint = getattr(exc, "retry_after", None)
-        if hint is not None:
-            return min(float(hint), self.max_backoff)
-        return (wait_exponential(multiplier=self.backoff, max=self.max_backoff) + wait_random(0, self.backoff))(state)
+        return retrying(attempts=self.max_retries + 1, retry_if=lambda e: isinstance(e, LLMError) and e.retryable,
+                        backoff=self.backoff, max_backoff=self.max_backoff, deadline=self.deadline)
 
     def _payload(self, request: LLMRequest) -> dict[str, Any]:
         payload: dict[str, Any] = {"model": self.model, "messages": [_to_openai(m) for m in request.messages]}
@@ -135,7 +127,7 @@ class OpenAIChat:
         return payload
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._secret, "[redacted]") if self._secret else text
+        return self._redactor.text(text)
 
     def _error(self, e: Exception) -> LLMError:
         where = self.base_url
@@ -151,7 +143,7 @@ class OpenAIChat:
             status = e.status_code
             body = self._redact(_short_body(e))
             if status == 429:
-                return LLMRateLimitError(f"{where} is rate limiting (HTTP 429): {body}", _retry_after(e))
+                return LLMRateLimitError(f"{where} is rate limiting (HTTP 429): {body}", retry_after_seconds(_header(e, "retry-after")))
             if status in (401, 403):
                 return LLMAuthError(f"{where} refused the API key (HTTP {status}); check OPENAI_API_KEY")
             if status >= 500:
@@ -196,9 +188,5 @@ def _short_body(e: openai.APIStatusError) -> str:
     return str(body)[:200]
 
 
-def _retry_after(e: openai.APIStatusError) -> float | None:
-    value = e.response.headers.get("retry-after") if e.response is not None else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+def _header(e: openai.APIStatusError, name: str) -> str | None:
+    return e.response.headers.get(name) if e.response is not None else None

@@ -12,7 +12,7 @@ A replay needs no network, model file or market data. The pytest plugin
 from ._cassette import FORMAT_VERSION, Cassette
 from ._errors import CassetteError, CassetteMismatchError, CassetteNotFoundError, UnusedRecordingsError
 from ._llm import CassetteLLM
-from ._redact import REDACTED, Redactor
+from core.redact import REDACTED, Redactor
 
 __all__ = [
     "Cassette", "CassetteLLM", "CassetteError", "CassetteMismatchError", "CassetteNotFoundError",

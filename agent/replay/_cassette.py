@@ -18,7 +18,7 @@ from tools import Executor, Tool, ToolError, execute_and_dump
 
 from ._errors import CassetteError, CassetteMismatchError, CassetteNotFoundError, UnusedRecordingsError
 from ._keys import key_of, llm_canonical, nearest, pretty_lines, summary, tool_canonical, unified_diff
-from ._redact import Redactor
+from core.redact import Redactor
 
 FORMAT_VERSION = 1
 Mode = Literal["record", "replay", "once"]
@@ -72,6 +72,15 @@ class Cassette:
 
     def __repr__(self) -> str:
         return f"Cassette({str(self.path)!r}, mode={self.mode!r})"
+
+    @classmethod
+    def from_options(cls, record: str | None = None, replay: str | None = None) -> Cassette | None:
+        """The cassette of the CLI's `--record PATH` / `--replay PATH` options (None for neither)."""
+        if record and replay:
+            raise ValueError("use either --record or --replay, not both")
+        if not (record or replay):
+            return None
+        return cls(record or replay or "", mode="record" if record else "replay")
 
     # -- public API -------------------------------------------------------------------------
     @property
@@ -193,19 +202,36 @@ class Cassette:
     def __exit__(self, exc_type, exc, tb) -> None:
         self.close(check=exc_type is None, save=True)
 
-    # -- recording --------------------------------------------------------------------------
-    def _reserve(self) -> int:
+    # -- the recorder API (CassetteLLM, the tool executor) -------------------------------------
+    def reserve_slot(self) -> int:
         """A slot in recorded order, taken when the request starts (so per-key order = start order)."""
         with self._lock:
             self._entries.append(None)
             return len(self._entries) - 1
 
-    def _fill(self, index: int, entry: dict[str, Any] | None) -> None:
+    def fill_slot(self, index: int, entry: dict[str, Any] | None) -> None:
+        """The recording of a reserved slot (None: the call was abandoned and is not recorded)."""
         with self._lock:
             self._entries[index] = entry
 
+    def take_llm(self, model: str | None, request: dict[str, Any], *, live_fallback: bool) -> dict[str, Any] | None:
+        """The recording that answers an LLM request, or None to run it live (`llm='live'`, or not
+        strict and `live_fallback`); a mismatch error otherwise."""
+        if self.llm_source == "live":
+            return None
+        canonical = llm_canonical(model, self.redact(request))
+        key = key_of(canonical, without=("model",))
+        index = self._take(key, model, canonical, "llm")
+        if index is not None:
+            return self._entries[index]
+        if live_fallback:
+            return None
+        error = self._mismatch(canonical, "llm", key)  # not strict, but nothing live to fall back on
+        self.mismatches.append(error)
+        raise error
+
     async def _record_tool(self, executor: Executor, tool: Tool, args: BaseModel, arguments: Any) -> Any:
-        index = self._reserve()
+        index = self.reserve_slot()
         entry: dict[str, Any] = {"kind": "tool", "tool": tool.name, "arguments": arguments}
         try:
             value = await executor(tool, args)
@@ -214,12 +240,12 @@ class Cassette:
                 error = {"kind": e.kind, "message": str(e), "transient": bool(e.transient)}
             else:  # what ToolRunner would report for it
                 error = {"kind": getattr(e, "kind", None) or "exception", "message": f"{type(e).__name__}: {e}", "transient": False}
-            self._fill(index, {**entry, "error": error, "completed": self._next_completed()})
+            self.fill_slot(index, {**entry, "error": error, "completed": self._next_completed()})
             raise
         except BaseException:  # cancelled: nothing happened that a replay must reproduce
-            self._fill(index, None)
+            self.fill_slot(index, None)
             raise
-        self._fill(index, {**entry, "result": copy.deepcopy(value), "completed": self._next_completed()})
+        self.fill_slot(index, {**entry, "result": copy.deepcopy(value), "completed": self._next_completed()})
         return value
 
     def _next_completed(self) -> int:

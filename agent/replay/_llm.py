@@ -7,34 +7,24 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import agent.llm as llm_module
-from agent.llm import LLMError, LLMRequest, LLMResponse, StreamChunk
+from agent.llm import LLMError, LLMRequest, LLMResponse, StreamChunk, WrapperLLM
 
-from ._keys import key_of, llm_canonical
 
 if TYPE_CHECKING:
     from ._cassette import Cassette
 
 
-class CassetteLLM:
+class CassetteLLM(WrapperLLM):
     """Implements the LLM protocol (`model`, `complete`, `stream`) over a cassette.
 
     Works for any backend (OpenAI-compatible HTTP, local llama.cpp, scripted): it records at the
-    protocol level, so a replay needs neither network nor model file. Other attributes are read
-    from the wrapped backend when there is one.
+    protocol level, so a replay needs neither network nor model file.
     """
 
     def __init__(self, cassette: Cassette, inner: Any, meta: dict[str, Any], *, model: str | None = None):
+        recorded = meta if inner is None else {}  # a replay without a backend: the recorded figures
+        super().__init__(inner, model=model or recorded.get("model"), context_window=recorded.get("context_window"))
         self.cassette = cassette
-        self.inner = inner
-        self.model = model or getattr(inner, "model", None) or meta.get("model")
-        window = getattr(inner, "context_window", None) if inner is not None else None
-        self.context_window = window or meta.get("context_window") or 8192
-
-    def __getattr__(self, name: str) -> Any:
-        inner = self.__dict__.get("inner")
-        if inner is None or name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(inner, name)
 
     def __repr__(self) -> str:
         return f"CassetteLLM({self.inner!r}, cassette={str(self.cassette.path)!r}, mode={self.cassette.mode!r})"
@@ -43,16 +33,16 @@ class CassetteLLM:
     async def complete(self, request: LLMRequest) -> LLMResponse:
         c = self.cassette
         if c.recording:
-            index = c._reserve()
+            index = c.reserve_slot()
             try:
                 response = await self.inner.complete(request)
             except LLMError as e:
-                c._fill(index, self._entry("complete", request, error=e))
+                c.fill_slot(index, self._entry("complete", request, error=e))
                 raise
             except BaseException:
-                c._fill(index, None)
+                c.fill_slot(index, None)
                 raise
-            c._fill(index, self._entry("complete", request, response=response))
+            c.fill_slot(index, self._entry("complete", request, response=response))
             return response
         entry = self._lookup(request)
         if entry is None:
@@ -84,7 +74,7 @@ class CassetteLLM:
     # -- helpers ----------------------------------------------------------------------------
     async def _record_stream(self, request: LLMRequest) -> AsyncIterator[StreamChunk]:
         c = self.cassette
-        index = c._reserve()
+        index = c.reserve_slot()
         deltas: list[str] = []
         response: LLMResponse | None = None
         try:
@@ -95,12 +85,12 @@ class CassetteLLM:
                     response = chunk.response
                 yield chunk
         except LLMError as e:
-            c._fill(index, self._entry("stream", request, deltas=deltas, error=e))
+            c.fill_slot(index, self._entry("stream", request, deltas=deltas, error=e))
             raise
         except BaseException:  # abandoned or cancelled mid-stream: not a reproducible outcome
-            c._fill(index, None)
+            c.fill_slot(index, None)
             raise
-        c._fill(index, self._entry("stream", request, response=response, deltas=deltas))
+        c.fill_slot(index, self._entry("stream", request, response=response, deltas=deltas))
 
     def _entry(self, method: str, request: LLMRequest, *, response: LLMResponse | None = None,
                deltas: list[str] | None = None, error: LLMError | None = None) -> dict[str, Any]:
@@ -115,18 +105,7 @@ class CassetteLLM:
 
     def _lookup(self, request: LLMRequest) -> dict[str, Any] | None:
         """The recording to replay, or None to run `inner` live (llm='live', or not strict)."""
-        c = self.cassette
-        if c.llm_source == "live":
-            return None
-        canonical = llm_canonical(self.model, c.redact(request.to_dict()))
-        index = c._take(key_of(canonical, without=("model",)), self.model, canonical, "llm")
-        if index is None:
-            if self.inner is None:  # not strict, but nothing live to fall back on
-                error = c._mismatch(canonical, "llm", key_of(canonical, without=("model",)))
-                c.mismatches.append(error)
-                raise error
-            return None
-        return c._entries[index]
+        return self.cassette.take_llm(self.model or None, request.to_dict(), live_fallback=self.inner is not None)
 
 
 def _raise_recorded(entry: dict[str, Any]) -> None:

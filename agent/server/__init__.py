@@ -22,7 +22,7 @@ def run_server(args: argparse.Namespace) -> int:
     """Load the model (the embedded SmolLM2 unless `--model`) and serve it with uvicorn."""
     import uvicorn
 
-    from agent._backends import make_llm
+    from agent import make_llm
 
     llm = make_llm("local", getattr(args, "model", None))
     app = create_app(llm)

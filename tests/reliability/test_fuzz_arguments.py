@@ -7,7 +7,7 @@ import jsonschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent._defaults import load_defaults
+from agent import load_defaults
 from orchestrations import ReActLoop, registered_orchestrations
 from tools import ToolArgumentsError, registered_tools
 

@@ -5,7 +5,7 @@ import asyncio
 from agent import Agent
 from agent.events import FinalAnswer, OrchestrationFinished, ToolCallFinished, ToolCallStarted
 from agent.testing import ScriptedLLM, call
-from agent._defaults import load_defaults
+from agent import load_defaults
 
 load_defaults()
 SYMBOLS = ["AAPL", "MSFT", "JPM", "BAC", "KO", "PFE", "XOM", "JNJ", "TSLA", "AMZN"]

@@ -65,7 +65,7 @@ def test_check_strict_reports_violations():
 
 
 def test_every_registered_schema_is_strict():
-    from agent._defaults import load_defaults
+    from agent import load_defaults
 
     load_defaults()
     schemas = {t.name: t.parameters for t in registered_tools().values()}

@@ -15,7 +15,7 @@ from pydantic import BeforeValidator, Field
 from tools._registry import register
 from tools._tool import tool
 
-from ._current import current_provider, make_provider, set_default_provider, use_provider
+from ._current import current_provider, make_provider, set_default_provider, use_data, use_provider
 from ._fmp import FMPProvider
 from ._models import BalanceSheet, CashFlow, CompanyProfile, CompanyRank, IncomeStatement, PriceBar, Quote, SymbolMatch
 from ._provider import (
@@ -128,7 +128,7 @@ __all__ = [
     "get_historical_prices", "get_top_companies", "find_symbol", "get_peers", "MARKET_TOOLS",
     # providers
     "DataProvider", "SnapshotProvider", "FMPProvider",
-    "use_provider", "current_provider", "make_provider", "set_default_provider",
+    "use_provider", "use_data", "current_provider", "make_provider", "set_default_provider",
     # models
     "Quote", "CompanyProfile", "IncomeStatement", "BalanceSheet", "CashFlow", "PriceBar", "CompanyRank",
     "SymbolMatch",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from contextvars import ContextVar, Token
 
 from ._provider import DataProvider
@@ -67,3 +69,13 @@ def set_default_provider(provider: DataProvider | None) -> None:
     global _default
     with _default_lock:
         _default = provider
+
+
+@contextlib.contextmanager
+def use_data(name: str | None) -> Iterator[None]:
+    """The CLI's `--data snapshot|fmp`: that provider while open; None keeps the current one."""
+    if not name:
+        yield
+        return
+    with use_provider(make_provider(name)):
+        yield

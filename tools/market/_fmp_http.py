@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from typing import Any
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential, wait_random
+
+from core import Redactor, retry_after_seconds, retrying
 
 from tools._errors import ToolError
 
@@ -37,18 +37,21 @@ __all__ = ["DEFAULT_BASE_URL", "FMPClient"]
 
 DEFAULT_BASE_URL = "https://financialmodelingprep.com/stable"
 PRICING_URL = "https://site.financialmodelingprep.com/developer/docs/pricing"
-_KEY_IN_TEXT = re.compile(r"(apikey=)[^&\s'\"]+", re.IGNORECASE)
 _NO_KEY = ("no Financial Modeling Prep API key: set the FMP_API_KEY environment variable "
            "(or use the offline snapshot with `--data snapshot`)")
 
 
 class _RedactKeys(logging.Filter):
+    """Redacts `apikey=...` (and any key value) in httpx/httpcore log records."""
+
+    redactor = Redactor()
+
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(_KEY_IN_TEXT.sub(r"\1***", str(a)) if _KEY_IN_TEXT.search(str(a)) else a
-                                for a in record.args)
+            record.args = tuple(self.redactor.text(a) if isinstance(a, str) else
+                                self.redactor.text(str(a)) if "apikey=" in str(a).lower() else a for a in record.args)
         if isinstance(record.msg, str):
-            record.msg = _KEY_IN_TEXT.sub(r"\1***", record.msg)
+            record.msg = self.redactor.text(record.msg)
         return True
 
 
@@ -76,8 +79,8 @@ class FMPClient:
         self.base_url = (base_url or os.environ.get("FMP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout
         self.attempts = max(1, attempts)
-        self.max_backoff = max_backoff
-        self._backoff_wait = wait_exponential(multiplier=backoff, max=max_backoff) + wait_random(0, backoff)
+        self.backoff, self.max_backoff = backoff, max_backoff
+        self._redactor = Redactor(secrets=[self._key])
         self._client = client
         self._owns_client = client is None
 
@@ -96,33 +99,22 @@ class FMPClient:
             self._client = None
 
     def redact(self, text: str) -> str:
-        text = _KEY_IN_TEXT.sub(r"\1***", text)
-        return text.replace(self._key, "***") if self._key else text
+        return self._redactor.text(text)
 
     async def get(self, endpoint: str, params: dict[str, Any] | None = None) -> Any:
         """The parsed JSON of `GET {base}/{endpoint}?{params}&apikey=...`, or a typed `ToolError`."""
         if not self._key:
             raise DataAuthError(_NO_KEY)
         query = {k: v for k, v in (params or {}).items() if v is not None}
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.attempts),
-            wait=self._wait,
-            retry=retry_if_exception_type((RateLimitedError, _Retryable5xx)),
-            reraise=True,
-        )
+        policy = retrying(attempts=self.attempts, retry_if=lambda e: isinstance(e, (RateLimitedError, _Retryable5xx)),
+                          backoff=self.backoff, max_backoff=self.max_backoff)
         try:
-            async for attempt in retrying:
+            async for attempt in policy:
                 with attempt:
                     return await self._once(endpoint, {**query, "apikey": self._key})
         except _Retryable5xx as e:
             raise UpstreamError(str(e)) from None
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _wait(self, state: Any) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
-            return min(exc.retry_after, self.max_backoff)
-        return self._backoff_wait(state)
 
     async def _once(self, endpoint: str, query: dict[str, Any]) -> Any:
         where = f"FMP {endpoint}"
@@ -139,7 +131,7 @@ class FMPClient:
         if status == 429:
             raise RateLimitedError(f"{where}: rate limited by Financial Modeling Prep (HTTP 429); wait a minute "
                                    f"and retry, or check the plan's request limits. {self._message(text)}".strip(),
-                                   retry_after=_retry_after(response))
+                                   retry_after=retry_after_seconds(response.headers.get("Retry-After")))
         if status >= 500:
             raise _Retryable5xx(f"{where}: upstream error (HTTP {status})")
         if status in (401, 402, 403):
@@ -192,11 +184,3 @@ class FMPClient:
 
 class _Retryable5xx(Exception):
     """Internal: a 5xx worth retrying; becomes `UpstreamError` once the attempts are spent."""
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None

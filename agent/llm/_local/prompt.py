@@ -12,7 +12,7 @@ from typing import Any
 
 from prompts import render
 
-from .._types import Message, ToolCall, ToolSpec
+from core.types import Message, ToolCall, ToolSpec
 from .grammar import resolve
 
 NONE_NAME = "reply_in_text"

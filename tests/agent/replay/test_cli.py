@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def _finance_available() -> bool:
-    from agent._defaults import load_defaults
+    from agent import load_defaults
     from orchestrations import registered_orchestrations
 
     load_defaults()
@@ -80,7 +80,7 @@ def cassette_dir() -> Path:
 async def test_committed_cassette_jpm_financial_health(cassette):
     """Replays tests/cassettes/agent_replay/ (re-record: pytest --record-mode=record on this test)."""
     from agent import Agent
-    from agent._defaults import ground_query, load_defaults
+    from agent import ground_query, load_defaults
     from agent.llm.openai import OpenAIChat
 
     load_defaults()

@@ -3,7 +3,7 @@
 import pytest
 
 from agent import Agent
-from agent._defaults import ground_query, load_defaults
+from agent import ground_query, load_defaults
 from agent.events import OrchestrationFinished, ToolCallFinished
 from agent.testing import ScriptedLLM, call
 from orchestrations import RunContext, registered_orchestrations

@@ -1,7 +1,8 @@
-"""Provider-neutral messages, tool calls, requests and responses.
+"""Provider-neutral messages, tool calls, requests, responses and the `LLM` contract.
 
 Every backend (OpenAI-compatible HTTP, local llama.cpp, scripted, replayed) speaks these types, so
-the driver, the replay harness and the tests never see a provider's own wire format.
+the driver, the replay harness and the tests never see a provider's own wire format. This module is
+at the bottom of the import graph: tools, orchestrations and the driver all use it, it uses none.
 """
 
 from __future__ import annotations
@@ -173,11 +174,16 @@ class StreamChunk:
     response: LLMResponse | None = None
 
 
+DEFAULT_CONTEXT_WINDOW = 8192
+"""Tokens a backend is assumed to hold when it does not say (`BaseLLM.context_window`)."""
+
+
 @runtime_checkable
 class LLM(Protocol):
-    """The whole contract a backend implements."""
+    """The whole contract a backend implements (`agent.llm.BaseLLM` gives the defaults)."""
 
     model: str
+    context_window: int
 
     async def complete(self, request: LLMRequest) -> LLMResponse:
         """One completion: text, tool calls, or both."""
@@ -185,6 +191,10 @@ class LLM(Protocol):
 
     def stream(self, request: LLMRequest) -> AsyncIterator[StreamChunk]:
         """The same completion streamed: text deltas, then one chunk carrying the full response."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections or threads (idempotent)."""
         ...
 
 

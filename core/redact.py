@@ -1,10 +1,10 @@
-"""Secret redaction applied to everything a cassette writes (and to every match key)."""
+"""One redactor for secrets: cassettes, match keys, error messages and log lines all go through it."""
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 REDACTED = "[REDACTED]"
@@ -40,13 +40,16 @@ class Redactor:
 
     Covers secret-named keys (headers, bodies), header lines, query-string keys, `sk-...` and
     `Bearer ...` shapes, the current values of OPENAI_API_KEY, FMP_API_KEY (and other
-    `*_API_KEY` / `*_TOKEN` / `*_SECRET` variables), and `extra` regex patterns (whole match replaced).
+    `*_API_KEY` / `*_TOKEN` / `*_SECRET` variables), the literal `secrets` given (a client's own key),
+    and `extra` regex patterns (whole match replaced).
     """
 
-    def __init__(self, extra: Iterable[str | re.Pattern[str]] = (), *, environ: dict[str, str] | None = None):
+    def __init__(self, extra: Iterable[str | re.Pattern[str]] = (), *, secrets: Iterable[str | None] = (),
+                 environ: Mapping[str, str] | None = None):
         env = os.environ if environ is None else environ
         names = set(_ENV_NAMES) | {k for k in env if _ENV_SUFFIX.search(k)}
-        values = sorted({env[n] for n in names if len(env.get(n) or "") >= 6}, key=len, reverse=True)
+        found = {env[n] for n in names if len(env.get(n) or "") >= 6} | {s for s in secrets if s and len(s) >= 4}
+        values = sorted(found, key=len, reverse=True)
         self._literals = values
         self._patterns = [(re.compile(p) if isinstance(p, str) else p, REDACTED) for p in extra]
 
