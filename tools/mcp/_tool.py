@@ -67,8 +67,13 @@ class MCPTool(Tool):
         """Parse, drop `null`s standing for left-out optional arguments, check the server's schema."""
         if isinstance(arguments, self.args_model):
             return arguments
-        data = _parse(arguments, self.name)
-        data = self._drop_defaulted_nulls(data)
+        data = self._drop_defaulted_nulls(_parse(arguments, self.name))
+        props = self.input_schema.get("properties")
+        if isinstance(props, dict) and not self.input_schema.get("additionalProperties"):
+            unknown = sorted(set(data) - set(props))  # closed, as the schema offered to the model says
+            if unknown:
+                names = ", ".join(repr(k[:40]) for k in unknown[:5])
+                raise ToolArgumentsError(f"{self.name}: unknown argument(s) {names}; expected: {', '.join(props) or 'none'}")
         if self._validator is not None:
             problems = sorted(self._validator.iter_errors(data), key=lambda e: list(e.absolute_path))
             if problems:
@@ -79,13 +84,20 @@ class MCPTool(Tool):
         return args.model_dump(mode="json")
 
     async def _call_remote(self, **arguments: Any) -> Any:
-        return result_value(await self._caller(self.remote_name, arguments), self.name)
+        value = result_value(await self._caller(self.remote_name, arguments), self.name)
+        return _unwrapped(value, self.output_schema)
 
     def _drop_defaulted_nulls(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Leave out `null` optional arguments, then fill in the defaults the schema states (so that
+        `{"quote": null}`, `{}` and `{"quote": "USD"}` are the same call, for the per-run cache too)."""
         required = set(self.input_schema.get("required", []))
         props = self.input_schema.get("properties", {})
-        return {k: v for k, v in data.items()
-                if not (v is None and k not in required and not _allows_null(props.get(k, {})))}
+        out = {k: v for k, v in data.items()
+               if not (v is None and k not in required and not _allows_null(props.get(k, {})))}
+        for name, prop in props.items() if isinstance(props, dict) else ():
+            if name not in out and isinstance(prop, dict) and "default" in prop:
+                out[name] = prop["default"]
+        return out
 
 
 def result_value(result: types.CallToolResult, name: str) -> Any:
@@ -101,6 +113,15 @@ def result_value(result: types.CallToolResult, name: str) -> Any:
         except ValueError:
             pass
     return text
+
+
+def _unwrapped(value: Any, output_schema: dict[str, Any] | None) -> Any:
+    """`{"result": x}` -> `x` when the output schema is that wrapper (how MCP servers, `finagent mcp`
+    and the SDK's `MCPServer` among them, return a value that is not an object)."""
+    props = (output_schema or {}).get("properties")
+    if isinstance(props, dict) and list(props) == ["result"] and isinstance(value, dict) and list(value) == ["result"]:
+        return value["result"]
+    return value
 
 
 def tool_name(remote_name: str, prefix: str = "") -> str:
