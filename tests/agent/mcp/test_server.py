@@ -100,3 +100,33 @@ async def test_stdio_errors_are_tool_errors_and_the_server_keeps_serving():
     assert quote["symbol"] == "JNJ" and quote["price"] > 0
     for result in (bad_argument, bad_value, unknown, failing):
         assert "Traceback" not in text_of(result)
+
+
+SAMPLE_ARGUMENTS = {
+    "get_stock_price": {"symbol": "JNJ"},
+    "get_company_profile": {"symbol": "JNJ"},
+    "get_income_statement": {"symbol": "JNJ", "limit": 2},
+    "get_balance_sheet": {"symbol": "JNJ", "limit": 2},
+    "get_cash_flow": {"symbol": "JNJ", "limit": 2},
+    "get_historical_prices": {"symbol": "JNJ", "start_date": "2023-10-02", "end_date": "2023-10-06"},
+    "get_top_companies": {"sector": "Health Care", "limit": 3},
+    "find_symbol": {"query": "Johnson"},
+    "get_peers": {"symbol": "JNJ", "limit": 3},
+}
+
+
+async def test_stdio_every_atomic_tool_returns_content_matching_its_output_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    load_defaults()
+    assert set(SAMPLE_ARGUMENTS) == set(registered_tools())  # a new tool needs a sample here
+    async with stdio_client(finagent_mcp()) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        schemas = {t.name: t.output_schema for t in (await session.list_tools()).tools}
+        results = {name: await session.call_tool(name, args) for name, args in SAMPLE_ARGUMENTS.items()}
+    for name, result in results.items():
+        assert not result.is_error, (name, text_of(result))
+        jsonschema.validate(result.structured_content, schemas[name])  # the SDK client checked it too
+        assert result.structured_content["result"], name
+        assert json.loads(text_of(result)) == result.structured_content["result"]
+    bars = results["get_historical_prices"].structured_content["result"]
+    assert [bar["date"] for bar in bars] == ["2023-10-02", "2023-10-03", "2023-10-04", "2023-10-05", "2023-10-06"]
