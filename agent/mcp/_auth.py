@@ -37,8 +37,13 @@ class BearerKeyMiddleware:
         return False
 
 
+UNAUTHORIZED = -32001
+"""JSON-RPC error code of the 401 body (server-defined range): MCP clients surface its message."""
+
+
 async def _unauthorized(send) -> None:
-    body = json.dumps({"error": "unauthorized: send the key as 'Authorization: Bearer <key>'"}).encode()
+    error = {"code": UNAUTHORIZED, "message": "401 Unauthorized: send the API key as 'Authorization: Bearer <key>'"}
+    body = json.dumps({"jsonrpc": "2.0", "id": None, "error": error}).encode()
     await send({"type": "http.response.start", "status": 401, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
         (b"www-authenticate", b'Bearer realm="finagent-mcp"'),

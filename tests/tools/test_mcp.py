@@ -162,9 +162,12 @@ async def test_a_cassette_records_mcp_tool_calls_and_replays_them_without_the_se
     assert "unknown currency" in replayed[1].error
 
 
-async def test_a_failing_server_command_is_a_clear_error():
+async def test_a_failing_or_silent_server_is_a_clear_error():
     with pytest.raises(ToolError, match="cannot connect to MCP server"):
         async with MCPTools.stdio(sys.executable, ["-c", "import sys; sys.exit(3)"]):
+            pass
+    with pytest.raises(ToolError, match="did not answer within 1s"):
+        async with MCPTools.stdio(sys.executable, ["-c", "import time; time.sleep(30)"], connect_timeout=1):
             pass
 
 

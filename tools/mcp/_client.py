@@ -37,6 +37,7 @@ class MCPTools:
     the named remote tools. `timeout`, `retries` and `cache` apply to every tool as they do to `@tool`
     functions. `register=True` adds the tools to the default registry (`tools.registered_tools()`) while
     the session is open, so an `Agent` or `finagent`'s orchestrations find them by name.
+    `connect_timeout` bounds the handshake and the tool listing.
     """
 
     def __init__(
@@ -50,8 +51,10 @@ class MCPTools:
         retries: int = 2,
         cache: bool = True,
         register: bool = False,
+        connect_timeout: float = 30.0,
     ):
         self._transport = transport
+        self.connect_timeout = connect_timeout
         self.label = label
         self.prefix = prefix
         self.include = set(include) if include is not None else None
@@ -110,9 +113,15 @@ class MCPTools:
         try:
             read, write = await stack.enter_async_context(self._transport())
             self._session = await stack.enter_async_context(ClientSession(read, write))
-            init = await self._session.initialize()
-            self.server_info, self.instructions = init.server_info, init.instructions
-            await self.refresh()
+            with anyio.fail_after(self.connect_timeout):  # around the requests only: the streams' task groups stay outside
+                init = await self._session.initialize()
+                self.server_info, self.instructions = init.server_info, init.instructions
+                await self.refresh()
+        except TimeoutError:
+            await stack.aclose()
+            self._session = None
+            raise ToolError(f"MCP server {self.label} did not answer within {self.connect_timeout:g}s",
+                            kind="mcp_unavailable") from None
         except BaseException as e:
             await stack.aclose()
             self._session = None

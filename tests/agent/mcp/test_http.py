@@ -19,7 +19,7 @@ from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
 from agent.mcp import exposure_warning, is_loopback
-from tools import ToolRunner
+from tools import ToolError, ToolRunner
 from tools.mcp import MCPTools
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -86,7 +86,7 @@ def test_http_refuses_requests_without_the_right_bearer_key(server):
                     {"Authorization": f"Bearer {server.key}x"}):
         reply = httpx.post(server.url, json=INITIALIZE, headers={**ACCEPT, **headers}, timeout=10)
         assert reply.status_code == 401, headers
-        assert "Bearer" in reply.json()["error"] and server.key not in reply.text
+        assert "Bearer" in reply.json()["error"]["message"] and server.key not in reply.text
     accepted = httpx.post(server.url, json=INITIALIZE, headers={**ACCEPT, "Authorization": f"Bearer {server.key}"}, timeout=10)
     assert accepted.status_code == 200
     log = server.stop()
@@ -129,11 +129,13 @@ async def test_tools_mcp_uses_finagent_mcp_over_http(server):
     assert not quote.ok and quote.error_kind == "mcp_tool_error" and "ZZZZZQ" in quote.error
 
 
-async def test_tools_mcp_without_the_key_fails_with_a_clear_error(server):
-    with pytest.raises(Exception) as caught:
-        async with MCPTools.http(server.url):
-            pass
-    assert "cannot connect to MCP server" in str(caught.value)
+async def test_tools_mcp_without_the_right_key_fails_with_a_clear_error(server):
+    for key in (None, "wrong-" + server.key):
+        with pytest.raises(ToolError) as caught:
+            async with MCPTools.http(server.url, api_key=key):
+                pass
+        assert "cannot connect to MCP server" in str(caught.value) and "401" in str(caught.value)
+        assert server.key not in str(caught.value)
 
 
 def test_exposure_warning_only_for_a_non_loopback_host_without_a_key():
