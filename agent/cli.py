@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     mcp.add_argument("--http", action="store_true", help="serve streamable HTTP at http://HOST:PORT/mcp instead of stdio")
     mcp.add_argument("--host", default="127.0.0.1")
     mcp.add_argument("--port", type=int, default=8765)
-    mcp.add_argument("--api-key", default=None, help="with --http: require 'Authorization: Bearer KEY' (env FINAGENT_API_KEY)")
+    mcp.add_argument("--api-key", default=None, help="with --http: require 'Authorization: Bearer KEY' (better: env FINAGENT_API_KEY, not seen in ps)")
     mcp.add_argument("--data", default=None, help="data provider: snapshot (default) or fmp")
     return parser
 

@@ -136,9 +136,9 @@ def _run_http(server: Server, args: argparse.Namespace) -> int:
     except (OSError, SystemExit):  # uvicorn exits when it cannot bind
         if uv.started:
             raise
-        raise RuntimeError(f"cannot listen on {host}:{port} (is the port already in use?)") from None
+        raise RuntimeError(f"cannot listen on {host}:{port} (port in use, or not an address of this machine)") from None
     if not uv.started:
-        raise RuntimeError(f"cannot listen on {host}:{port} (is the port already in use?)")
+        raise RuntimeError(f"cannot listen on {host}:{port} (port in use, or not an address of this machine)")
     return 0
 
 
