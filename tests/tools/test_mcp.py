@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import sys
 from pathlib import Path
 
@@ -168,6 +169,15 @@ async def test_a_failing_or_silent_server_is_a_clear_error():
             pass
     with pytest.raises(ToolError, match="did not answer within 1s"):
         async with MCPTools.stdio(sys.executable, ["-c", "import time; time.sleep(30)"], connect_timeout=1):
+            pass
+    with pytest.raises(ToolError, match="FileNotFoundError"):
+        async with MCPTools.stdio("/nonexistent/mcp-server"):
+            pass
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(ToolError, match="cannot connect to MCP server http://127.0.0.1:.*ConnectError"):
+        async with MCPTools.http(f"http://127.0.0.1:{port}/mcp", connect_timeout=10):
             pass
 
 

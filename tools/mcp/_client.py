@@ -30,6 +30,13 @@ Transport = Callable[[], AbstractAsyncContextManager[Any]]
 _CLOSED = (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream)
 
 
+def _root(error: BaseException) -> BaseException:
+    """The first leaf of an exception group (task groups wrap a transport's failure in one)."""
+    while isinstance(getattr(error, "exceptions", None), (list, tuple)) and error.exceptions:  # 3.10: no builtin group
+        error = error.exceptions[0]
+    return error
+
+
 class MCPTools:
     """The tools of one MCP server as finagent `Tool`s, for as long as the `async with` block lasts.
 
@@ -117,17 +124,22 @@ class MCPTools:
                 init = await self._session.initialize()
                 self.server_info, self.instructions = init.server_info, init.instructions
                 await self.refresh()
-        except TimeoutError:
-            await stack.aclose()
-            self._session = None
-            raise ToolError(f"MCP server {self.label} did not answer within {self.connect_timeout:g}s",
-                            kind="mcp_unavailable") from None
         except BaseException as e:
-            await stack.aclose()
             self._session = None
-            if isinstance(e, Exception) and not isinstance(e, ToolError):
-                raise ToolError(f"cannot connect to MCP server {self.label}: {type(e).__name__}: {e}",
-                                kind="mcp_unavailable") from e
+            failure: BaseException = e
+            try:
+                await stack.aclose()
+            except BaseException as close_error:  # noqa: BLE001 - the transport's own failure says more
+                failure = close_error
+            root = _root(failure)
+            if isinstance(e, TimeoutError):  # our fail_after: the server is up but silent
+                raise ToolError(f"MCP server {self.label} did not answer within {self.connect_timeout:g}s",
+                                kind="mcp_unavailable") from None
+            if isinstance(root, ToolError):
+                raise root from None
+            if isinstance(root, Exception):
+                raise ToolError(f"cannot connect to MCP server {self.label}: {type(root).__name__}: {root}",
+                                kind="mcp_unavailable") from None
             raise
         self._stack = stack
         return self
