@@ -32,7 +32,7 @@ SERVER_NAME = "finagent"
 PROGRESS_DRAIN_S = 5.0
 """How long a finished call waits for its progress notifications to go out."""
 INSTRUCTIONS = (
-    "Financial analysis tools. The orchestrations (e.g. financial_health_assessment, comparative_analysis) run a "
+    "Financial analysis tools. The orchestrations (e.g. financial_health_assessment, sector_analysis) run a "
     "whole analysis's data step and return computed tables, facts and missing-data notes; the atomic tools return "
     "one kind of market data. Data comes from an offline snapshot unless the server was started with --data fmp."
 )
