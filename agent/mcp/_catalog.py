@@ -92,7 +92,8 @@ class Catalog:
     async def _tool(self, name: str, arguments: Any, runner: ToolRunner) -> types.CallToolResult:
         result = await runner.call(name, arguments)
         if not result.ok:
-            return error_result(f"{name} failed ({result.error_kind}): {result.error}")
+            error = (result.error or "").removeprefix(f"{name}: ")
+            return error_result(f"{name} failed ({result.error_kind}): {error}")
         text = json.dumps(result.value, default=str, indent=1)
         return types.CallToolResult(content=[_text(shorten(text, TEXT_LIMIT))], structured_content={"result": result.value})
 
