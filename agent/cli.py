@@ -1,4 +1,4 @@
-"""`finagent`: ask a question, list or run tools, chat, serve. Errors are one line on stderr."""
+"""`finagent`: ask a question, list or run tools, chat, serve, MCP. Errors are one line on stderr."""
 
 from __future__ import annotations
 
@@ -44,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--model", default=None, help="GGUF file (default: the embedded SmolLM2)")
+
+    mcp = sub.add_parser("mcp", help="MCP server: the orchestrations and tools for MCP clients (stdio, or --http)")
+    mcp.add_argument("--http", action="store_true", help="serve streamable HTTP at http://HOST:PORT/mcp instead of stdio")
+    mcp.add_argument("--host", default="127.0.0.1")
+    mcp.add_argument("--port", type=int, default=8765)
+    mcp.add_argument("--api-key", default=None, help="with --http: require 'Authorization: Bearer KEY' (better: env FINAGENT_API_KEY, not seen in ps)")
+    mcp.add_argument("--data", default=None, help="data provider: snapshot (default) or fmp")
     return parser
 
 
@@ -169,7 +176,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return run_server(args)
 
 
-COMMANDS = {"ask": cmd_ask, "tools": cmd_tools, "tool": cmd_tool, "chat": cmd_chat, "serve": cmd_serve}
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from agent.mcp import run_mcp
+
+    return run_mcp(args)
+
+
+COMMANDS = {"ask": cmd_ask, "tools": cmd_tools, "tool": cmd_tool, "chat": cmd_chat, "serve": cmd_serve, "mcp": cmd_mcp}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,7 +2,7 @@
 
 from ._errors import ToolArgumentsError, ToolError, ToolTimeoutError, UnknownToolError
 from ._events import ToolCallFinished, ToolCallStarted
-from ._registry import register, registered_tools
+from ._registry import register, registered_tools, unregister
 from ._runner import Executor, ToolResult, ToolRunner, execute_and_dump, shorten
 from core.schema import check_strict, strict_schema
 from ._validate import validate_arguments
@@ -11,6 +11,6 @@ from ._tool import Tool, tool
 __all__ = [
     "tool", "Tool", "ToolRunner", "ToolResult", "Executor", "execute_and_dump", "shorten",
     "ToolError", "ToolArgumentsError", "ToolTimeoutError", "UnknownToolError",
-    "ToolCallStarted", "ToolCallFinished", "register", "registered_tools",
+    "ToolCallStarted", "ToolCallFinished", "register", "registered_tools", "unregister",
     "strict_schema", "check_strict", "validate_arguments",
 ]

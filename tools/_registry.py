@@ -15,3 +15,9 @@ def register(*tools: Tool) -> None:
 def registered_tools() -> dict[str, Tool]:
     """Every registered atomic tool by name (importing `tools` registers the market tools)."""
     return dict(_REGISTRY)
+
+
+def unregister(*names: str) -> None:
+    """Remove tools by name (e.g. those of an MCP server whose connection closed)."""
+    for name in names:
+        _REGISTRY.pop(name, None)

@@ -63,7 +63,7 @@ class Tool:
         cost two thirds of a no-op tool's time); after a transient failure, `retry_policy()` (tenacity)
         makes up to `retries` more attempts with exponential backoff and jitter.
         """
-        kwargs = {name: getattr(args, name) for name in self.args_model.model_fields}
+        kwargs = self.keyword_arguments(args)
         try:
             return await self._once(kwargs)
         except Exception as e:
@@ -72,6 +72,10 @@ class Tool:
         async for attempt in self.retry_policy():
             with attempt:
                 return await self._once(kwargs)
+
+    def keyword_arguments(self, args: BaseModel) -> dict[str, Any]:
+        """The function's keyword arguments from validated arguments."""
+        return {name: getattr(args, name) for name in self.args_model.model_fields}
 
     def retry_policy(self) -> AsyncRetrying:
         """The policy for the attempts after a first transient failure (backing off before the first)."""
