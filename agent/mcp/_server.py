@@ -107,7 +107,7 @@ def http_app(server: Server, *, host: str = "127.0.0.1", api_key: str | None = N
 
 def run_mcp(args: argparse.Namespace) -> int:
     """`finagent mcp [--http [--host H] [--port P] [--api-key K]] [--data snapshot|fmp]`."""
-    from agent._defaults import load_defaults
+    from agent import load_defaults
 
     load_defaults()
     server = build_server(Catalog())

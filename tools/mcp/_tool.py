@@ -13,7 +13,7 @@ from jsonschema.validators import Draft202012Validator, validator_for
 from pydantic import BaseModel, ConfigDict, create_model
 
 from tools._errors import ToolArgumentsError, ToolError
-from tools._schema import strict_schema
+from core.schema import strict_schema
 from tools._tool import DEFAULT_TIMEOUT, Tool
 
 Caller = Callable[[str, dict[str, Any]], Awaitable[types.CallToolResult]]

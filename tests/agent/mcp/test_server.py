@@ -11,7 +11,7 @@ import httpx
 import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
-from agent._defaults import load_defaults
+from agent import load_defaults
 from orchestrations import RunContext, registered_orchestrations
 from tools import ToolRunner, check_strict, registered_tools
 
