@@ -1,7 +1,7 @@
 """`LlamaCppChat`: a GGUF model in-process through llama-cpp-python, with grammar-constrained tools.
 
 Tool calling does not use llama-cpp-python's chat handlers. The tool list goes into the system
-message (prompts/local_tools.md) and the reply is a JSON list of calls
+message (_local/tools_prompt.md) and the reply is a JSON list of calls
 `[{"name":"N","arguments":{...}},...]` built step by step:
 
 1. Which functions. Every allowed name (and, for `auto`, the pseudo-function "reply_in_text") is

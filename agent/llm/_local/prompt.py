@@ -1,4 +1,4 @@
-"""Prompts for the local model: the tool block (prompts/local_tools.md), the message history
+"""Prompts for the local model: the tool block (tools_prompt.md beside this module), the message history
 rendered with the model's own chat template, and the JSON call format the grammar enforces.
 
 Call format (compact JSON, what the grammar and the few-shot examples use):
@@ -8,11 +8,13 @@ Call format (compact JSON, what the grammar and the few-shot examples use):
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+from importlib import resources
+from string import Template
 from typing import Any
 
-from prompts import render
-
 from core.types import Message, ToolCall, ToolSpec
+
 from .grammar import resolve
 
 NONE_NAME = "reply_in_text"
@@ -47,7 +49,7 @@ def name_text(name: str) -> str:
 def tools_block(tools: list[tuple[ToolSpec, dict[str, Any]]], offer_none: bool) -> str:
     """The rendered tool prompt; `tools` pairs each spec with the (grounded) schema compiled for it."""
     lines = [_describe_tool(spec, schema) for spec, schema in tools]
-    text = render("local_tools.md", tools="\n".join(lines), none=NONE_NAME)
+    text = _render_tools_prompt(tools="\n".join(lines), none=NONE_NAME)
     if not offer_none:  # drop the pseudo-function and the examples that pick it
         kept: list[str] = []
         for line in text.splitlines():
@@ -160,3 +162,13 @@ class ChatTemplate:
 def chatml(messages: list[dict[str, str]]) -> str:
     text = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
     return text + "<|im_start|>assistant\n"
+
+
+@lru_cache(maxsize=1)
+def _tools_prompt() -> Template:
+    return Template(resources.files(__package__).joinpath("tools_prompt.md").read_text(encoding="utf-8"))
+
+
+def _render_tools_prompt(**values: object) -> str:
+    """The backend's own tool prompt (not the application's prompts/): `$placeholders` filled."""
+    return _tools_prompt().safe_substitute(**{k: str(v) for k, v in values.items()})
