@@ -95,7 +95,8 @@ class Agent:
         session = session or self.session
         async for _ in self.astream(query, session):
             pass
-        return session.last_reply  # built once, by astream, from this turn's events
+        assert session.last_reply is not None  # built once, by astream, from this turn's events
+        return session.last_reply
 
     def new_session(self) -> Session:
         return Session()

@@ -49,10 +49,12 @@ def build_agent(
     Other keyword arguments go to `Agent` (analysis_llm, max_concurrency, ...).
     """
     load_defaults()
-    replaying = cassette is not None and not cassette.recording and cassette.llm_source == "replay"
-    backend = None if replaying else make_llm(llm, model, base_url) if isinstance(llm, str) else llm
     if cassette is not None:
-        backend = cassette.wrap_llm(backend)
+        replaying = not cassette.recording and cassette.llm_source == "replay"
+        inner = None if replaying else make_llm(llm, model, base_url) if isinstance(llm, str) else llm
+        backend: LLM = cassette.wrap_llm(inner)
         agent_options.setdefault("tool_executor", cassette.tool_executor)
+    else:
+        backend = make_llm(llm, model, base_url) if isinstance(llm, str) else llm
     agent_options.setdefault("grounder", ground_query)
     return Agent(backend, **agent_options)

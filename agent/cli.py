@@ -82,12 +82,13 @@ def main(argv: list[str] | None = None) -> int:
 
 # -- commands ---------------------------------------------------------------------------------
 def cmd_tools(args: argparse.Namespace) -> int:
-    from orchestrations import ReActLoop, registered_orchestrations
+    from orchestrations import Orchestration, ReActLoop, registered_orchestrations
     from tools import registered_tools
 
     load_defaults()
     listing: dict[str, Any] = {"orchestrations": [], "tools": []}
-    for cls in [*registered_orchestrations().values(), ReActLoop]:
+    analyses: list[type[Orchestration[Any]]] = [*registered_orchestrations().values(), ReActLoop]
+    for cls in analyses:
         listing["orchestrations"].append({"name": cls.name, "description": cls.description, "parameters": cls.parameters_schema()})
     for t in registered_tools().values():
         listing["tools"].append({"name": t.name, "description": t.description, "parameters": t.parameters})
@@ -96,7 +97,7 @@ def cmd_tools(args: argparse.Namespace) -> int:
 
 
 def cmd_tool(args: argparse.Namespace) -> int:
-    from orchestrations import ReActLoop, RunContext, registered_orchestrations
+    from orchestrations import Orchestration, ReActLoop, RunContext, registered_orchestrations
     from tools import ToolError, ToolRunner, registered_tools
     from tools.market import use_data
 
@@ -106,7 +107,7 @@ def cmd_tool(args: argparse.Namespace) -> int:
     except json.JSONDecodeError as e:
         raise ValueError(f"JSON_ARGS is not valid JSON: {e.msg} at column {e.colno}") from None
     tools = registered_tools()
-    orchestrations = {**registered_orchestrations(), ReActLoop.name: ReActLoop}
+    orchestrations: dict[str, type[Orchestration[Any]]] = {**registered_orchestrations(), ReActLoop.name: ReActLoop}
 
     async def run() -> Any:
         with use_data(args.data):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import replace
 from collections.abc import AsyncIterator, Callable
@@ -12,14 +13,13 @@ from agent.llm import DEFAULT_CONTEXT_WINDOW, BaseLLM, LLMRequest, LLMResponse, 
 Reply = Union[str, ToolCall, list[ToolCall], LLMResponse, Exception, Callable[[LLMRequest], Any]]
 
 
+_call_ids = itertools.count(1)
+
+
 def call(name: str, arguments: dict[str, Any] | str | None = None, id: str | None = None) -> ToolCall:
     """A tool call for a script; `arguments` may be a dict or raw (even invalid) JSON text."""
     raw = arguments if isinstance(arguments, str) else json.dumps(arguments or {})
-    call.counter += 1
-    return ToolCall(id or f"call_{call.counter}", name, raw)
-
-
-call.counter = 0
+    return ToolCall(id or f"call_{next(_call_ids)}", name, raw)
 
 
 class UnexpectedCallError(AssertionError):

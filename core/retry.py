@@ -33,7 +33,7 @@ def retrying(
     `pause_first`: also back off before the first attempt (for callers that already saw one failure
     and retry only after it). The last exception is re-raised when the attempts are spent.
     """
-    stop = stop_after_attempt(max(1, attempts))
+    stop: Any = stop_after_attempt(max(1, attempts))
     if deadline is not None:
         stop = stop | stop_after_delay(deadline)
     exponential = wait_exponential(multiplier=backoff, max=max_backoff) + wait_random(0, backoff)

@@ -1,4 +1,4 @@
-"""JSON schemas for tool arguments, shaped for OpenAI strict mode.
+"""JSON-schema walking in one place: `$ref` resolution, nullability, and OpenAI strict mode.
 
 Strict mode wants every object closed (`additionalProperties: false`) and every property listed in
 `required`; an argument with a default becomes nullable, and `null` means "use the default".
@@ -42,7 +42,7 @@ def _strict(node: Any) -> Any:
 
 def nullable(prop: dict[str, Any]) -> dict[str, Any]:
     """Allow `null` for a property schema, unless it already does."""
-    if _allows_null(prop):
+    if allows_null(prop):
         return prop
     t = prop.get("type")
     if isinstance(t, str) and "$ref" not in prop and "anyOf" not in prop and "enum" not in prop:
@@ -55,11 +55,43 @@ def nullable(prop: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _allows_null(prop: dict[str, Any]) -> bool:
+def resolve(node: dict[str, Any], root: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Follow a local `$ref` (`#/$defs/X`, `#/definitions/X`) within `root`; other nodes as they are."""
+    seen = 0
+    while root is not None and isinstance(node, dict) and "$ref" in node and seen < 20:
+        ref = node["$ref"]
+        if not ref.startswith("#/"):
+            break
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        extra = {k: v for k, v in node.items() if k != "$ref"}
+        node = {**target, **extra}
+        seen += 1
+    return node
+
+
+def allows_null(prop: dict[str, Any], root: dict[str, Any] | None = None) -> bool:
+    """Whether `null` is a valid value of `prop` (a type list, a null alternative in anyOf/oneOf)."""
+    prop = resolve(prop, root)
     t = prop.get("type")
     if t == "null" or (isinstance(t, list) and "null" in t):
         return True
-    return any(_allows_null(alt) for alt in prop.get("anyOf", []) if isinstance(alt, dict))
+    return any(allows_null(a, root) for a in prop.get("anyOf", []) + prop.get("oneOf", []) if isinstance(a, dict))
+
+
+def non_null(prop: dict[str, Any], root: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`prop` without its `null` alternative (the schema of a value that is present)."""
+    prop = resolve(prop, root)
+    t = prop.get("type")
+    if isinstance(t, list):
+        rest = [x for x in t if x != "null"]
+        return {**prop, "type": rest[0] if len(rest) == 1 else rest}
+    for key in ("anyOf", "oneOf"):
+        alts = [a for a in prop.get(key, []) if isinstance(a, dict) and resolve(a, root).get("type") != "null"]
+        if prop.get(key) and len(alts) == 1:
+            return non_null(alts[0], root)
+    return prop
 
 
 def check_strict(schema: dict[str, Any], path: str = "$") -> list[str]:

@@ -59,6 +59,9 @@ class Cassette:
         self.closed = False
         self._lock = threading.Lock()
         self._entries: list[dict[str, Any] | None] = []
+        """Recorded order; while recording, a slot is None until its call finishes."""
+        self._recordings: list[dict[str, Any]] = []
+        """Replay: the loaded recordings (never an empty slot)."""
         self._llms: list[dict[str, Any]] = []
         self._wrapped = 0
         self._used: set[int] = set()
@@ -128,7 +131,7 @@ class Cassette:
             index = self._take(key_of(canonical), None, canonical, "tool")
             if index is None:
                 return await executor(tool, args)  # not strict: run the unrecorded call for real
-            entry = self._entries[index]
+            entry = self._recordings[index]
             await self._finish_in_recorded_order(index, entry)
             error = entry.get("error")
             if error is not None:
@@ -146,7 +149,7 @@ class Cassette:
             raise CassetteMismatchError(f"{len(self.mismatches)} requests did not match {self.path}:\n\n{text}")
         if self.recording or not self.strict:
             return
-        unused = [f"#{i} {summary(e, 160)}" for i, e in enumerate(self._entries) if i not in self._used and self._replayed(e)]
+        unused = [f"#{i} {summary(e, 160)}" for i, e in enumerate(self._recordings) if i not in self._used and self._replayed(e)]
         if unused:
             listing = "\n".join(f"  {u}" for u in unused)
             raise UnusedRecordingsError(
@@ -223,7 +226,7 @@ class Cassette:
         key = key_of(canonical, without=("model",))
         index = self._take(key, model, canonical, "llm")
         if index is not None:
-            return self._entries[index]
+            return self._recordings[index]
         if live_fallback:
             return None
         error = self._mismatch(canonical, "llm", key)  # not strict, but nothing live to fall back on
@@ -267,10 +270,11 @@ class Cassette:
         if version != FORMAT_VERSION:
             raise CassetteError(f"{self.path}: unsupported cassette format_version {version!r} (expected {FORMAT_VERSION})")
         self._llms = list(data.get("llms") or [])
-        self._entries = list(data.get("entries") or [])
-        tools = [i for i, e in enumerate(self._entries) if e.get("kind") == "tool"]
+        self._recordings = list(data.get("entries") or [])
+        self._entries = list(self._recordings)
+        tools = [i for i, e in enumerate(self._recordings) if e.get("kind") == "tool"]
         self._tool_rank = {index: rank for rank, index in enumerate(tools)}
-        for index, entry in enumerate(self._entries):
+        for index, entry in enumerate(self._recordings):
             canonical = self._canonical(entry)
             key = key_of(canonical, without=("model",)) if entry.get("kind") != "tool" else key_of(canonical)
             self._queues.setdefault(key, deque()).append(index)
@@ -298,9 +302,9 @@ class Cassette:
     def _take(self, key: str, model: str | None, canonical: dict[str, Any], kind: str) -> int | None:
         """The next unused recording for `key` (and `model`, unless None); None or a mismatch error if none."""
         with self._lock:
-            queue = self._queues.get(key)
-            for index in list(queue or ()):
-                if model is None or kind == "tool" or self._entries[index].get("model") == model:
+            queue = self._queues.get(key) or deque()
+            for index in list(queue):
+                if model is None or kind == "tool" or self._recordings[index].get("model") == model:
                     queue.remove(index)
                     self._used.add(index)
                     return index
@@ -313,8 +317,8 @@ class Cassette:
     def _mismatch(self, canonical: dict[str, Any], kind: str, key: str) -> CassetteMismatchError:
         actual = pretty_lines(canonical)
         what = f"tool call {canonical.get('tool')}" if kind == "tool" else f"LLM request (model {canonical.get('model')!r})"
-        same = [i for i, e in enumerate(self._entries) if (e.get("kind") == "tool") == (kind == "tool")]
-        repeats = [i for i in same if key_of(self._canonical(self._entries[i]), without=() if kind == "tool" else ("model",)) == key]
+        same = [i for i, e in enumerate(self._recordings) if (e.get("kind") == "tool") == (kind == "tool")]
+        repeats = [i for i in same if key_of(self._canonical(self._recordings[i]), without=() if kind == "tool" else ("model",)) == key]
         if repeats and all(i in self._used for i in repeats):
             head = (f"{what} matches {len(repeats)} recording(s) in {self.path} (#{', #'.join(map(str, repeats))}), "
                     f"all already replayed: the run repeats it more often than the recorded one")
@@ -334,5 +338,5 @@ class Cassette:
 
     def _pretty(self, index: int) -> list[str]:
         if index not in self._lines:
-            self._lines[index] = pretty_lines(self._canonical(self._entries[index]))
+            self._lines[index] = pretty_lines(self._canonical(self._recordings[index]))
         return self._lines[index]

@@ -35,7 +35,7 @@ class CassetteLLM(WrapperLLM):
         if c.recording:
             index = c.reserve_slot()
             try:
-                response = await self.inner.complete(request)
+                response = await self._require_inner().complete(request)
             except LLMError as e:
                 c.fill_slot(index, self._entry("complete", request, error=e))
                 raise
@@ -46,7 +46,7 @@ class CassetteLLM(WrapperLLM):
             return response
         entry = self._lookup(request)
         if entry is None:
-            return await self.inner.complete(request)
+            return await self._require_inner().complete(request)
         _raise_recorded(entry)
         return LLMResponse.from_dict(copy.deepcopy(entry["response"]))
 
@@ -58,7 +58,7 @@ class CassetteLLM(WrapperLLM):
             return
         entry = self._lookup(request)
         if entry is None:
-            async for chunk in self.inner.stream(request):
+            async for chunk in self._require_inner().stream(request):
                 yield chunk
             return
         deltas = entry.get("stream")
@@ -69,6 +69,8 @@ class CassetteLLM(WrapperLLM):
         for delta in deltas or []:
             yield StreamChunk(delta=delta)
         _raise_recorded(entry)
+        if response is None:
+            raise LLMError(f"{self.cassette.path}: a recorded stream has neither an error nor a response")
         yield StreamChunk(response=LLMResponse.from_dict(copy.deepcopy(response)))
 
     # -- helpers ----------------------------------------------------------------------------
@@ -78,7 +80,7 @@ class CassetteLLM(WrapperLLM):
         deltas: list[str] = []
         response: LLMResponse | None = None
         try:
-            async for chunk in self.inner.stream(request):
+            async for chunk in self._require_inner().stream(request):
                 if chunk.delta:
                     deltas.append(chunk.delta)
                 if chunk.response is not None:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from ._cassette import Cassette
+from ._cassette import Cassette, Mode
 
 __all__ = ["cassette", "cassette_dir", "cassette_record_mode"]
 
@@ -71,7 +71,7 @@ def cassette(request: pytest.FixtureRequest, cassette_dir: Path, cassette_record
     else:
         path = Path(cassette_dir) / f"{_safe(request.node.name)}.json"
     mode = options.pop("mode", None) or cassette_record_mode
-    c = Cassette(path, mode=mode, **options)
+    c = Cassette(path, mode=cast(Mode, mode), **options)
     request.node.stash[_CASSETTE] = c
     yield c
     c.close(check=False, save=not request.node.stash.get(_FAILED, False))

@@ -105,6 +105,8 @@ class FMPProvider:
 
     async def quote(self, symbol: str) -> Quote:
         sym = _sym(symbol)
+        quoted: list[dict[str, Any]] | BaseException
+        latest: list[dict[str, Any]] | BaseException
         quoted, latest = await asyncio.gather(
             self._rows("quote", sym), self._rows("income-statement", sym, {"limit": 1}), return_exceptions=True)
         if isinstance(quoted, BaseException):

@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from tools._errors import ToolError
 
 from ._models import BalanceSheet, CashFlow, CompanyProfile, CompanyRank, IncomeStatement, PriceBar, Quote, SymbolMatch
@@ -174,7 +176,7 @@ class SnapshotProvider:
 
     # --- statements -------------------------------------------------------------------------
 
-    async def _statements(self, table: str, model: type, symbol: str, limit: int) -> list[Any]:
+    async def _statements(self, table: str, model: type[BaseModel], symbol: str, limit: int) -> list[Any]:
         sym = self._require(symbol)
         rows = await self._q(
             f"SELECT * FROM {table} WHERE symbol = ? ORDER BY fiscal_date DESC LIMIT ?", (sym, _clamp(limit, 5)))
@@ -226,7 +228,8 @@ class SnapshotProvider:
     async def top_companies(
         self, sector: str | None = None, industry: str | None = None, limit: int = 10
     ) -> list[CompanyRank]:
-        where, params = ["m.market_cap IS NOT NULL"], []
+        where: list[str] = ["m.market_cap IS NOT NULL"]
+        params: list[Any] = []
         if sector:
             try:
                 where.append("m.sector = ? COLLATE NOCASE")

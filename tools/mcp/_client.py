@@ -32,8 +32,8 @@ _CLOSED = (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStre
 
 def _root(error: BaseException) -> BaseException:
     """The first leaf of an exception group (task groups wrap a transport's failure in one)."""
-    while isinstance(getattr(error, "exceptions", None), (list, tuple)) and error.exceptions:  # 3.10: no builtin group
-        error = error.exceptions[0]
+    while isinstance(inner := getattr(error, "exceptions", None), (list, tuple)) and inner:  # 3.10: no builtin group
+        error = inner[0]
     return error
 
 

@@ -13,7 +13,7 @@ from jsonschema.validators import Draft202012Validator, validator_for
 from pydantic import BaseModel, ConfigDict, create_model
 
 from tools._errors import ToolArgumentsError, ToolError
-from core.schema import strict_schema
+from core.schema import allows_null, strict_schema
 from tools._tool import DEFAULT_TIMEOUT, Tool
 
 Caller = Callable[[str, dict[str, Any]], Awaitable[types.CallToolResult]]
@@ -93,7 +93,7 @@ class MCPTool(Tool):
         required = set(self.input_schema.get("required", []))
         props = self.input_schema.get("properties", {})
         out = {k: v for k, v in data.items()
-               if not (v is None and k not in required and not _allows_null(props.get(k, {})))}
+               if not (v is None and k not in required and not allows_null(props.get(k, {})))}
         for name, prop in props.items() if isinstance(props, dict) else ():
             if name not in out and isinstance(prop, dict) and "default" in prop:
                 out[name] = prop["default"]
@@ -132,8 +132,8 @@ def tool_name(remote_name: str, prefix: str = "") -> str:
 def _content_text(block: Any) -> str:
     if isinstance(block, types.TextContent):
         return block.text
-    if isinstance(block, types.EmbeddedResource) and isinstance(getattr(block.resource, "text", None), str):
-        return block.resource.text
+    if isinstance(block, types.EmbeddedResource) and isinstance(text := getattr(block.resource, "text", None), str):
+        return text
     kind = getattr(block, "type", type(block).__name__)
     mime = getattr(block, "mime_type", None) or getattr(getattr(block, "resource", None), "mime_type", None)
     return f"[{kind} content{f' ({mime})' if mime else ''} not shown]"
@@ -168,13 +168,6 @@ def _validator(schema: dict[str, Any]):
 def _readable(error: schema_errors.ValidationError) -> str:
     where = ".".join(str(p) for p in error.absolute_path) or "arguments"
     return f"{where}: {error.message}"
-
-
-def _allows_null(prop: dict[str, Any]) -> bool:
-    t = prop.get("type")
-    if t == "null" or (isinstance(t, list) and "null" in t):
-        return True
-    return any(isinstance(alt, dict) and _allows_null(alt) for alt in prop.get("anyOf", []) + prop.get("oneOf", []))
 
 
 def _model_name(name: str) -> str:

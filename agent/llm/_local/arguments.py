@@ -8,7 +8,8 @@ import json
 import re
 from typing import Any
 
-from . import grammar as G
+from core.schema import allows_null, resolve
+
 
 MAX_NUMBERS = 24
 
@@ -67,7 +68,7 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "")
     new_props = {}
     for key, prop in props.items():
         # only required arguments: an optional one may be left out (or invented, then dropped)
-        fixed = key in required and isinstance(prop, dict) and not G._allows_null(prop, schema)
+        fixed = key in required and isinstance(prop, dict) and not allows_null(prop, schema)
         new_props[key] = _ground_number_prop(prop, numbers, schema, text) if fixed else prop
     out["properties"] = new_props
     return out
@@ -77,7 +78,7 @@ def _ground_number_prop(prop: dict[str, Any], numbers: list[float], root: dict[s
     if "anyOf" in prop:
         alts = [_ground_number_prop(a, numbers, root, text) if isinstance(a, dict) else a for a in prop["anyOf"]]
         return {**prop, "anyOf": alts}
-    node = G.resolve(prop, root)
+    node = resolve(prop, root)
     t = node.get("type")
     if t == "array" and isinstance(node.get("items"), dict):
         items = _ground_number_prop(node["items"], numbers, root, text)
@@ -116,7 +117,7 @@ def _states(text: str, value: str) -> bool:
 
 def _fixed(prop: dict[str, Any], root: dict[str, Any]) -> bool:
     """A property with a const value (in any of its alternatives): nothing to decide."""
-    node = G.resolve(prop, root) if prop else {}
+    node = resolve(prop, root) if prop else {}
     if "const" in node:
         return True
     return any(isinstance(a, dict) and _fixed(a, root) for a in node.get("anyOf", []) + node.get("oneOf", []))
@@ -147,7 +148,7 @@ def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_t
             kept[key] = value
         elif key not in required:  # optional: left out
             changed = True
-        elif prop and G._allows_null(prop, schema):  # strict schema: null = the default
+        elif prop and allows_null(prop, schema):  # strict schema: null = the default
             kept[key] = None
             changed = True
         else:

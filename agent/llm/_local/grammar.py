@@ -14,6 +14,8 @@ import warnings
 from functools import lru_cache
 from typing import Any
 
+from core.schema import allows_null, non_null, resolve
+
 ENGINES = ("llguidance", "gbnf")
 MAX_ITEMS = 12
 """Arrays with no `maxItems` get this one, so a small model cannot write a runaway list."""
@@ -37,8 +39,8 @@ def grounded_schema(parameters: dict[str, Any], grounding: dict[str, list[str]] 
 
 
 def _restrict(prop: dict[str, Any], values: list[str], root: dict[str, Any]) -> dict[str, Any]:
-    nullable = _allows_null(prop, root)
-    core = _non_null(prop, root)
+    nullable = allows_null(prop, root)
+    core = non_null(prop, root)
     description = prop.get("description")
     if core.get("type") == "array":
         items = resolve(core.get("items") or {}, root)
@@ -62,43 +64,6 @@ def _within(schema: dict[str, Any], values: list[str]) -> list[Any]:
     by_lower = {str(a).lower(): a for a in allowed}
     kept = [by_lower[v.lower()] for v in values if v.lower() in by_lower]
     return list(dict.fromkeys(kept)) or list(allowed)
-
-
-def resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
-    """Follow a local `$ref` (`#/$defs/X`, `#/definitions/X`)."""
-    seen = 0
-    while isinstance(node, dict) and "$ref" in node and seen < 20:
-        ref = node["$ref"]
-        if not ref.startswith("#/"):
-            break
-        target: Any = root
-        for part in ref[2:].split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        extra = {k: v for k, v in node.items() if k != "$ref"}
-        node = {**target, **extra}
-        seen += 1
-    return node
-
-
-def _allows_null(prop: dict[str, Any], root: dict[str, Any]) -> bool:
-    prop = resolve(prop, root)
-    t = prop.get("type")
-    if t == "null" or (isinstance(t, list) and "null" in t):
-        return True
-    return any(_allows_null(a, root) for a in prop.get("anyOf", []) + prop.get("oneOf", []) if isinstance(a, dict))
-
-
-def _non_null(prop: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
-    prop = resolve(prop, root)
-    t = prop.get("type")
-    if isinstance(t, list):
-        rest = [x for x in t if x != "null"]
-        return {**prop, "type": rest[0] if len(rest) == 1 else rest}
-    for key in ("anyOf", "oneOf"):
-        alts = [a for a in prop.get(key, []) if isinstance(a, dict) and resolve(a, root).get("type") != "null"]
-        if prop.get(key) and len(alts) == 1:
-            return _non_null(alts[0], root)
-    return prop
 
 
 _SHARED = {"description", "title"}

@@ -15,7 +15,7 @@ from typing import Any
 
 from core.types import Message, ToolCall, ToolSpec
 
-from .grammar import resolve
+from core.schema import resolve
 
 NONE_NAME = "reply_in_text"
 """The pseudo-function the model picks when no function fits (`auto`): then it answers in text."""
