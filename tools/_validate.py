@@ -15,17 +15,7 @@ def validate_arguments(model: type[BaseModel], arguments: Any, name: str) -> Bas
     """Parse (dict or JSON text) and validate; `null` for an argument with a default means the default."""
     if isinstance(arguments, model):
         return arguments
-    if isinstance(arguments, BaseModel):
-        arguments = arguments.model_dump()
-    if arguments is None or arguments == "":
-        arguments = {}
-    if isinstance(arguments, str):
-        try:
-            arguments = json.loads(arguments)
-        except json.JSONDecodeError as e:
-            raise ToolArgumentsError(f"{name}: arguments are not valid JSON ({e.msg})") from None
-    if not isinstance(arguments, dict):
-        raise ToolArgumentsError(f"{name}: arguments must be a JSON object, not {type(arguments).__name__}")
+    arguments = parse_arguments(arguments, name)
     unknown = sorted(set(arguments) - set(model.model_fields))
     if unknown:  # the schema is closed (additionalProperties: false) whatever the model's config says
         names = ", ".join(repr(k[:40]) for k in unknown[:5])
@@ -34,6 +24,22 @@ def validate_arguments(model: type[BaseModel], arguments: Any, name: str) -> Bas
         return model.model_validate(drop_defaulted_nulls(model, arguments))
     except ValidationError as e:
         raise ToolArgumentsError(f"{name}: {readable(e)}") from None
+
+
+def parse_arguments(arguments: Any, name: str) -> dict[str, Any]:
+    """Arguments as a dict: from a dict, JSON text, a pydantic model or nothing; ToolArgumentsError otherwise."""
+    if isinstance(arguments, BaseModel):
+        arguments = arguments.model_dump(mode="json")
+    if arguments is None or arguments == "":
+        return {}
+    if isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments)
+        except json.JSONDecodeError as e:
+            raise ToolArgumentsError(f"{name}: arguments are not valid JSON ({e.msg})") from None
+    if not isinstance(arguments, dict):
+        raise ToolArgumentsError(f"{name}: arguments must be a JSON object, not {type(arguments).__name__}")
+    return dict(arguments)
 
 
 def drop_defaulted_nulls(model: type[BaseModel], data: Any) -> Any:

@@ -22,7 +22,6 @@ import asyncio
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
 
 from tools._errors import ToolError
 
@@ -49,19 +48,10 @@ class FMPProvider:
 
     name = "fmp"
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float = 10,
-        client: httpx.AsyncClient | None = None,
-        *,
-        attempts: int = 3,
-        backoff: float = 0.5,
-        max_backoff: float = 8.0,
-    ):
-        self._http = FMPClient(api_key, base_url, timeout, client, attempts=attempts, backoff=backoff,
-                               max_backoff=max_backoff)
+    def __init__(self, api_key: str | None = None, base_url: str | None = None, **http: Any):
+        """`api_key` (default: env FMP_API_KEY), `base_url` (env FMP_BASE_URL, else the stable API);
+        `http`: `FMPClient` options (timeout, client, attempts, backoff, max_backoff)."""
+        self._http = FMPClient(api_key, base_url, **http)
         self._names: dict[str, str] = {}
 
     @property

@@ -13,6 +13,7 @@ from jsonschema.validators import Draft202012Validator, validator_for
 from pydantic import BaseModel, ConfigDict, create_model
 
 from tools._errors import ToolArgumentsError, ToolError
+from tools._validate import parse_arguments
 from core.schema import allows_null, strict_schema
 from tools._tool import DEFAULT_TIMEOUT, Tool
 
@@ -67,7 +68,7 @@ class MCPTool(Tool):
         """Parse, drop `null`s standing for left-out optional arguments, check the server's schema."""
         if isinstance(arguments, self.args_model):
             return arguments
-        data = self._drop_defaulted_nulls(_parse(arguments, self.name))
+        data = self._drop_defaulted_nulls(parse_arguments(arguments, self.name))
         props = self.input_schema.get("properties")
         if isinstance(props, dict) and not self.input_schema.get("additionalProperties"):
             unknown = sorted(set(data) - set(props))  # closed, as the schema offered to the model says
@@ -137,21 +138,6 @@ def _content_text(block: Any) -> str:
     kind = getattr(block, "type", type(block).__name__)
     mime = getattr(block, "mime_type", None) or getattr(getattr(block, "resource", None), "mime_type", None)
     return f"[{kind} content{f' ({mime})' if mime else ''} not shown]"
-
-
-def _parse(arguments: Any, name: str) -> dict[str, Any]:
-    if isinstance(arguments, BaseModel):
-        arguments = arguments.model_dump(mode="json")
-    if arguments is None or arguments == "":
-        return {}
-    if isinstance(arguments, str):
-        try:
-            arguments = json.loads(arguments)
-        except json.JSONDecodeError as e:
-            raise ToolArgumentsError(f"{name}: arguments are not valid JSON ({e.msg})") from None
-    if not isinstance(arguments, dict):
-        raise ToolArgumentsError(f"{name}: arguments must be a JSON object, not {type(arguments).__name__}")
-    return dict(arguments)
 
 
 def _validator(schema: dict[str, Any]):
