@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: chat test install bench snapshot clean
+.PHONY: chat test check install bench snapshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,13 @@ install: $(STAMP)
 chat: $(STAMP)
 	$(BIN)/finagent chat
 
-test: $(STAMP)
+# the layer contract (import-linter), lint and types over the library, then the whole suite
+check: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check core tools orchestrations prompts agent
+	$(BIN)/mypy
+
+test: check
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
