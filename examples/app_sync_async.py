@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 
-from agent import Agent
-from agent import ground_query, load_defaults
+from agent import Agent, ground_query, load_defaults
 from agent.events import FinalAnswer, OrchestrationFinished, RouteDecided, TokenDelta
 from agent.llm import LLM
 from tools import ToolCallFinished

@@ -36,7 +36,7 @@ class CurrencyParams(BaseModel):
     currencies: list[str] = Field(description="ISO codes to convert into, e.g. ['EUR', 'GBP']")
 
 
-class CurrencyBrief(Orchestration):
+class CurrencyBrief(Orchestration[CurrencyParams]):
     name = "currency_brief"
     description = "Convert a US-dollar amount into other currencies at today's rates and comment on it."
     Params = CurrencyParams

@@ -20,8 +20,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from agent import Agent, AgentReply
-from agent import ground_query, load_defaults
+from agent import Agent, AgentReply, ground_query, load_defaults
 from agent.llm import LLM
 from agent.replay import Cassette
 

@@ -19,7 +19,7 @@ class ReActParams(BaseModel):
     max_steps: int = Field(6, ge=1, le=20, description="Most tool-calling steps before giving up.")
 
 
-class ReActLoop(Orchestration):
+class ReActLoop(Orchestration[ReActParams]):
     """Thought, action, observation: the model calls data tools until it can answer.
 
     A model that repeats calls it has already made (small models do) is told so and asked for the

@@ -109,6 +109,7 @@ class ChatREPL:
         from prompt_toolkit.history import FileHistory, InMemoryHistory
 
         path = Path(os.environ.get("FINAGENT_HISTORY") or Path.home() / ".finagent_history")
+        history: FileHistory | InMemoryHistory
         try:
             path.touch(exist_ok=True)
             history = FileHistory(str(path))

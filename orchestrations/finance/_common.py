@@ -7,10 +7,10 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from tools.market import Symbol as MarketSymbol
+from tools.market import get_company_profile, get_historical_prices, get_income_statement, get_stock_price
 
 from .. import RunContext
 from . import _metrics as m
-
 
 Symbol = Annotated[MarketSymbol, Field(description="Stock ticker symbol, e.g. AAPL")]
 Horizon = Literal["short-term", "medium-term", "long-term"]
@@ -30,12 +30,12 @@ def lookback_days(horizon: str) -> int:
 async def company_snapshot(ctx: RunContext, symbol: str, *, years: int = 3, days: int | None = None) -> dict[str, Any]:
     """Quote, profile and income statements (and prices over `days`) fetched concurrently."""
     steps = [
-        ctx.fetch("get_stock_price", symbol=symbol),
-        ctx.fetch("get_company_profile", symbol=symbol),
-        ctx.fetch("get_income_statement", symbol=symbol, limit=years),
+        ctx.fetch(get_stock_price, symbol=symbol),
+        ctx.fetch(get_company_profile, symbol=symbol),
+        ctx.fetch(get_income_statement, symbol=symbol, limit=years),
     ]
     if days:
-        steps.append(ctx.fetch("get_historical_prices", symbol=symbol, last_n_days=days))
+        steps.append(ctx.fetch(get_historical_prices, symbol=symbol, last_n_days=days))
     values = await ctx.gather(*steps)
     return {"symbol": symbol, "quote": values[0], "profile": values[1], "income": values[2] or [], "prices": values[3] if days else None}
 

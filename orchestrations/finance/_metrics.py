@@ -96,7 +96,7 @@ def allocate(amount: float, weights: dict[str, float]) -> dict[str, float]:
     cents = round(amount * 100)
     shares = {k: math.floor(cents * w / total) for k, w in weights.items()}
     remainder = cents - sum(shares.values())
-    for k in sorted(weights, key=weights.get, reverse=True)[:remainder]:
+    for k in sorted(weights, key=lambda name: weights[name], reverse=True)[:remainder]:
         shares[k] += 1
     return {k: v / 100 for k, v in shares.items()}
 

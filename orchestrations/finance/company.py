@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.market import get_balance_sheet, get_cash_flow, get_peers, get_stock_price
+
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
 from . import _metrics as m
 from ._common import Horizon, Symbol, company_snapshot, income_metrics, lookback_days, price_metrics
@@ -41,7 +43,7 @@ class ComparativeParams(BaseModel):
 
 
 @register
-class CompanyComparativeAnalysis(Orchestration):
+class CompanyComparativeAnalysis(Orchestration[ComparativeParams]):
     name = "company_comparative_analysis"
     description = "Compare two companies side by side: growth, margins, valuation, price return, volatility and drawdown over a time horizon."
     Params = ComparativeParams
@@ -63,7 +65,7 @@ class StrategicParams(BaseModel):
 
 
 @register
-class StrategicInvestmentAnalysis(Orchestration):
+class StrategicInvestmentAnalysis(Orchestration[StrategicParams]):
     name = "strategic_investment_analysis"
     description = "Strategic investment analysis of one company: profile, statements, one-year price history, industry peers and relative valuation."
     Params = StrategicParams
@@ -72,11 +74,11 @@ class StrategicInvestmentAnalysis(Orchestration):
     async def gather(self, params: StrategicParams, ctx: RunContext) -> OrchestrationData:
         snap, balance, cash, peers = await ctx.gather(
             company_snapshot(ctx, params.symbol, years=5, days=365),
-            ctx.fetch("get_balance_sheet", symbol=params.symbol, limit=1),
-            ctx.fetch("get_cash_flow", symbol=params.symbol, limit=3),
-            ctx.fetch("get_peers", symbol=params.symbol, limit=5),
+            ctx.fetch(get_balance_sheet, symbol=params.symbol, limit=1),
+            ctx.fetch(get_cash_flow, symbol=params.symbol, limit=3),
+            ctx.fetch(get_peers, symbol=params.symbol, limit=5),
         )
-        peer_quotes = await ctx.gather(*(ctx.fetch("get_stock_price", symbol=p["symbol"]) for p in peers or []))
+        peer_quotes = await ctx.gather(*(ctx.fetch(get_stock_price, symbol=p["symbol"]) for p in peers or []))
         pe = (snap["quote"] or {}).get("pe")
         peer_pes = [q.get("pe") for q in peer_quotes if q]
         peer_median = m.median([p for p in peer_pes if p and p > 0])
@@ -102,7 +104,7 @@ class CompetitiveParams(BaseModel):
 
 
 @register
-class CompanyCompetitiveAnalysis(Orchestration):
+class CompanyCompetitiveAnalysis(Orchestration[CompetitiveParams]):
     name = "company_competitive_analysis"
     description = "Competitive analysis of one company against its industry peers on size, growth, margins and valuation."
     Params = CompetitiveParams
@@ -110,7 +112,7 @@ class CompanyCompetitiveAnalysis(Orchestration):
     peers = 5
 
     async def gather(self, params: CompetitiveParams, ctx: RunContext) -> OrchestrationData:
-        peers = await ctx.fetch("get_peers", symbol=params.symbol, limit=self.peers) or []
+        peers = await ctx.fetch(get_peers, symbol=params.symbol, limit=self.peers) or []
         symbols = [params.symbol, *[p["symbol"] for p in peers]]
         snaps = await ctx.gather(*(company_snapshot(ctx, s, years=3) for s in symbols))
         rows = _metrics_rows(snaps)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from tools.market import get_balance_sheet, get_cash_flow, get_income_statement, get_stock_price
+
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
 from . import _metrics as m
 from ._common import Symbol
@@ -16,7 +18,7 @@ class HealthParams(BaseModel):
 
 
 @register
-class FinancialHealthAssessment(Orchestration):
+class FinancialHealthAssessment(Orchestration[HealthParams]):
     name = "financial_health_assessment"
     description = "Assess a company's financial health: current ratio, debt/equity, ROE, free cash flow, interest coverage, margins, and their trends."
     Params = HealthParams
@@ -24,10 +26,10 @@ class FinancialHealthAssessment(Orchestration):
 
     async def gather(self, params: HealthParams, ctx: RunContext) -> OrchestrationData:
         income, balance, cash, quote = await ctx.gather(
-            ctx.fetch("get_income_statement", symbol=params.symbol, limit=5),
-            ctx.fetch("get_balance_sheet", symbol=params.symbol, limit=5),
-            ctx.fetch("get_cash_flow", symbol=params.symbol, limit=5),
-            ctx.fetch("get_stock_price", symbol=params.symbol),
+            ctx.fetch(get_income_statement, symbol=params.symbol, limit=5),
+            ctx.fetch(get_balance_sheet, symbol=params.symbol, limit=5),
+            ctx.fetch(get_cash_flow, symbol=params.symbol, limit=5),
+            ctx.fetch(get_stock_price, symbol=params.symbol),
         )
         years = _by_year(income or [], balance or [], cash or [])
         table = Table(f"{params.symbol} financial health by fiscal year", ["metric", *years], [

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tools.market import SectorName
+from tools.market import SectorName, get_company_profile, get_historical_prices, get_stock_price, get_top_companies
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
 from . import _metrics as m
@@ -26,7 +26,7 @@ class PortfolioParams(BaseModel):
 
 
 @register
-class PortfolioRecommendation(Orchestration):
+class PortfolioRecommendation(Orchestration[PortfolioParams]):
     name = "portfolio_recommendation"
     description = "Recommend a stock portfolio for a risk tolerance, an amount and sectors: top names per sector with price, P/E, beta, volatility and a computed allocation."
     Params = PortfolioParams
@@ -35,7 +35,7 @@ class PortfolioRecommendation(Orchestration):
     async def gather(self, params: PortfolioParams, ctx: RunContext) -> OrchestrationData:
         rule = RISK_RULES[params.risk_tolerance]
         sectors = list(dict.fromkeys(params.sectors))
-        tops = await ctx.gather(*(ctx.fetch("get_top_companies", sector=s, limit=rule["per_sector"] + 2) for s in sectors))
+        tops = await ctx.gather(*(ctx.fetch(get_top_companies, sector=s, limit=rule["per_sector"] + 2) for s in sectors))
         names = [(s, c) for s, top in zip(sectors, tops) for c in (top or [])]
         details = await ctx.gather(*(self._details(ctx, c["symbol"]) for _, c in names))
         candidates = []
@@ -65,9 +65,9 @@ class PortfolioRecommendation(Orchestration):
     @staticmethod
     async def _details(ctx: RunContext, symbol: str):
         return await ctx.gather(
-            ctx.fetch("get_stock_price", symbol=symbol),
-            ctx.fetch("get_company_profile", symbol=symbol),
-            ctx.fetch("get_historical_prices", symbol=symbol, last_n_days=365),
+            ctx.fetch(get_stock_price, symbol=symbol),
+            ctx.fetch(get_company_profile, symbol=symbol),
+            ctx.fetch(get_historical_prices, symbol=symbol, last_n_days=365),
         )
 
 

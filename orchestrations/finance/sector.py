@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from tools.market import SectorName
+from tools.market import SectorName, get_historical_prices, get_income_statement, get_stock_price, get_top_companies
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
 from . import _metrics as m
@@ -17,14 +17,14 @@ class SectorAnalysisParams(BaseModel):
 
 
 @register
-class SectorAnalysis(Orchestration):
+class SectorAnalysis(Orchestration[SectorAnalysisParams]):
     name = "sector_analysis"
     description = "Analyse a sector: its largest companies by market cap with revenue, net income, margins, P/E, each compared with the sector median."
     Params = SectorAnalysisParams
     template = "sector_analysis.md"
 
     async def gather(self, params: SectorAnalysisParams, ctx: RunContext) -> OrchestrationData:
-        top = await ctx.fetch("get_top_companies", sector=params.sector, limit=params.top_n) or []
+        top = await ctx.fetch(get_top_companies, sector=params.sector, limit=params.top_n) or []
         details = await ctx.gather(*(self._company(ctx, c["symbol"]) for c in top))
         rows = []
         for company, (quote, income) in zip(top, details):
@@ -51,7 +51,7 @@ class SectorAnalysis(Orchestration):
 
     @staticmethod
     async def _company(ctx: RunContext, symbol: str):
-        return await ctx.gather(ctx.fetch("get_stock_price", symbol=symbol), ctx.fetch("get_income_statement", symbol=symbol, limit=2))
+        return await ctx.gather(ctx.fetch(get_stock_price, symbol=symbol), ctx.fetch(get_income_statement, symbol=symbol, limit=2))
 
 
 class MarketTrendParams(BaseModel):
@@ -60,7 +60,7 @@ class MarketTrendParams(BaseModel):
 
 
 @register
-class MarketTrendPrediction(Orchestration):
+class MarketTrendPrediction(Orchestration[MarketTrendParams]):
     name = "market_trend_prediction"
     description = "Predict a sector's market trend over a timeframe from its top companies and a sector price index computed from their histories."
     Params = MarketTrendParams
@@ -69,8 +69,8 @@ class MarketTrendPrediction(Orchestration):
 
     async def gather(self, params: MarketTrendParams, ctx: RunContext) -> OrchestrationData:
         days = lookback_days(params.timeframe)
-        top = await ctx.fetch("get_top_companies", sector=params.sector, limit=self.members) or []
-        histories = await ctx.gather(*(ctx.fetch("get_historical_prices", symbol=c["symbol"], last_n_days=days) for c in top))
+        top = await ctx.fetch(get_top_companies, sector=params.sector, limit=self.members) or []
+        histories = await ctx.gather(*(ctx.fetch(get_historical_prices, symbol=c["symbol"], last_n_days=days) for c in top))
         series = {c["symbol"]: bars or [] for c, bars in zip(top, histories)}
         index = m.equal_weight_index(series)
         values = [v for _, v in index]

@@ -239,10 +239,17 @@ class Runner:
 class Constraint:
     """A grammar driving decoding: which tokens are allowed next."""
 
-    def done(self) -> bool: ...
-    def forced(self) -> list[int]: ...
-    def pick(self, runner: Runner, logits: np.ndarray, temperature: float, rng) -> int: ...
-    def accept(self, tokens: list[int]) -> None: ...
+    def done(self) -> bool:
+        raise NotImplementedError
+
+    def forced(self) -> list[int]:
+        raise NotImplementedError
+
+    def pick(self, runner: Runner, logits: np.ndarray, temperature: float, rng: Any) -> int:
+        raise NotImplementedError
+
+    def accept(self, tokens: list[int]) -> None:
+        raise NotImplementedError
 
 
 class LLGuidanceConstraint(Constraint):

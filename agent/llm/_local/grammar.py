@@ -27,9 +27,9 @@ JSON_OPTIONS = {"whitespace_flexible": False, "item_separator": ",", "key_separa
 # -- schema preparation -------------------------------------------------------------------
 def grounded_schema(parameters: dict[str, Any], grounding: dict[str, list[str]] | None) -> dict[str, Any]:
     """A copy of `parameters` where every grounded argument may only take one of its values."""
-    schema = copy.deepcopy(parameters) if parameters else {"type": "object", "properties": {}}
+    schema: dict[str, Any] = copy.deepcopy(parameters) if parameters else {"type": "object", "properties": {}}
     schema.setdefault("type", "object")
-    props = schema.get("properties") or {}
+    props: dict[str, Any] = schema.get("properties") or {}
     for arg, values in (grounding or {}).items():
         values = [v for v in dict.fromkeys(values or []) if isinstance(v, str)]
         if arg not in props or not values:
@@ -139,7 +139,7 @@ def llg_tokenizer(llama: Any) -> Any:
 def llg_grammar(key: str) -> str:
     from llguidance import LLMatcher
 
-    return LLMatcher.grammar_from_json_schema(key, defaults=dict(JSON_OPTIONS))
+    return LLMatcher.grammar_from_json_schema(key, defaults=JSON_OPTIONS)  # type: ignore[arg-type]  # a TypedDict
 
 
 def llg_matcher(llama: Any, schema: dict[str, Any]) -> Any:
