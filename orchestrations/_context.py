@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from tools import Tool, ToolResult, ToolRunner
 
 T = TypeVar("T")
+R = TypeVar("R")
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+D = TypeVar("D")
 DEFAULT_MAX_CONCURRENCY = 32
 """Tool calls in flight at once per run: enough for a 10-company fan-out at one level."""
 
@@ -50,12 +55,34 @@ class RunContext:
             self.missing.append(f"{result.tool}({args}): {result.error}")
         return result
 
-    async def fetch(self, tool: Tool | str, /, **arguments: Any) -> Any:
-        """The tool's JSON-ready value, or None if the call failed."""
-        result = await self.call(tool, **arguments)
-        return result.value if result.ok else None
+    @overload
+    async def fetch(self, tool: Tool[R], /, **arguments: Any) -> R | None: ...
+    @overload
+    async def fetch(self, tool: str, /, **arguments: Any) -> Any: ...
+    async def fetch(self, tool: Tool[Any] | str, /, **arguments: Any) -> Any:
+        """The tool's value, or None if the call failed (noted in `missing`).
 
+        Given the `Tool`, the value is its typed return value (`Tool[R]` -> `R`); given a name, the
+        JSON-ready value the runner carries.
+        """
+        result = await self.call(tool, **arguments)
+        if not result.ok:
+            return None
+        return tool.load(result.value) if isinstance(tool, Tool) else result.value
+
+    @overload
     @staticmethod
-    async def gather(*steps: Awaitable[T]) -> list[T]:
-        """Await independent steps concurrently, in order."""
+    async def gather(a: Awaitable[A], b: Awaitable[B], /) -> tuple[A, B]: ...
+    @overload
+    @staticmethod
+    async def gather(a: Awaitable[A], b: Awaitable[B], c: Awaitable[C], /) -> tuple[A, B, C]: ...
+    @overload
+    @staticmethod
+    async def gather(a: Awaitable[A], b: Awaitable[B], c: Awaitable[C], d: Awaitable[D], /) -> tuple[A, B, C, D]: ...
+    @overload
+    @staticmethod
+    async def gather(*steps: Awaitable[T]) -> list[T]: ...
+    @staticmethod
+    async def gather(*steps: Awaitable[Any]) -> Any:
+        """Await independent steps concurrently; their results in order (typed per step for up to four)."""
         return list(await asyncio.gather(*steps))

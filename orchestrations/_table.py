@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 
@@ -12,6 +13,10 @@ class Table:
     columns: list[str]
     rows: list[list[Any]] = field(default_factory=list)
     note: str = ""
+
+    def __post_init__(self) -> None:
+        """Cells stay JSON-ready: dates (typed tool results carry them) become ISO strings."""
+        self.rows = [[v.isoformat() if isinstance(v, date) else v for v in row] for row in self.rows]
 
     def to_dict(self) -> dict[str, Any]:
         return {"title": self.title, "columns": self.columns, "rows": self.rows, "note": self.note}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable
-from typing import Annotated, Any, get_type_hints
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Generic, Protocol, TypeVar, get_type_hints, overload
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 from pydantic.fields import FieldInfo
@@ -17,10 +17,15 @@ from ._errors import ToolError, ToolTimeoutError
 from ._validate import validate_arguments
 
 DEFAULT_TIMEOUT = 30.0
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 
 
-class Tool:
-    """A typed, validated, time-limited and retried callable the model can be offered."""
+class Tool(Generic[R_co]):
+    """A typed, validated, time-limited and retried callable the model can be offered.
+
+    `R_co` is what the function returns: `RunContext.fetch(tool, ...)` gives an `R` back.
+    """
 
     def __init__(
         self,
@@ -92,11 +97,38 @@ class Tool:
         """The JSON-ready form of a return value."""
         return self._return_adapter.dump_python(value, mode="json")
 
+    def load(self, value: Any) -> R_co:
+        """A JSON-ready result (what runners, caches and cassettes carry) as the typed return value."""
+        return self._return_adapter.validate_python(value)
+
     async def __call__(self, **kwargs: Any) -> Any:
         """Validate and execute directly (outside a run): returns the value or raises ToolError."""
         return await self.execute(self.validate(kwargs))
 
 
+class _ToolDecorator(Protocol):
+    """`@tool(...)` with options: keeps the function's return type in `Tool[R]`."""
+
+    @overload
+    def __call__(self, fn: Callable[..., Awaitable[R]], /) -> Tool[R]: ...
+    @overload
+    def __call__(self, fn: Callable[..., R], /) -> Tool[R]: ...
+
+
+@overload
+def tool(fn: Callable[..., Awaitable[R]], /) -> Tool[R]: ...
+@overload
+def tool(fn: Callable[..., R], /) -> Tool[R]: ...
+@overload
+def tool(
+    fn: None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    retries: int = 2,
+    cache: bool = True,
+) -> _ToolDecorator: ...
 def tool(
     fn: Callable[..., Any] | None = None,
     *,
@@ -108,7 +140,7 @@ def tool(
 ) -> Any:
     """Turn a typed function (sync or async) into a `Tool`. Usable bare (`@tool`) or with options."""
 
-    def wrap(f: Callable[..., Any]) -> Tool:
+    def wrap(f: Callable[..., Any]) -> Tool[Any]:
         return Tool(f, name=name, description=description, timeout=timeout, retries=retries, cache=cache)
 
     return wrap(fn) if fn is not None else wrap

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 import statistics
-from typing import Any
+from collections.abc import Sequence
+from datetime import date
+
+from tools.market import PriceBar
 
 TRADING_DAYS = 252
 
@@ -34,9 +37,9 @@ def median(values: list[float | None]) -> float | None:
     return statistics.median(present) if present else None
 
 
-def closes(bars: list[dict[str, Any]]) -> list[float]:
+def closes(bars: Sequence[PriceBar]) -> list[float]:
     """Adjusted closes (raw close when no adjusted one), oldest first."""
-    return [b.get("adj_close") or b["close"] for b in bars]
+    return [b.adj_close or b.close for b in bars]
 
 
 def total_return(prices: list[float]) -> float | None:
@@ -76,9 +79,9 @@ def annualised_trend(prices: list[float]) -> float | None:
     return math.exp(num / den * TRADING_DAYS) - 1
 
 
-def equal_weight_index(series: dict[str, list[dict[str, Any]]], base: float = 100.0) -> list[tuple[str, float]]:
+def equal_weight_index(series: dict[str, list[PriceBar]], base: float = 100.0) -> list[tuple[date, float]]:
     """Equal-weight index of several price histories over their common dates, starting at `base`."""
-    by_symbol = {s: {b["date"]: (b.get("adj_close") or b["close"]) for b in bars} for s, bars in series.items() if bars}
+    by_symbol = {s: {b.date: (b.adj_close or b.close) for b in bars} for s, bars in series.items() if bars}
     if not by_symbol:
         return []
     common = sorted(set.intersection(*(set(d) for d in by_symbol.values())))

@@ -10,24 +10,25 @@ from tools.market import get_balance_sheet, get_cash_flow, get_peers, get_stock_
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
 from . import _metrics as m
-from ._common import Horizon, Symbol, company_snapshot, income_metrics, lookback_days, price_metrics
+from ._common import CompanySnapshot, Horizon, Symbol, company_snapshot, income_metrics, lookback_days, price_metrics
 
 PROFILE_COLUMNS = ["symbol", "name", "sector", "industry", "market cap", "beta"]
 
 
-def _profile_row(snap: dict[str, Any]) -> list[Any]:
-    p, q = snap["profile"] or {}, snap["quote"] or {}
-    return [snap["symbol"], p.get("name"), p.get("sector"), p.get("industry"), q.get("market_cap") or p.get("market_cap"), p.get("beta")]
+def _profile_row(snap: CompanySnapshot) -> list[Any]:
+    p = snap.profile
+    return [snap.symbol, snap.name, p.sector if p else None, p.industry if p else None, snap.market_cap, p.beta if p else None]
 
 
-def _metrics_rows(snaps: list[dict[str, Any]]) -> list[list[Any]]:
+def _metrics_rows(snaps: list[CompanySnapshot]) -> list[list[Any]]:
     rows = []
     for s in snaps:
-        inc, px, q = income_metrics(s["income"]), price_metrics(s["prices"]), s["quote"] or {}
+        inc, px, q = income_metrics(s.income), price_metrics(s.prices), s.quote
         rows.append([
-            s["symbol"], inc.get("revenue"), m.pct(inc.get("revenue_cagr")), m.pct(inc.get("gross_margin")),
-            m.pct(inc.get("operating_margin")), m.pct(inc.get("net_margin")), m.rounded(q.get("price")), m.rounded(q.get("pe")),
-            m.pct(px.get("total_return")), m.pct(px.get("volatility")), m.pct(px.get("max_drawdown")), inc.get("years"), q.get("as_of"),
+            s.symbol, inc.get("revenue"), m.pct(inc.get("revenue_cagr")), m.pct(inc.get("gross_margin")),
+            m.pct(inc.get("operating_margin")), m.pct(inc.get("net_margin")), m.rounded(q.price if q else None),
+            m.rounded(q.pe if q else None), m.pct(px.get("total_return")), m.pct(px.get("volatility")),
+            m.pct(px.get("max_drawdown")), inc.get("years"), q.as_of if q else None,
         ])
     return rows
 
@@ -78,25 +79,26 @@ class StrategicInvestmentAnalysis(Orchestration[StrategicParams]):
             ctx.fetch(get_cash_flow, symbol=params.symbol, limit=3),
             ctx.fetch(get_peers, symbol=params.symbol, limit=5),
         )
-        peer_quotes = await ctx.gather(*(ctx.fetch(get_stock_price, symbol=p["symbol"]) for p in peers or []))
-        pe = (snap["quote"] or {}).get("pe")
-        peer_pes = [q.get("pe") for q in peer_quotes if q]
-        peer_median = m.median([p for p in peer_pes if p and p > 0])
+        peers = peers or []
+        peer_quotes = await ctx.gather(*(ctx.fetch(get_stock_price, symbol=p.symbol) for p in peers))
+        pe = snap.quote.pe if snap.quote else None
+        peer_median = m.median([q.pe for q in peer_quotes if q and q.pe and q.pe > 0])
         valuation = Table("Relative valuation", ["symbol", "name", "market cap", "P/E"], [
-            [params.symbol, (snap["profile"] or {}).get("name"), (snap["quote"] or {}).get("market_cap"), m.rounded(pe)],
-            *[[p["symbol"], p.get("name"), p.get("market_cap"), m.rounded((q or {}).get("pe"))] for p, q in zip(peers or [], peer_quotes)],
+            [params.symbol, snap.name, snap.quote.market_cap if snap.quote else None, m.rounded(pe)],
+            *[[p.symbol, p.name, p.market_cap, m.rounded(q.pe if q else None)] for p, q in zip(peers, peer_quotes)],
         ], note=f"P/E vs peer median: {m.pct(m.growth(pe, peer_median))}% (peer median {m.rounded(peer_median)})")
-        b = (balance or [{}])[0]
+        b = balance[0] if balance else None
         fcf = Table("Cash flow and balance sheet", ["fiscal year", "operating cash flow", "free cash flow", "cash", "total debt", "equity"], [
-            [c["fiscal_date"], c.get("operating_cash_flow"), c.get("free_cash_flow"), b.get("cash") if i == 0 else None,
-             b.get("total_debt") if i == 0 else None, b.get("equity") if i == 0 else None] for i, c in enumerate(cash or [])
+            [c.fiscal_date, c.operating_cash_flow, c.free_cash_flow, *((b.cash, b.total_debt, b.equity) if b and i == 0 else (None,) * 3)]
+            for i, c in enumerate(cash or [])
         ])
         tables = {
             "profile": Table("Profile", PROFILE_COLUMNS, [_profile_row(snap)]),
             "metrics": Table("Growth, margins and one-year price history", METRIC_COLUMNS, _metrics_rows([snap])),
             "cash": fcf, "valuation": valuation,
         }
-        return OrchestrationData(tables=tables, facts={"time_horizon": params.time_horizon, "description": ((snap["profile"] or {}).get("description") or "")[:600]})
+        description = (snap.profile.description if snap.profile else None) or ""
+        return OrchestrationData(tables=tables, facts={"time_horizon": params.time_horizon, "description": description[:600]})
 
 
 class CompetitiveParams(BaseModel):
@@ -113,7 +115,7 @@ class CompanyCompetitiveAnalysis(Orchestration[CompetitiveParams]):
 
     async def gather(self, params: CompetitiveParams, ctx: RunContext) -> OrchestrationData:
         peers = await ctx.fetch(get_peers, symbol=params.symbol, limit=self.peers) or []
-        symbols = [params.symbol, *[p["symbol"] for p in peers]]
+        symbols = [params.symbol, *[p.symbol for p in peers]]
         snaps = await ctx.gather(*(company_snapshot(ctx, s, years=3) for s in symbols))
         rows = _metrics_rows(snaps)
         ranked = sorted(rows, key=lambda r: -(r[1] or 0))
@@ -125,7 +127,8 @@ class CompanyCompetitiveAnalysis(Orchestration[CompetitiveParams]):
             "profiles": Table("Company and peers", PROFILE_COLUMNS, [_profile_row(s) for s in snaps]),
             "peers": Table("Size, growth, margins and valuation", METRIC_COLUMNS, ranked), "position": position,
         }
-        return OrchestrationData(tables=tables, facts={"industry": ((snaps[0]["profile"] or {}).get("industry"))})
+        first = snaps[0].profile
+        return OrchestrationData(tables=tables, facts={"industry": first.industry if first else None})
 
 
 def _rank(rows: list[list[Any]], col: int, symbol: str, reverse: bool) -> int | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel
 
-from tools.market import get_balance_sheet, get_cash_flow, get_income_statement, get_stock_price
+from tools.market import BalanceSheet, CashFlow, IncomeStatement, get_balance_sheet, get_cash_flow, get_income_statement, get_stock_price
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
 from . import _metrics as m
@@ -41,31 +43,41 @@ class FinancialHealthAssessment(Orchestration[HealthParams]):
             if len(present) >= 2:
                 trend_rows.append([name, present[0], present[-1], _direction(present[0], present[-1])])
         trends = Table("Trend (oldest to newest year with data)", ["metric", "first", "last", "direction"], trend_rows)
-        facts = {"quote": quote, "years": list(years)}
+        facts = {"quote": quote.model_dump(mode="json") if quote else None, "years": list(years)}
         return OrchestrationData(tables={"health": table, "trends": trends}, facts=facts)
 
 
-def _by_year(income: list[dict], balance: list[dict], cash: list[dict]) -> dict[str, tuple[dict, dict, dict]]:
+Year = tuple[IncomeStatement | None, BalanceSheet | None, CashFlow | None]
+
+
+def _by_year(income: list[IncomeStatement], balance: list[BalanceSheet], cash: list[CashFlow]) -> dict[str, Year]:
     """Statements joined on fiscal date, oldest year first."""
-    keyed = [{str(r["fiscal_date"]): r for r in rows} for rows in (income, balance, cash)]
-    dates = sorted(set(keyed[0]) | set(keyed[1]) | set(keyed[2]))
-    return {d: (keyed[0].get(d, {}), keyed[1].get(d, {}), keyed[2].get(d, {})) for d in dates}
+    inc = {r.fiscal_date.isoformat(): r for r in income}
+    bal = {r.fiscal_date.isoformat(): r for r in balance}
+    cf = {r.fiscal_date.isoformat(): r for r in cash}
+    return {d: (inc.get(d), bal.get(d), cf.get(d)) for d in sorted(set(inc) | set(bal) | set(cf))}
 
 
-def _metric(name: str, inc: dict, bal: dict, cf: dict):
-    revenue = inc.get("revenue")
-    interest = inc.get("interest_expense")
+def _metric(name: str, inc: IncomeStatement | None, bal: BalanceSheet | None, cf: CashFlow | None) -> float | None:
+    i = inc or _NO_INCOME
+    b = bal or _NO_BALANCE
+    interest = i.interest_expense
     values = {
-        "current ratio": m.rounded(m.ratio(bal.get("current_assets"), bal.get("current_liabilities"))),
-        "debt / equity": m.rounded(m.ratio(bal.get("total_debt"), bal.get("equity"))),
-        "ROE %": m.pct(m.ratio(inc.get("net_income"), bal.get("equity"))),
-        "free cash flow": cf.get("free_cash_flow"),
-        "interest coverage": m.rounded(m.ratio(inc.get("operating_income") or inc.get("ebit"), abs(interest) if interest else None)),
-        "gross margin %": m.pct(m.ratio(inc.get("gross_profit"), revenue)),
-        "operating margin %": m.pct(m.ratio(inc.get("operating_income"), revenue)),
-        "net margin %": m.pct(m.ratio(inc.get("net_income"), revenue)),
+        "current ratio": m.rounded(m.ratio(b.current_assets, b.current_liabilities)),
+        "debt / equity": m.rounded(m.ratio(b.total_debt, b.equity)),
+        "ROE %": m.pct(m.ratio(i.net_income, b.equity)),
+        "free cash flow": cf.free_cash_flow if cf else None,
+        "interest coverage": m.rounded(m.ratio(i.operating_income or i.ebit, abs(interest) if interest else None)),
+        "gross margin %": m.pct(m.ratio(i.gross_profit, i.revenue)),
+        "operating margin %": m.pct(m.ratio(i.operating_income, i.revenue)),
+        "net margin %": m.pct(m.ratio(i.net_income, i.revenue)),
     }
     return values[name]
+
+
+_NO_INCOME = IncomeStatement(symbol="", fiscal_date=date.min, source="")
+_NO_BALANCE = BalanceSheet(symbol="", fiscal_date=date.min, equity=None, source="")
+"""A year with no such statement: every figure from it is None."""
 
 
 def _direction(first, last) -> str:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import asyncio
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from tools.market import SectorName, get_company_profile, get_historical_prices, get_stock_price, get_top_companies
+from tools.market import (
+    CompanyProfile, PriceBar, Quote, SectorName, get_company_profile, get_historical_prices, get_stock_price, get_top_companies,
+)
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
 from . import _metrics as m
 
-RISK_RULES = {
+RISK_RULES: dict[str, dict[str, Any]] = {
     # names per sector, the most beta allowed (None: no cap), how weights follow volatility
     "low": {"per_sector": 3, "max_beta": 1.0, "weighting": "inverse variance"},
     "medium": {"per_sector": 3, "max_beta": 1.4, "weighting": "inverse volatility"},
@@ -37,14 +40,15 @@ class PortfolioRecommendation(Orchestration[PortfolioParams]):
         sectors = list(dict.fromkeys(params.sectors))
         tops = await ctx.gather(*(ctx.fetch(get_top_companies, sector=s, limit=rule["per_sector"] + 2) for s in sectors))
         names = [(s, c) for s, top in zip(sectors, tops) for c in (top or [])]
-        details = await ctx.gather(*(self._details(ctx, c["symbol"]) for _, c in names))
-        candidates = []
+        details = await ctx.gather(*(self._details(ctx, c.symbol) for _, c in names))
+        candidates: list[dict[str, Any]] = []
         for (sector, company), (quote, profile, bars) in zip(names, details):
             prices = m.closes(bars or [])
             candidates.append({
-                "sector": sector, "symbol": company["symbol"], "name": company.get("name"),
-                "price": (quote or {}).get("price"), "pe": (quote or {}).get("pe"), "beta": (profile or {}).get("beta"),
-                "volatility": m.volatility(prices), "as_of": (quote or {}).get("as_of"),
+                "sector": sector, "symbol": company.symbol, "name": company.name,
+                "price": quote.price if quote else None, "pe": quote.pe if quote else None,
+                "beta": profile.beta if profile else None, "volatility": m.volatility(prices),
+                "as_of": quote.as_of.isoformat() if quote else None,
             })
         chosen = _choose(candidates, rule)
         amounts = m.allocate(params.investment_amount, _weights(chosen, rule["weighting"]))
@@ -63,8 +67,8 @@ class PortfolioRecommendation(Orchestration[PortfolioParams]):
                                  facts={"rule": rule, "total": total, "portfolio_beta": portfolio_beta})
 
     @staticmethod
-    async def _details(ctx: RunContext, symbol: str):
-        return await ctx.gather(
+    async def _details(ctx: RunContext, symbol: str) -> tuple[Quote | None, CompanyProfile | None, list[PriceBar] | None]:
+        return await asyncio.gather(
             ctx.fetch(get_stock_price, symbol=symbol),
             ctx.fetch(get_company_profile, symbol=symbol),
             ctx.fetch(get_historical_prices, symbol=symbol, last_n_days=365),

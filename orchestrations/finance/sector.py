@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import date
+from typing import Any
+
 from pydantic import BaseModel, Field
 
-from tools.market import SectorName, get_historical_prices, get_income_statement, get_stock_price, get_top_companies
+from tools.market import (
+    IncomeStatement, Quote, SectorName, get_historical_prices, get_income_statement, get_stock_price, get_top_companies,
+)
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
 from . import _metrics as m
@@ -25,15 +31,15 @@ class SectorAnalysis(Orchestration[SectorAnalysisParams]):
 
     async def gather(self, params: SectorAnalysisParams, ctx: RunContext) -> OrchestrationData:
         top = await ctx.fetch(get_top_companies, sector=params.sector, limit=params.top_n) or []
-        details = await ctx.gather(*(self._company(ctx, c["symbol"]) for c in top))
-        rows = []
+        details = await ctx.gather(*(self._company(ctx, c.symbol) for c in top))
+        rows: list[dict[str, Any]] = []
         for company, (quote, income) in zip(top, details):
             metrics = income_metrics(income or [])
             rows.append({
-                "symbol": company["symbol"], "name": company.get("name"), "market_cap": company.get("market_cap"),
+                "symbol": company.symbol, "name": company.name, "market_cap": company.market_cap,
                 "revenue": metrics.get("revenue"), "net_income": metrics.get("net_income"),
                 "gross_margin": metrics.get("gross_margin"), "net_margin": metrics.get("net_margin"),
-                "pe": (quote or {}).get("pe"), "fiscal_date": metrics.get("fiscal_date"),
+                "pe": quote.pe if quote else None, "fiscal_date": metrics.get("fiscal_date"),
             })
         medians = {k: m.median([r[k] for r in rows]) for k in ("market_cap", "revenue", "net_margin", "pe")}
         table = Table(
@@ -43,15 +49,15 @@ class SectorAnalysis(Orchestration[SectorAnalysisParams]):
               m.rounded(r["pe"]), m.pct(m.growth(r["pe"], medians["pe"])),
               None if r["net_margin"] is None or medians["net_margin"] is None else round((r["net_margin"] - medians["net_margin"]) * 100, 2),
               r["fiscal_date"]] for r in rows],
-            note=f"Market caps as of {top[0].get('market_cap_as_of') if top else 'n/a'}; statements are the latest fiscal year.",
+            note=f"Market caps as of {(top[0].market_cap_as_of if top else None) or 'n/a'}; statements are the latest fiscal year.",
         )
         median_table = Table("Sector medians", ["market cap", "revenue", "net margin %", "P/E"],
                              [[medians["market_cap"], medians["revenue"], m.pct(medians["net_margin"]), m.rounded(medians["pe"])]])
         return OrchestrationData(tables={"companies": table, "medians": median_table}, facts={"sector": params.sector})
 
     @staticmethod
-    async def _company(ctx: RunContext, symbol: str):
-        return await ctx.gather(ctx.fetch(get_stock_price, symbol=symbol), ctx.fetch(get_income_statement, symbol=symbol, limit=2))
+    async def _company(ctx: RunContext, symbol: str) -> tuple[Quote | None, list[IncomeStatement] | None]:
+        return await asyncio.gather(ctx.fetch(get_stock_price, symbol=symbol), ctx.fetch(get_income_statement, symbol=symbol, limit=2))
 
 
 class MarketTrendParams(BaseModel):
@@ -70,14 +76,14 @@ class MarketTrendPrediction(Orchestration[MarketTrendParams]):
     async def gather(self, params: MarketTrendParams, ctx: RunContext) -> OrchestrationData:
         days = lookback_days(params.timeframe)
         top = await ctx.fetch(get_top_companies, sector=params.sector, limit=self.members) or []
-        histories = await ctx.gather(*(ctx.fetch(get_historical_prices, symbol=c["symbol"], last_n_days=days) for c in top))
-        series = {c["symbol"]: bars or [] for c, bars in zip(top, histories)}
+        histories = await ctx.gather(*(ctx.fetch(get_historical_prices, symbol=c.symbol, last_n_days=days) for c in top))
+        series = {c.symbol: bars or [] for c, bars in zip(top, histories)}
         index = m.equal_weight_index(series)
         values = [v for _, v in index]
         members = Table("Members over the lookback", ["symbol", "name", "market cap", "return %", "volatility %", "max drawdown %", "from", "to"], [
-            [c["symbol"], c.get("name"), c.get("market_cap"), m.pct(m.total_return(m.closes(b))), m.pct(m.volatility(m.closes(b))),
-             m.pct(m.max_drawdown(m.closes(b))), b[0]["date"] if b else None, b[-1]["date"] if b else None]
-            for c, b in ((c, series[c["symbol"]]) for c in top)
+            [c.symbol, c.name, c.market_cap, m.pct(m.total_return(m.closes(b))), m.pct(m.volatility(m.closes(b))),
+             m.pct(m.max_drawdown(m.closes(b))), b[0].date if b else None, b[-1].date if b else None]
+            for c, b in ((c, series[c.symbol]) for c in top)
         ])
         stats = Table(f"{params.sector} equal-weight index ({len(series)} members, base 100)", ["metric", "value"], [
             ["first day", index[0][0] if index else None], ["last day", index[-1][0] if index else None],
@@ -91,7 +97,7 @@ class MarketTrendPrediction(Orchestration[MarketTrendParams]):
                                  facts={"timeframe": params.timeframe, "lookback_days": days})
 
 
-def _monthly(index: list[tuple[str, float]]) -> list[list]:
+def _monthly(index: list[tuple[date, float]]) -> list[list[Any]]:
     last_per_month: dict[str, float] = {}
     for day, level in index:
         last_per_month[str(day)[:7]] = level

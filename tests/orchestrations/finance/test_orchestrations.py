@@ -1,5 +1,7 @@
 """Every financial orchestration end to end on the snapshot, with ScriptedLLM writing the narrative."""
 
+from datetime import date
+
 import pytest
 
 from agent import Agent
@@ -9,6 +11,7 @@ from agent.testing import ScriptedLLM, call
 from orchestrations import RunContext, registered_orchestrations
 from orchestrations.finance import _metrics as m
 from tools import ToolRunner, check_strict, registered_tools
+from tools.market import PriceBar
 
 load_defaults()
 
@@ -137,8 +140,11 @@ def test_metrics():
     assert m.max_drawdown([100, 120, 60, 130]) == pytest.approx(-0.5)
     assert m.cagr(121, 100, 2) == pytest.approx(0.1)
     assert m.cagr(100, -5, 2) is None
-    assert m.equal_weight_index({"A": [{"date": "d1", "close": 10}, {"date": "d2", "close": 20}],
-                                 "B": [{"date": "d1", "close": 5}, {"date": "d2", "close": 5}]}) == [("d1", 100.0), ("d2", 150.0)]
+    d1, d2 = date(2023, 1, 2), date(2023, 1, 3)
+    a = [PriceBar(date=d1, close=10), PriceBar(date=d2, close=20)]
+    b = [PriceBar(date=d1, close=5, adj_close=4), PriceBar(date=d2, close=5, adj_close=4)]  # adjusted closes win
+    assert m.equal_weight_index({"A": a, "B": b}) == [(d1, 100.0), (d2, 150.0)]
+    assert m.closes(b) == [4, 4]
 
 
 @pytest.mark.parametrize("query, expected", [
