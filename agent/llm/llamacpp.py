@@ -45,6 +45,7 @@ from ._local.engine import (
     log_softmax,
 )
 from ._local.parts import split_request
+from ._local.structured import structured_turn
 from ._local.prompt import (
     CALLS_OPEN,
     NEXT_CALL,
@@ -216,6 +217,8 @@ class LlamaCppChat:
         with self._loaded.lock:
             if cancel.is_set():
                 raise GenerationCancelled()
+            if request.seed is not None:  # a seeded request samples reproducibly
+                self._rng = np.random.default_rng(request.seed)
             try:
                 if request.tools and request.tool_choice != "none":
                     return self._tool_turn(request, emit)
@@ -231,6 +234,8 @@ class LlamaCppChat:
         return self._loaded.runner.tokenize(text, special=True)
 
     def _text_turn(self, request: LLMRequest, on_text, usage: Usage) -> LLMResponse:
+        if request.response_format is not None:  # JSON under the schema's grammar
+            return structured_turn(self, request, on_text, usage)
         runner = self._loaded.runner
         prompt = self._prompt_tokens(chat_messages(request.messages))
         runner.prefill(prompt)
