@@ -40,6 +40,10 @@ class ServerStats:
         return {"served": self.served, "failed": self.failed, "cancelled": self.cancelled, "rejected_busy": self.rejected_busy}
 
 
+class ClientGone(Exception):
+    """Sending to the client failed: it disconnected."""
+
+
 class StopScanner:
     """Ends text at the first stop sequence; holds back a tail that may be the start of one."""
 
@@ -87,9 +91,19 @@ class Completion:
         left.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await left
+        if isinstance(work.exception(), ClientGone):  # the server noticed first, while sending
+            self.stats.cancelled += 1
+            log.info("%s: client disconnected while sending, generation cancelled", self.cid)
+            return
         work.result()
 
-    async def _run(self, send) -> None:
+    async def _run(self, raw_send) -> None:
+        async def send(message: dict[str, Any]) -> None:
+            try:
+                await raw_send(message)
+            except OSError as e:  # uvicorn's ClientDisconnected: the client left
+                raise ClientGone() from e
+
         try:
             async with self.gate.slot():
                 await self._generate(send)
@@ -120,6 +134,8 @@ class Completion:
                             break  # closing the stream stops the generation
                     if piece.response is not None:
                         response = piece.response
+        except ClientGone:
+            raise
         except Exception as e:  # noqa: BLE001 - every failure becomes an OpenAI-style error
             self.stats.failed += 1
             status, body = error_parts(e)

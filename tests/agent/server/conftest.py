@@ -101,6 +101,7 @@ class InProcessServer:
         import uvicorn
 
         self.port = free_port()
+        self.app = app
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -37,7 +37,7 @@ def guarded(gguf):
 
 
 def client(server, key: str | None = KEY) -> openai.AsyncOpenAI:
-    return openai.AsyncOpenAI(api_key=key or "", base_url=server.base_url, max_retries=0, timeout=120)
+    return openai.AsyncOpenAI(api_key=key or "", base_url=server.base_url, max_retries=0, timeout=600)
 
 
 async def test_the_right_key_is_served(guarded):
@@ -132,7 +132,7 @@ def test_cli_warns_when_exposed_without_a_key(tmp_path, env, warned):
 
     base = {k: v for k, v in os.environ.items() if k != "FINAGENT_API_KEY"}
     out = subprocess.run([sys.executable, "-m", "agent.cli", "serve", "--host", "0.0.0.0", "--model", str(tmp_path / "none.gguf")],
-                         cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120)
+                         cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=600)
     assert out.returncode != 0 and "none.gguf" in out.stderr
     assert ("without an API key" in out.stderr) is warned
     assert KEY not in out.stdout + out.stderr

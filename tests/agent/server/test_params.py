@@ -18,7 +18,7 @@ WEATHER = {"type": "function", "function": {"name": "get_weather", "description"
 
 
 def client(server) -> openai.AsyncOpenAI:
-    return openai.AsyncOpenAI(api_key="unused", base_url=server.base_url, max_retries=0, timeout=120)
+    return openai.AsyncOpenAI(api_key="unused", base_url=server.base_url, max_retries=0, timeout=600)
 
 
 @pytest.mark.parametrize("stream", [False, True])
