@@ -11,6 +11,7 @@ start after all of them).
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 import openai
@@ -57,18 +58,24 @@ def served(local_llm, in_process):
     counter.restore()
 
 
-_FULL: list[tuple[int, int]] = []
+LONG_TOOL_BODY = {"model": "local", "messages": [{"role": "user", "content": "File a long report on Apple."}], "max_tokens": 400,
+                  "tools": [{"type": "function", "function": {"name": "file_report", "description": "File a report", "parameters": {
+                      "type": "object", "properties": {"text": {"type": "string", "minLength": 500, "maxLength": 600}},
+                      "required": ["text"]}}}],
+                  "tool_choice": {"type": "function", "function": {"name": "file_report"}}}
+_FULL: dict[str, tuple[int, int]] = {}
 
 
-async def full_length(server) -> tuple[int, int]:
+async def full_length(server, body: dict = LONG_BODY) -> tuple[int, int]:
     """(prompt tokens, reply tokens) of the whole long reply (greedy: the same every time), measured once."""
-    if not _FULL:
+    key = json.dumps(body, sort_keys=True)
+    if key not in _FULL:
         async with httpx.AsyncClient(timeout=900) as http:
-            r = await http.post(f"{server.base_url}/chat/completions", json=LONG_BODY)
+            r = await http.post(f"{server.base_url}/chat/completions", json=body)
         assert r.status_code == 200
         usage = r.json()["usage"]
-        _FULL.append((usage["prompt_tokens"], usage["completion_tokens"]))
-    return _FULL[0]
+        _FULL[key] = (usage["prompt_tokens"], usage["completion_tokens"])
+    return _FULL[key]
 
 
 async def wait_for(predicate, what: str) -> None:
@@ -106,12 +113,14 @@ async def test_disconnect_mid_stream_stops_the_generation(served):
     assert health(server)["cancelled"] >= 1
 
 
-async def test_disconnect_while_waiting_for_a_non_streamed_reply(served):
+@pytest.mark.parametrize("body", [LONG_BODY, LONG_TOOL_BODY], ids=["text", "tool_call"])
+async def test_disconnect_while_waiting_for_a_non_streamed_reply(served, body):
     server, counter = served
-    prompt, full = await full_length(server)
+    prompt, full = await full_length(server, body)
+    assert full >= 100, "the forced reply is too short to show anything"
     before = counter.fed
     async with httpx.AsyncClient(timeout=600) as http:
-        task = asyncio.ensure_future(http.post(f"{server.base_url}/chat/completions", json=LONG_BODY))
+        task = asyncio.ensure_future(http.post(f"{server.base_url}/chat/completions", json=body))
         await wait_for(lambda: counter.fed - before > 20, "the generation to start")  # prompt (mostly cached) + tokens
         task.cancel()  # the client gives up: httpx closes the connection
         with pytest.raises(asyncio.CancelledError):
