@@ -44,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--model", default=None, help="GGUF file (default: the embedded SmolLM2)")
+    serve.add_argument("--api-key", default=None, metavar="KEY",
+                       help="require 'Authorization: Bearer KEY' (default: env FINAGENT_API_KEY; none: no auth)")
+    serve.add_argument("--max-body-bytes", type=int, default=None, metavar="N", help="larger request bodies get 413 (default 4 MiB)")
+    serve.add_argument("--max-queue", type=int, default=None, metavar="N",
+                       help="requests that may wait for the model; more get 429 with Retry-After (default 16)")
 
     mcp = sub.add_parser("mcp", help="MCP server: the orchestrations and tools for MCP clients (stdio, or --http)")
     mcp.add_argument("--http", action="store_true", help="serve streamable HTTP at http://HOST:PORT/mcp instead of stdio")

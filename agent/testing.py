@@ -30,7 +30,8 @@ class ScriptedLLM(BaseLLM):
     """An LLM that answers from a script, in order, and records every request.
 
     A script item is text (a plain answer), a `ToolCall` or list of them, a full `LLMResponse`,
-    an exception to raise, or a function of the request returning any of those.
+    an exception to raise, or a function of the request returning any of those; a pydantic
+    instance or a dict answers with its JSON (a structured reply, see `agent.llm.structured`).
     """
 
     def __init__(self, replies: list[Reply] | None = None, *, model: str = "scripted", context_window: int = DEFAULT_CONTEXT_WINDOW):
@@ -81,7 +82,8 @@ def _response(reply: Any, request: LLMRequest, model: str) -> LLMResponse:
     if isinstance(reply, list):
         usage = Usage(prompt_tokens, sum(len(c.arguments.split()) for c in reply) + 1, 1)
         return LLMResponse(Message.assistant(None, reply), usage, model, "tool_calls")
-    text = str(reply)
+    # a pydantic instance (or a dict) scripts a structured reply: its JSON text
+    text = reply.model_dump_json() if hasattr(reply, "model_dump_json") else json.dumps(reply) if isinstance(reply, dict) else str(reply)
     return LLMResponse(Message.assistant(text), Usage(prompt_tokens, len(text.split()), 1), model)
 
 

@@ -12,11 +12,24 @@ from typing import Any
 _DROP = {"title", "default", "examples"}
 
 
-def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """Return a strict-mode copy of a pydantic JSON schema (the input is not modified)."""
+def strict_schema(schema: dict[str, Any], *, bare_refs: bool = False) -> dict[str, Any]:
+    """Return a strict-mode copy of a pydantic JSON schema (the input is not modified).
+
+    `bare_refs`: a `$ref` keeps no sibling keywords (OpenAI's structured outputs reject them).
+    """
     out = _strict(copy.deepcopy(schema))
     out.setdefault("type", "object")
-    return out
+    return _bare_refs(out) if bare_refs else out
+
+
+def _bare_refs(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_bare_refs(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return {"$ref": node["$ref"]}
+    return {k: _bare_refs(v) if k not in ("enum", "const") else v for k, v in node.items()}
 
 
 def _strict(node: Any) -> Any:

@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol, Union, runtime_checkable
 
+from .response_format import normalize_response_format
+
 Role = Literal["system", "user", "assistant", "tool"]
 ToolChoice = Union[Literal["auto", "required", "none"], str]
 """`auto`, `required`, `none`, or the name of the one tool that must be called."""
@@ -113,9 +115,18 @@ class LLMRequest:
     max_tokens: int | None = None
     grounding: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     """Per tool, per argument: allowed values computed for this request (used by grammar backends)."""
+    response_format: Any = None
+    """None (free text), OpenAI's `{"type": "json_object"}` / `{"type": "json_schema", "json_schema":
+    {"name", "schema", "strict"}}`, or a pydantic model class (stored as its strict json_schema)."""
+    seed: int | None = None
+    """Makes sampling (temperature > 0) reproducible; greedy decoding ignores it."""
+
+    def __post_init__(self) -> None:
+        if self.response_format is not None:
+            self.response_format = normalize_response_format(self.response_format)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "messages": [m.to_dict() for m in self.messages],
             "tools": [t.to_dict() for t in self.tools],
             "tool_choice": self.tool_choice,
@@ -123,6 +134,12 @@ class LLMRequest:
             "max_tokens": self.max_tokens,
             "grounding": self.grounding,
         }
+        # only when set: recorded requests without them keep their match keys
+        if self.response_format is not None:
+            out["response_format"] = self.response_format
+        if self.seed is not None:
+            out["seed"] = self.seed
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LLMRequest:
@@ -133,6 +150,8 @@ class LLMRequest:
             temperature=data.get("temperature"),
             max_tokens=data.get("max_tokens"),
             grounding=data.get("grounding") or {},
+            response_format=data.get("response_format"),
+            seed=data.get("seed"),
         )
 
 

@@ -51,6 +51,7 @@ from ._local.engine import (
     log_softmax,
 )
 from ._local.parts import split_request
+from ._local.structured import structured_turn
 from ._local.prompt import (
     CALLS_OPEN,
     NEXT_CALL,
@@ -220,12 +221,14 @@ class LlamaCppChat(BaseLLM):
         def emit(text: str) -> None:
             if cancel.is_set():
                 raise GenerationCancelled()
-            if on_text is not None:
+            if on_text is not None and text:
                 on_text(text)
 
         with self._loaded.lock:
             if cancel.is_set():
                 raise GenerationCancelled()
+            if request.seed is not None:  # a seeded request samples reproducibly
+                self._rng = np.random.default_rng(request.seed)
             try:
                 if request.tools and request.tool_choice != "none":
                     return self._tool_turn(request, emit)
@@ -241,6 +244,8 @@ class LlamaCppChat(BaseLLM):
         return self._loaded.runner.tokenize(text, special=True)
 
     def _text_turn(self, request: LLMRequest, on_text, usage: Usage) -> LLMResponse:
+        if request.response_format is not None:  # JSON under the schema's grammar
+            return structured_turn(self, request, on_text, usage)
         runner = self._loaded.runner
         prompt = self._prompt_tokens(chat_messages(request.messages))
         runner.prefill(prompt)
@@ -296,7 +301,8 @@ class LlamaCppChat(BaseLLM):
         for i, name in enumerate(picks):
             runner.feed(runner.tokenize((NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '"'))
             runner.feed(runner.tokenize(',"arguments":'))
-            gen = self._arguments(runner, schemas[name], budget - (runner.n_tokens - start), temperature)
+            gen = self._arguments(runner, schemas[name], budget - (runner.n_tokens - start), temperature,
+                                  check=lambda _text: on_text(""))  # a cancelled turn stops at the next token
             if gen.finish_reason == "length":  # cut short: keep the complete calls, or report the cut one
                 if not calls:
                     finish = "length"
@@ -353,14 +359,15 @@ class LlamaCppChat(BaseLLM):
             out.append(float(np.mean(runner.continuation_logprobs(tokens))))
         return np.array(out)
 
-    def _arguments(self, runner: Runner, schema: dict[str, Any], max_tokens: int, temperature: float) -> Generated:
+    def _arguments(self, runner: Runner, schema: dict[str, Any], max_tokens: int, temperature: float,
+                   check: Callable[[str], None] | None = None) -> Generated:
         llama = self._loaded.llama
         if self.engine == "llguidance":
             constraint = LLGuidanceConstraint(G.llg_matcher(llama, schema), runner.n_vocab)
         else:
             gbnf = G.gbnf_grammar(G.schema_key(schema))
             constraint = GBNFConstraint(llama, gbnf, temperature, self.seed)
-        return runner.generate(max(1, max_tokens), constraint=constraint, temperature=temperature, rng=self._rng)
+        return runner.generate(max(1, max_tokens), constraint=constraint, temperature=temperature, rng=self._rng, on_text=check)
 
     def compile_grammar(self, spec: ToolSpec, grounding: dict[str, list[str]] | None = None) -> dict[str, Any]:
         """Compile the argument grammar of `spec` with this backend's engine; returns the schema used."""

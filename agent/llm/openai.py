@@ -124,6 +124,10 @@ class OpenAIChat(BaseLLM):
             payload["temperature"] = request.temperature
         if request.max_tokens is not None:
             payload["max_tokens"] = request.max_tokens
+        if request.response_format is not None:  # OpenAI's structured outputs (already their shape)
+            payload["response_format"] = request.response_format
+        if request.seed is not None:
+            payload["seed"] = request.seed
         return payload
 
     def _redact(self, text: str) -> str:

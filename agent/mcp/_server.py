@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import os
 import sys
 from typing import Any
 
@@ -23,7 +22,9 @@ from mcp.server.stdio import stdio_server
 
 from tools import ToolCallFinished
 
-from ._auth import BearerKeyMiddleware, exposure_warning
+from agent._serving import api_key_from, run_uvicorn
+
+from ._auth import exposure_warning, protect
 from ._catalog import Catalog
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ async def serve_stdio(server: Server) -> None:
 def http_app(server: Server, *, host: str = "127.0.0.1", api_key: str | None = None):
     """The streamable-HTTP ASGI app (endpoint `/mcp`), behind the bearer key when one is given."""
     app = server.streamable_http_app(host=host)
-    return BearerKeyMiddleware(app, api_key) if api_key else app
+    return protect(app, api_key) if api_key else app
 
 
 def run_mcp(args: argparse.Namespace) -> int:
@@ -118,28 +119,15 @@ def run_mcp(args: argparse.Namespace) -> int:
 
 
 def _run_http(server: Server, args: argparse.Namespace) -> int:
-    import uvicorn
-
     host, port = args.host, args.port
-    api_key = args.api_key or os.environ.get("FINAGENT_API_KEY") or None
-    warning = exposure_warning(host, api_key)
+    api_key = api_key_from(args.api_key)
+    warning = exposure_warning(host, api_key, what="the tools")
     if warning:
         log.warning(warning)
     app = http_app(server, host=host, api_key=api_key)
     guard = "bearer key required" if api_key else "no key"
     print(f"finagent mcp: streamable HTTP on http://{host}:{port}/mcp ({guard}; Ctrl-C stops)", file=sys.stderr, flush=True)
-    debug = bool(getattr(args, "debug", False))
-    uv = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="debug" if debug else "warning",
-                                       access_log=debug))
-    try:
-        asyncio.run(_with_data(args.data, uv.serve()))
-    except (OSError, SystemExit):  # uvicorn exits when it cannot bind
-        if uv.started:
-            raise
-        raise RuntimeError(f"cannot listen on {host}:{port} (port in use, or not an address of this machine)") from None
-    if not uv.started:
-        raise RuntimeError(f"cannot listen on {host}:{port} (port in use, or not an address of this machine)")
-    return 0
+    return run_uvicorn(app, host, port, debug=bool(getattr(args, "debug", False)), around=lambda main: _with_data(args.data, main))
 
 
 async def _with_data(name: str | None, main) -> None:

@@ -1,33 +1,46 @@
-"""The Starlette app: `POST /v1/chat/completions` and `GET /v1/models` over any `LLM`."""
+"""The Starlette app: `POST /v1/chat/completions`, `GET /v1/models`, `GET /health` over any `LLM`."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, StreamingResponse
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from agent.llm import LLM, LLMBadRequestError, LLMError, LLMResponse
+from agent.llm import LLM
 
-from ._wire import (
-    BadRequest, chunk, completion, completion_id, error_body, finish_reason, parse_chat_request, sse, tool_call_deltas,
-)
+from ._auth import BearerAuth, openai_unauthorized
+from ._completion import Completion, ServerStats
+from ._limits import BodyLimit, Gate
+from ._wire import BadRequest, completion_id, error_body, parse_chat_request
+
+__all__ = ["create_app", "DEFAULT_MAX_BODY", "DEFAULT_MAX_QUEUE"]
 
 log = logging.getLogger("agent.server")
 
+DEFAULT_MAX_BODY = 4 * 1024 * 1024
+"""Bytes: far above any chat a 4k-token context can hold, far below what could hurt the server."""
+DEFAULT_MAX_QUEUE = 16
+"""Requests waiting for the model beyond the one it is serving; more get 429 with Retry-After."""
 
-def create_app(llm: LLM, *, model_name: str | None = None) -> Starlette:
-    """An OpenAI-compatible app serving `llm`; requests are served one at a time (one model)."""
+
+def create_app(llm: LLM, *, model_name: str | None = None, api_key: str | None = None,
+               max_body_bytes: int = DEFAULT_MAX_BODY, max_queue: int = DEFAULT_MAX_QUEUE,
+               retry_after: int = 2) -> Starlette:
+    """An OpenAI-compatible app serving `llm`, one request at a time (one model).
+
+    `api_key`: require `Authorization: Bearer <key>` (all but /health); `max_body_bytes`: larger
+    bodies get 413; `max_queue`: requests allowed to wait for the model (429 beyond).
+    """
     name = model_name or getattr(llm, "model", None) or "finagent-local"
-    lock = asyncio.Lock()
+    gate = Gate(max_queue, retry_after)
+    stats = ServerStats()
     started = int(time.time())
 
     async def models(request: Request) -> JSONResponse:
@@ -39,7 +52,7 @@ def create_app(llm: LLM, *, model_name: str | None = None) -> Starlette:
         return JSONResponse({"id": name, "object": "model", "created": started, "owned_by": "finagent"})
 
     async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "model": name})
+        return JSONResponse({"status": "ok", "model": name, "busy": gate.busy, "waiting": gate.waiting, **stats.to_dict()})
 
     async def chat_completions(request: Request):
         try:
@@ -51,16 +64,7 @@ def create_app(llm: LLM, *, model_name: str | None = None) -> Starlette:
             call = parse_chat_request(body)
         except BadRequest as e:
             return _error(400, str(e), param=e.param)
-        cid = completion_id()
-        if call.stream:
-            return StreamingResponse(_stream(llm, lock, call, cid, name), media_type="text/event-stream",
-                                     headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
-        try:
-            async with lock:
-                response = await llm.complete(call.request)
-        except Exception as e:  # noqa: BLE001 - every failure becomes an OpenAI-style error body
-            return _llm_error(e)
-        return JSONResponse(completion(response, cid, name))
+        return Completion(llm, gate, call, completion_id(), name, stats)
 
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         kind = "not_found_error" if exc.status_code == 404 else "invalid_request_error"
@@ -78,57 +82,14 @@ def create_app(llm: LLM, *, model_name: str | None = None) -> Starlette:
         Route("/v1/models/{model:path}", model, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
+    middleware = [Middleware(BearerAuth, api_key=api_key, reject=openai_unauthorized, open_paths=("/health",))] if api_key else []  # outermost: no key, no body read
+    middleware.append(Middleware(BodyLimit, max_bytes=max_body_bytes))
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.llm = llm
     app.state.model_name = name
+    app.state.gate = gate
+    app.state.stats = stats
     return app
-
-
-async def _stream(llm: LLM, lock: asyncio.Lock, call, cid: str, model: str) -> AsyncIterator[str]:
-    """SSE chunks: the role, text deltas, tool-call deltas, the finish chunk (with usage), [DONE]."""
-    created = int(time.time())
-    async with lock:
-        response: LLMResponse | None = None
-        try:
-            first = True
-            async for piece in llm.stream(call.request):
-                if first:
-                    yield sse(chunk(cid, model, created, {"role": "assistant", "content": ""}))
-                    first = False
-                if piece.delta:
-                    yield sse(chunk(cid, model, created, {"content": piece.delta}))
-                if piece.response is not None:
-                    response = piece.response
-            if response is None:
-                raise LLMError("the model ended without a response")
-            if first:
-                yield sse(chunk(cid, model, created, {"role": "assistant", "content": ""}))
-            for delta in tool_call_deltas(response.tool_calls):
-                yield sse(chunk(cid, model, created, delta))
-            if call.include_usage:  # as OpenAI: usage in an extra chunk with no choices
-                yield sse(chunk(cid, model, created, {}, finish_reason(response)))
-                yield sse({"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
-                           "choices": [], "usage": completion(response, cid, model)["usage"]})
-            else:
-                yield sse(chunk(cid, model, created, {}, finish_reason(response), response.usage))
-        except Exception as e:  # noqa: BLE001 - headers are sent: report the error in the stream
-            status, body = _error_parts(e)
-            yield sse(body)
-        yield sse("[DONE]")
-
-
-def _error_parts(e: Exception) -> tuple[int, dict[str, Any]]:
-    if isinstance(e, (LLMBadRequestError, ValueError)):
-        return 400, error_body(str(e) or type(e).__name__)
-    if isinstance(e, LLMError):
-        return 500, error_body(f"the model failed: {e}", "server_error")
-    log.exception("unexpected error from the model")
-    return 500, error_body(f"internal server error: {type(e).__name__}: {e}", "server_error")
-
-
-def _llm_error(e: Exception) -> JSONResponse:
-    status, body = _error_parts(e)
-    return JSONResponse(body, status_code=status)
 
 
 def _error(status: int, message: str, kind: str = "invalid_request_error", param: str | None = None) -> JSONResponse:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from agent.llm import LLMRequest, LLMResponse, Message, ToolCall, ToolSpec, Usage
+from agent.llm.structured import normalize_response_format
 
 ROLES = {"system", "user", "assistant", "tool", "developer"}
 
@@ -33,6 +34,8 @@ class ChatCall:
     stream: bool = False
     include_usage: bool = False
     model: str | None = None
+    stop: list[str] = field(default_factory=list)
+    parallel_tool_calls: bool = True
 
 
 def parse_chat_request(body: Any) -> ChatCall:
@@ -48,9 +51,12 @@ def parse_chat_request(body: Any) -> ChatCall:
     n = body.get("n", 1)
     if n not in (1, None):
         raise BadRequest("only n=1 is supported", "n")
-    max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
-    if max_tokens is not None and (not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1):
-        raise BadRequest("'max_tokens' must be a positive integer", "max_tokens")
+    max_tokens = body.get("max_completion_tokens")
+    key = "max_completion_tokens"
+    if max_tokens is None:
+        max_tokens, key = body.get("max_tokens"), "max_tokens"
+    if max_tokens is not None and (not _is_int(max_tokens) or max_tokens < 1):
+        raise BadRequest(f"'{key}' must be a positive integer", key)
     temperature = body.get("temperature")
     if temperature is not None and (not isinstance(temperature, (int, float)) or isinstance(temperature, bool) or not 0 <= temperature <= 2):
         raise BadRequest("'temperature' must be a number between 0 and 2", "temperature")
@@ -59,8 +65,47 @@ def parse_chat_request(body: Any) -> ChatCall:
         raise BadRequest("'stream' must be true or false", "stream")
     options = body.get("stream_options") or {}
     include_usage = bool(isinstance(options, dict) and options.get("include_usage"))
-    request = LLMRequest(parsed, tools, choice, float(temperature) if temperature is not None else None, max_tokens)
-    return ChatCall(request, stream, include_usage, body.get("model"))
+    seed = body.get("seed")
+    if seed is not None and not _is_int(seed):
+        raise BadRequest("'seed' must be an integer", "seed")
+    parallel = body.get("parallel_tool_calls")
+    if parallel is not None and not isinstance(parallel, bool):
+        raise BadRequest("'parallel_tool_calls' must be true or false", "parallel_tool_calls")
+    _unsupported(body)
+    try:
+        response_format = normalize_response_format(body.get("response_format"))
+    except ValueError as e:
+        raise BadRequest(str(e), "response_format") from None
+    request = LLMRequest(parsed, tools, choice, float(temperature) if temperature is not None else None, max_tokens,
+                         response_format=response_format, seed=seed)
+    return ChatCall(request, stream, include_usage, body.get("model"), _stop(body.get("stop")), parallel is not False)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _stop(raw: Any) -> list[str]:
+    """`stop`: a string or up to 4 strings; the reply ends before the first one it would write."""
+    if raw is None:
+        return []
+    stops = [raw] if isinstance(raw, str) else raw
+    if not isinstance(stops, list) or not all(isinstance(s, str) and s for s in stops) or len(stops) > 4:
+        raise BadRequest("'stop' must be a non-empty string or a list of up to 4 non-empty strings", "stop")
+    return list(stops)
+
+
+NEUTRAL = {"top_p": (1, 1.0), "frequency_penalty": (0, 0.0), "presence_penalty": (0, 0.0), "logprobs": (False,),
+           "logit_bias": ({},), "top_logprobs": (0,), "modalities": (["text"],), "prediction": (),
+           "audio": (), "web_search_options": (), "reasoning_effort": (), "service_tier": ("auto", "default")}
+"""Parameters this server cannot honour: accepted only when absent, null or at their neutral value."""
+
+
+def _unsupported(body: dict[str, Any]) -> None:
+    for name, neutral in NEUTRAL.items():
+        value = body.get(name)
+        if value is not None and value not in neutral:
+            raise BadRequest(f"'{name}' is not supported by this server (got {value!r}); leave it out", name)
 
 
 def _text(content: Any, where: str) -> str | None:

@@ -18,7 +18,7 @@ import pytest
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-from agent.mcp import exposure_warning, is_loopback
+from agent.mcp import exposure_warning
 from tools import ToolError, ToolRunner
 from tools.mcp import MCPTools
 
@@ -139,8 +139,10 @@ async def test_tools_mcp_without_the_right_key_fails_with_a_clear_error(server):
 
 
 def test_exposure_warning_only_for_a_non_loopback_host_without_a_key():
-    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and is_loopback("127.8.0.1")
-    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4") and not is_loopback("example.org")
+    for loopback in ("127.0.0.1", "::1", "localhost", "127.8.0.1"):
+        assert exposure_warning(loopback, None) is None
+    for exposed in ("0.0.0.0", "192.168.1.4", "example.org"):
+        assert "without an API key" in exposure_warning(exposed, None)
     assert exposure_warning("127.0.0.1", None) is None
     assert exposure_warning("0.0.0.0", "a-key") is None
     assert "without an API key" in exposure_warning("0.0.0.0", None)

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -37,8 +38,10 @@ def free_port() -> int:
 class ServerProcess:
     """A server started as a subprocess on 127.0.0.1:`port`; `stop` always kills what it started."""
 
-    def __init__(self, argv: list[str], port: int, ready_path: str = "/v1/models", timeout: float = 120.0):
+    def __init__(self, argv: list[str], port: int, ready_path: str = "/v1/models", timeout: float = 120.0,
+                 env: dict[str, str] | None = None):
         self.argv, self.port, self.ready_path, self.timeout = argv, port, ready_path, timeout
+        self.env = env or {}
         self.proc: subprocess.Popen | None = None
         self.log = ""
 
@@ -47,7 +50,7 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def start(self) -> ServerProcess:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         deadline = time.monotonic() + self.timeout
@@ -79,8 +82,64 @@ class ServerProcess:
             proc.stdout.close()
 
 
-def finagent_serve(port: int) -> ServerProcess:
-    return ServerProcess([sys.executable, "-m", "agent.cli", "serve", "--port", str(port)], port)
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
+
+
+def finagent_serve(port: int, *serve_args: str, debug: bool = False, env: dict[str, str] | None = None) -> ServerProcess:
+    """`finagent [--debug] serve --port PORT *serve_args` (ready when /health answers, open even with a key)."""
+    argv = [sys.executable, "-m", "agent.cli", *(["--debug"] if debug else []), "serve", "--port", str(port), *serve_args]
+    return ServerProcess(argv, port, ready_path="/health", env=env)
+
+
+class InProcessServer:
+    """uvicorn serving `app` on 127.0.0.1 in a thread of the test process (real HTTP, and the test
+    can look inside the backend); `stop` always ends it."""
+
+    def __init__(self, app):
+        import uvicorn
+
+        self.port = free_port()
+        self.app = app
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> InProcessServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the in-process server did not start")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture
+def in_process():
+    """Start servers for a test with `in_process(app)`; all are stopped at its end."""
+    started: list[InProcessServer] = []
+
+    def start(app) -> InProcessServer:
+        server = InProcessServer(app).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import openai
 import pytest
 from starlette.testclient import TestClient
 
-from agent.llm import LLMConnectionError, LLMRequest, Message, ToolSpec
+from agent.llm import LLMConnectionError, LLMRequest, Message, StreamChunk, ToolSpec
 from agent.llm.openai import OpenAIChat
 from agent.server import create_app
 from agent.testing import ScriptedLLM, call
@@ -141,9 +141,22 @@ def test_model_failure_is_a_500_json_error_not_a_traceback():
     assert "Traceback" not in r.text
 
 
+def test_model_failure_before_the_first_piece_of_a_stream_is_an_http_error():
+    """The status line waits for the first piece, so an early failure gets a real status."""
+    llm = ScriptedLLM([LLMConnectionError("backend exploded")])
+    r = TestClient(create_app(llm), raise_server_exceptions=False).post("/v1/chat/completions", json={"messages": USER, "stream": True})
+    assert r.status_code == 500 and "backend exploded" in r.json()["error"]["message"]
+
+
+class FailsMidStream(ScriptedLLM):
+    async def stream(self, request):
+        yield StreamChunk(delta="Hello ")
+        raise RuntimeError("boom")
+
+
 def test_model_failure_mid_stream_is_an_error_event_then_done():
-    llm = ScriptedLLM([RuntimeError("boom")])
-    r = TestClient(create_app(llm)).post("/v1/chat/completions", json={"messages": USER, "stream": True})
+    r = TestClient(create_app(FailsMidStream())).post("/v1/chat/completions", json={"messages": USER, "stream": True})
     events = [line[6:] for line in r.text.splitlines() if line.startswith("data: ")]
+    assert r.status_code == 200 and json.loads(events[1])["choices"][0]["delta"]["content"] == "Hello "
     assert events[-1] == "[DONE]"
     assert json.loads(events[-2])["error"]["type"] == "server_error"
