@@ -74,8 +74,8 @@ class BearerAuth:
         if key_matches(header, self._key):
             await self.app(scope, receive, send)
             return
-        await self._reject(send, "missing API key: send 'Authorization: Bearer <key>'" if not header
-                           else "incorrect API key provided")
+        what = "missing API key" if not header else "incorrect API key provided"
+        await self._reject(send, f"{what}: send 'Authorization: Bearer <key>'")
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
