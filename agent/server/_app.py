@@ -84,7 +84,7 @@ def create_app(llm: LLM, *, model_name: str | None = None, api_key: str | None =
     ]
     middleware = [Middleware(BearerAuth, api_key=api_key, reject=openai_unauthorized, open_paths=("/health",))] if api_key else []  # outermost: no key, no body read
     middleware.append(Middleware(BodyLimit, max_bytes=max_body_bytes))
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error, Exception: server_error})
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error, Exception: server_error})  # type: ignore[dict-item]
     app.state.llm = llm
     app.state.model_name = name
     app.state.gate = gate

@@ -119,7 +119,7 @@ class Completion:
         sent: list[str] = []
         pieces = 0
         try:
-            async with contextlib.aclosing(self.llm.stream(call.request)) as stream:
+            async with contextlib.aclosing(self.llm.stream(call.request)) as stream:  # type: ignore[type-var]  # an async generator
                 async for piece in stream:
                     if call.stream and not self.started:
                         await self._start_stream(send, created)

@@ -10,9 +10,10 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from agent.llm import LLMRequest, LLMResponse, Message, ToolCall, ToolSpec, Usage
+from core.types import Role
 from agent.llm.structured import normalize_response_format
 
 ROLES = {"system", "user", "assistant", "tool", "developer"}
@@ -95,7 +96,7 @@ def _stop(raw: Any) -> list[str]:
     return list(stops)
 
 
-NEUTRAL = {"top_p": (1, 1.0), "frequency_penalty": (0, 0.0), "presence_penalty": (0, 0.0), "logprobs": (False,),
+NEUTRAL: dict[str, tuple[Any, ...]] = {"top_p": (1, 1.0), "frequency_penalty": (0, 0.0), "presence_penalty": (0, 0.0), "logprobs": (False,),
            "logit_bias": ({},), "top_logprobs": (0,), "modalities": (["text"],), "prediction": (),
            "audio": (), "web_search_options": (), "reasoning_effort": (), "service_tier": ("auto", "default")}
 """Parameters this server cannot honour: accepted only when absent, null or at their neutral value."""
@@ -149,7 +150,7 @@ def _message(m: Any, i: int) -> Message:
         return Message.assistant(content or None, calls)
     if content is None:
         raise BadRequest(f"{where}.content is required for role {role}", where)
-    return Message(role, content, name=m.get("name"))
+    return Message(cast(Role, role), content, name=m.get("name"))
 
 
 def _tools(raw: Any) -> list[ToolSpec]:

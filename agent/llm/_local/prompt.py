@@ -155,7 +155,7 @@ class ChatTemplate:
 
     def render(self, messages: list[dict[str, str]]) -> str:
         if self._formatter is not None:
-            return self._formatter(messages=messages).prompt
+            return self._formatter(messages=messages).prompt  # type: ignore[arg-type]  # llama_cpp's TypedDicts
         return chatml(messages)
 
 

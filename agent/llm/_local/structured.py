@@ -15,7 +15,7 @@ from typing import Any
 
 from core.response_format import schema_of
 from . import grammar as G
-from .engine import GBNFConstraint, LLGuidanceConstraint, Runner
+from .engine import Constraint, GBNFConstraint, LLGuidanceConstraint, Runner
 
 __all__ = ["structured_turn", "compile_response_format", "schema_hint", "SchemaError"]
 
@@ -86,7 +86,8 @@ def _llg_compile(tokenizer: Any, schema: dict[str, Any], strict: bool) -> tuple[
     from llguidance import LLMatcher
 
     try:
-        grammar = LLMatcher.grammar_from_json_schema(G.schema_key(schema), defaults={**G.JSON_OPTIONS, "lenient": not strict})
+        options: Any = {**G.JSON_OPTIONS, "lenient": not strict}  # llguidance's JsonCompileOptions TypedDict
+        grammar = LLMatcher.grammar_from_json_schema(G.schema_key(schema), defaults=options)
         matcher = LLMatcher(tokenizer, grammar, log_level=0)
     except Exception as e:  # noqa: BLE001 - llguidance raises ValueError/RuntimeError with the reason
         return None, _reason(e)
@@ -138,6 +139,7 @@ def structured_turn(chat: Any, request: Any, on_text: Any, usage: Any) -> Any:
     prompt = chat._prompt_tokens(chat_messages(request.messages, schema_hint(request.response_format)))
     runner.prefill(prompt)
     temperature = request.temperature or 0.0
+    constraint: Constraint
     if chat.engine == "gbnf":
         constraint = GBNFConstraint(loaded.llama, compiled, temperature, chat.seed)
     else:
