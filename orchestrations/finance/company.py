@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
+from . import _findings as F
 from . import _metrics as m
 from ._common import Horizon, Symbol, company_snapshot, income_metrics, lookback_days, price_metrics
 
@@ -56,6 +57,9 @@ class CompanyComparativeAnalysis(Orchestration):
         }
         return OrchestrationData(tables=tables, facts={"time_horizon": params.time_horizon})
 
+    def find(self, params: ComparativeParams, data: OrchestrationData):
+        return F.comparative(data.tables, data.missing)
+
 
 class StrategicParams(BaseModel):
     symbol: Symbol
@@ -96,6 +100,9 @@ class StrategicInvestmentAnalysis(Orchestration):
         }
         return OrchestrationData(tables=tables, facts={"time_horizon": params.time_horizon, "description": ((snap["profile"] or {}).get("description") or "")[:600]})
 
+    def find(self, params: StrategicParams, data: OrchestrationData):
+        return F.strategic(params.symbol, data.tables, data.missing)
+
 
 class CompetitiveParams(BaseModel):
     symbol: Symbol
@@ -124,6 +131,9 @@ class CompanyCompetitiveAnalysis(Orchestration):
             "peers": Table("Size, growth, margins and valuation", METRIC_COLUMNS, ranked), "position": position,
         }
         return OrchestrationData(tables=tables, facts={"industry": ((snaps[0]["profile"] or {}).get("industry"))})
+
+    def find(self, params: CompetitiveParams, data: OrchestrationData):
+        return F.competitive(params.symbol, data.tables, data.missing)
 
 
 def _rank(rows: list[list[Any]], col: int, symbol: str, reverse: bool) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
+from . import _findings as F
 from . import _metrics as m
 from ._common import Symbol
 
@@ -41,6 +42,9 @@ class FinancialHealthAssessment(Orchestration):
         trends = Table("Trend (oldest to newest year with data)", ["metric", "first", "last", "direction"], trend_rows)
         facts = {"quote": quote, "years": list(years)}
         return OrchestrationData(tables={"health": table, "trends": trends}, facts=facts)
+
+    def find(self, params: HealthParams, data: OrchestrationData):
+        return F.health(params.symbol, data.tables, data.missing)
 
 
 def _by_year(income: list[dict], balance: list[dict], cash: list[dict]) -> dict[str, tuple[dict, dict, dict]]:

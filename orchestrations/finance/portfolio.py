@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from tools.market import SectorName
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
+from . import _findings as F
 from . import _metrics as m
 
 RISK_RULES = {
@@ -61,6 +62,9 @@ class PortfolioRecommendation(Orchestration):
         ])
         return OrchestrationData(tables={"allocation": allocation, "candidates": considered},
                                  facts={"rule": rule, "total": total, "portfolio_beta": portfolio_beta})
+
+    def find(self, params: PortfolioParams, data: OrchestrationData):
+        return F.portfolio(params.investment_amount, params.risk_tolerance, data.tables, data.facts, data.missing)
 
     @staticmethod
     async def _details(ctx: RunContext, symbol: str):

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from tools.market import SectorName
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
+from . import _findings as F
 from . import _metrics as m
 from ._common import income_metrics, lookback_days
 
@@ -49,6 +50,9 @@ class SectorAnalysis(Orchestration):
                              [[medians["market_cap"], medians["revenue"], m.pct(medians["net_margin"]), m.rounded(medians["pe"])]])
         return OrchestrationData(tables={"companies": table, "medians": median_table}, facts={"sector": params.sector})
 
+    def find(self, params: SectorAnalysisParams, data: OrchestrationData):
+        return F.sector(params.sector, data.tables, data.missing)
+
     @staticmethod
     async def _company(ctx: RunContext, symbol: str):
         return await ctx.gather(ctx.fetch("get_stock_price", symbol=symbol), ctx.fetch("get_income_statement", symbol=symbol, limit=2))
@@ -89,6 +93,9 @@ class MarketTrendPrediction(Orchestration):
         monthly = Table("Index by month", ["month", "level"], _monthly(index))
         return OrchestrationData(tables={"index": stats, "members": members, "monthly": monthly},
                                  facts={"timeframe": params.timeframe, "lookback_days": days})
+
+    def find(self, params: MarketTrendParams, data: OrchestrationData):
+        return F.trend(params.sector, params.timeframe, data.tables, data.missing)
 
 
 def _monthly(index: list[tuple[str, float]]) -> list[list]:
