@@ -112,9 +112,12 @@ class LLMRequest:
     max_tokens: int | None = None
     grounding: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     """Per tool, per argument: allowed values computed for this request (used by grammar backends)."""
+    figures: list[str] = field(default_factory=list)
+    """The figures a text answer may write, as printed in the data (grammar backends decode every
+    number from these; others ignore it). Empty: no restriction."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "messages": [m.to_dict() for m in self.messages],
             "tools": [t.to_dict() for t in self.tools],
             "tool_choice": self.tool_choice,
@@ -122,6 +125,9 @@ class LLMRequest:
             "max_tokens": self.max_tokens,
             "grounding": self.grounding,
         }
+        if self.figures:  # only when set: requests without figures keep their recorded form
+            data["figures"] = list(self.figures)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LLMRequest:
@@ -132,6 +138,7 @@ class LLMRequest:
             temperature=data.get("temperature"),
             max_tokens=data.get("max_tokens"),
             grounding=data.get("grounding") or {},
+            figures=list(data.get("figures") or []),
         )
 
 
