@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from agent.chat._charts import is_series, series_chart
 from agent.events import (
-    ErrorEvent, FinalAnswer, OrchestrationFinished, OrchestrationStarted, RouteDecided, RouteRejected, TokenDelta,
+    ErrorEvent, FiguresChecked, FinalAnswer, OrchestrationFinished, OrchestrationStarted, RouteDecided, RouteRejected, TokenDelta,
 )
 from tools import ToolCallFinished, ToolCallStarted
 
@@ -34,6 +35,27 @@ def table_of(data: dict[str, Any]) -> Table:
     for row in rows:
         table.add_row(*(fmt(v) for v in row))
     return table
+
+
+def findings_text(findings: list[dict[str, Any]]) -> Text:
+    """The findings as bullets, their figures highlighted."""
+    text = Text("findings:\n", style="bold")
+    for f in findings:
+        line = Text(f"  • {f['text']}\n")
+        for figure in f.get("figures") or []:
+            line.highlight_words([figure], style="bold")
+        text.append_text(line)
+    text.rstrip()
+    return text
+
+
+def figures_line(check: FiguresChecked) -> Text:
+    """One line under the answer: every figure traced, or which ones are not."""
+    if check.total == 0:
+        return Text("✓ no figures in the answer", style="dim")
+    if check.ok:
+        return Text(f"✓ all {check.total} figures traced to the data", style="green")
+    return Text(f"⚠ {len(check.untraced)} of {check.total} figures not traced to the data: {', '.join(check.untraced)}", style="yellow")
 
 
 def usage_line(final: FinalAnswer, seconds: float) -> Text:
@@ -106,10 +128,17 @@ class TurnView:
         elif isinstance(event, OrchestrationFinished):
             self._line(f"■ {event.name} finished in {event.duration_s:.2f}s", "cyan")
             for table in event.tables.values():
-                self.console.print(table_of(table))
+                self.console.print(series_chart(table) if is_series(table) else table_of(table))
             for missing in event.missing:
                 self._line(f"  missing: {missing}", "yellow")
+            if event.findings:
+                self.console.print(findings_text(event.findings))
             self._state("writing the answer…")
+        elif isinstance(event, FiguresChecked):
+            if event.rewritten is not None:
+                self.console.print(Text("rewritten answer (untraced figures removed):", style="bold green"))
+                self.console.print(Text(event.rewritten), soft_wrap=True)
+            self.console.print(figures_line(event))
         elif isinstance(event, FinalAnswer):
             self.stop()
             if self.streaming:
