@@ -54,7 +54,7 @@ def figures_line(check: FiguresChecked) -> Text:
     if check.total == 0:
         return Text("✓ no figures in the answer", style="dim")
     if check.ok:
-        return Text(f"✓ all {check.total} figures traced to the data", style="green")
+        return Text("✓ " + (check.summary or f"all {check.total} figures traced to the data"), style="green")
     return Text(f"⚠ {len(check.untraced)} of {check.total} figures not traced to the data: {', '.join(check.untraced)}", style="yellow")
 
 

@@ -29,11 +29,12 @@ def test_findings_come_before_the_answer_and_the_traced_line_after_it():
     text = render(
         OrchestrationFinished("market_trend_prediction", {}, 0.1, {"index": STATS, "monthly": MONTHLY}, [], FINDINGS),
         TokenDelta("The index fell 4.79%."),
-        FiguresChecked(1, [{"figure": "4.79%", "source": "index"}], [], "the 1 figure traced"),
+        FiguresChecked(2, [{"figure": "4.79%", "source": "index"}, {"figure": "2023-10-27", "source": "index"}], [],
+                       "all 2 figures traced to the data"),
         FinalAnswer("The index fell 4.79%.", Usage(10, 5, 1), 1),
     )
     assert text.index("findings:") < text.index("• The index returned -4.79%") < text.index("answer:")
-    assert text.index("The index fell 4.79%.") < text.index("✓ all 1 figures traced to the data") < text.index("usage:")
+    assert text.index("The index fell 4.79%.") < text.index("✓ all 2 figures traced to the data") < text.index("usage:")
 
 
 def test_untraced_figures_are_named():
