@@ -176,6 +176,10 @@ def competitive(symbol: str, tables: dict[str, Table], missing: list[str]) -> li
                   source=f"position[{row['metric']}]")
     peers = _rows(tables.get("peers"))
     others = [r for r in peers if r["symbol"] != symbol]
+    names = {r[0]: r[1] for r in (tables["profiles"].rows if "profiles" in tables else [])}
+    if others:
+        listed = ", ".join(f"{names.get(r['symbol']) or r['symbol']} ({r['symbol']})" for r in others)
+        b.findings.insert(0, Finding(f"{names.get(symbol) or symbol} ({symbol}) is compared with {listed}.", [], "peers"))
     own = next((r for r in peers if r["symbol"] == symbol), {})
     if others:
         top = max(others, key=lambda r: r.get("revenue") or 0)

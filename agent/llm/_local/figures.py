@@ -2,8 +2,10 @@
 
 The analysis text is decoded under a Lark grammar (llguidance) of alternating text and figures:
 
-    start: TEXT? (FIG TEXT)* FIG?
-    TEXT:  /[^0-9]*[^0-9.,]/        any text without a digit, not ending in "." or ","
+    start: LEAD? (FIG TEXT)* FIG?
+    LEAD:  /[^0-9]*[^0-9.,]/        any text without a digit, not ending in "." or ","
+    TEXT:  the same, starting with a non-word character and not with a magnitude ("1.10" + " billion"
+           or "1.29T" + "RB" would read as other figures)
     FIG:   "398.15B" | "11.22" | ...  one of the allowed figures, exactly
 
 So a digit can only be written as part of an allowed figure, two figures never touch, and no
@@ -28,6 +30,11 @@ from . import grammar as G
 from .engine import LLGuidanceConstraint, Runner, _discourage_repeats, _pick
 
 TEXT_REGEX = r"[^0-9]*[^0-9.,]"
+AFTER_FIGURE_REGEX = r"[^0-9A-Za-z_][^0-9]*[^0-9.,]|[^0-9A-Za-z_.,]"
+"""Text right after a figure starts with a non-word character: "1.29T" + "oted" would read as "1"."""
+SCALE_WORDS = r"/\s?(?i:trillion|billion|million|thousand|bn|mn)([^A-Za-z0-9_](?s:.*))?/ | /\s?[TBMK]([^A-Za-z0-9_](?s:.*))?/"
+"""Text that would turn the figure before it into another magnitude ("1.10" + " billion"): not
+allowed right after a figure (the checker reads a magnitude the same way, `agent.figures`)."""
 
 __all__ = ["figures_lark", "FiguresConstraint", "figures_constraint"]
 
@@ -38,7 +45,8 @@ def figures_lark(figures: list[str]) -> str:
     if not figs:
         return f"start: TEXT?\nTEXT: /{TEXT_REGEX}/\n"
     alternatives = " | ".join(json.dumps(f) for f in figs)
-    return f"start: TEXT? (FIG TEXT)* FIG?\nTEXT: /{TEXT_REGEX}/\nFIG: {alternatives}\n"
+    return (f"start: LEAD? (FIG TEXT)* FIG?\nLEAD: /{TEXT_REGEX}/\nTEXT: /{AFTER_FIGURE_REGEX}/ & ~({SCALE_WORDS})\n"
+            f"FIG: {alternatives}\n")
 
 
 _lock = threading.Lock()

@@ -38,6 +38,10 @@ def test_the_grammar_accepts_allowed_figures_and_refuses_others(llm):
     assert not matcher_accepts(llm, "JPM's P/E is 11.2.")          # a prefix of an allowed figure is not one
     assert not matcher_accepts(llm, "JPM's P/E is 11.227.")        # nor is an allowed figure with more digits
     assert not matcher_accepts(llm, "Ratios 7.89.11.22 joined.")   # figures cannot be glued into a new number
+    assert not matcher_accepts(llm, "A cap of 11.22 billion.")     # nor given a magnitude they do not have
+    assert not matcher_accepts(llm, "A cap of 11.22B.")
+    assert not matcher_accepts(llm, "A cap of 398.15Boted.")       # a word glued to a figure changes how it reads
+    assert matcher_accepts(llm, "A cap of 398.15B, a P/E of 11.22 Beyond that, 7.89 by Morgan.")
     assert matcher_accepts(llm, "No numbers at all.")
     assert "FIG" in figures_lark(ALLOWED) and "FIG" not in figures_lark([])
 
