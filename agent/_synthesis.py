@@ -38,15 +38,30 @@ def answer_request(question: str, history: list[Message], results: list[Result],
         groups = [f"## {_name(target)}\n{g}" for (target, _, _), g in zip(results, groups)]
     findings = "\n\n".join(g for g in groups if g) or "- (no findings: the data step returned nothing)"
     tables = _compact_tables([data for _, _, data in results if data.findings], table_budget)
-    body = render("answer.md", question=question, findings=findings, tables=f"\n{tables}\n" if tables else "")
+    body = render("answer.md", question=question, findings=findings, tables=f"\n{tables}\n" if tables else "",
+                  subjects=subjects([params for _, params, _ in results]) or "the companies")
     figures = allowed_figures(answer_data(question, results))
     return LLMRequest([Message.system(load("analyst.md")), *history, Message.user(body)], tool_choice="none", figures=figures)
+
+
+def subjects(params: list[BaseModel]) -> str:
+    """What the answer must be about, from the routed arguments: tickers, sectors, amounts."""
+    found: list[str] = []
+    for p in params:
+        for value in p.model_dump(mode="json").values():
+            for v in value if isinstance(value, list) else [value]:
+                if isinstance(v, str) and v[:1].isupper() and not any(c.isdigit() for c in v):
+                    found.append(v)
+                elif isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 1000:
+                    found.append(f"${v:,.0f}")
+    found = list(dict.fromkeys(found))
+    return ", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1 else "".join(found)
 
 
 def instructions() -> str:
     """The instruction text of the analysis prompt (system message and template, without the data)."""
     template = load("answer.md")
-    for placeholder in ("$question", "$findings", "$tables"):
+    for placeholder in ("$question", "$findings", "$tables", "$subjects"):
         template = template.replace(placeholder, "")
     return load("analyst.md") + "\n" + template
 
