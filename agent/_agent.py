@@ -13,6 +13,7 @@ from agent._memory import Memory, estimate_tokens
 from agent._reply import AgentReply
 from agent._routing import Route, repair_messages, validate_calls
 from agent._synthesis import answer_request
+from agent._verify import check_answer
 from agent.events import (
     ErrorEvent, Event, FinalAnswer, OrchestrationFinished, OrchestrationStarted, RouteDecided, RouteRejected, TokenDelta,
 )
@@ -50,7 +51,8 @@ class Agent:
 
     `llm` routes; `analysis_llm` (default: the same) writes the analysis. `tools` are atomic tools
     the orchestrations may call (default: all registered); `offer_tools=True` also offers them to the
-    routing model directly.
+    routing model directly. Every answer's figures are traced to the data (a `FiguresChecked`
+    event); `rewrite_untraced=True` asks the model once to rewrite an answer with untraced figures.
     """
 
     def __init__(
@@ -68,6 +70,7 @@ class Agent:
         grounder: Grounder | None = None,
         tool_executor: Executor | None = None,
         system_prompt: str | None = None,
+        rewrite_untraced: bool = False,
     ):
         self.llm = llm
         self.analysis_llm = analysis_llm or llm
@@ -83,6 +86,8 @@ class Agent:
         self.grounder = grounder
         self.tool_executor = tool_executor
         self.system_prompt = system_prompt or load("router.md")
+        self.rewrite_untraced = rewrite_untraced
+        """Ask the analysis model once to rewrite an answer whose figures do not all trace to the data."""
         self.session = Session()
         self._specs = [o.spec() for o in self.targets.values()]
 
@@ -130,6 +135,8 @@ class Agent:
         query = self._fit_query(query)
         turn = RoutingOutcome()
         history = session.memory.window(self.context_window // 2 - estimate_tokens(query))
+        results: list[tuple[Route, OrchestrationData]] = []
+        request: LLMRequest | None = None
         try:
             async for event in self._route(query, history, turn):
                 yield event
@@ -139,7 +146,6 @@ class Agent:
                 text = turn.text.strip() or "I have no answer to that; try asking about a company or a sector."
                 yield TokenDelta(text)
             else:
-                results: list[tuple[Route, OrchestrationData]] = []
                 async for event in self._run_routes(turn.routes, results):
                     yield event
                 only = results[0][1] if len(results) == 1 else None
@@ -157,6 +163,13 @@ class Agent:
                             turn.usage.add(chunk.response.usage)
                     turn.llm_calls += 1
                     text = "".join(parts).strip() or "The model wrote no analysis; the computed data is in the tables above."
+            rewrite = self.analysis_llm if self.rewrite_untraced and request is not None else None
+            async for check in check_answer(query, text, [(r.target, r.params, d) for r, d in results], llm=rewrite,
+                                            request=request, usage=turn.usage):
+                yield check
+                if check.rewritten is not None:
+                    text = check.rewritten
+                    turn.llm_calls += 1
         except LLMError as e:
             yield ErrorEvent(f"The model backend failed: {e}", kind=type(e).__name__)
             return
@@ -207,7 +220,8 @@ class Agent:
             except Exception as e:  # noqa: BLE001 - a broken data step is reported, not fatal
                 data = OrchestrationData(missing=[f"{route.name} failed: {type(e).__name__}: {e}"])
             tables = {k: t.to_dict() for k, t in data.tables.items()}
-            emit(OrchestrationFinished(route.name, route.arguments(), time.perf_counter() - start, tables, data.missing))
+            findings = [f.to_dict() for f in data.findings]
+            emit(OrchestrationFinished(route.name, route.arguments(), time.perf_counter() - start, tables, data.missing, findings))
             return route, data
 
         task = asyncio.ensure_future(asyncio.gather(*(run(r) for r in routes)))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.events import (
-    ErrorEvent, Event, FinalAnswer, OrchestrationFinished, RouteDecided, ToolCallFinished, event_to_dict,
+    ErrorEvent, Event, FiguresChecked, FinalAnswer, OrchestrationFinished, RouteDecided, ToolCallFinished, event_to_dict,
 )
 from agent.llm import Usage
 
@@ -20,6 +20,10 @@ class AgentReply:
     usage: Usage = field(default_factory=Usage)
     llm_calls: int = 0
     error: str | None = None
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    """The orchestrations' findings (`{"text", "figures", "source"}`), in the order they finished."""
+    figures: dict[str, Any] | None = None
+    """The figures check of the final answer (`FiguresChecked` as a dict), if one ran."""
     events: list[Event] = field(default_factory=list, repr=False)
 
     @property
@@ -39,6 +43,9 @@ class AgentReply:
                 )
             elif isinstance(e, OrchestrationFinished):
                 reply.tables.update({f"{e.name}.{k}": v for k, v in e.tables.items()})
+                reply.findings.extend(e.findings)
+            elif isinstance(e, FiguresChecked):
+                reply.figures = {**{k: v for k, v in event_to_dict(e).items() if k != "type"}, "ok": e.ok}
             elif isinstance(e, FinalAnswer):
                 reply.text, reply.usage, reply.llm_calls = e.text, e.usage, e.llm_calls
             elif isinstance(e, ErrorEvent):
@@ -54,6 +61,8 @@ class AgentReply:
             "usage": self.usage.to_dict(),
             "llm_calls": self.llm_calls,
             "error": self.error,
+            "findings": self.findings,
+            "figures": self.figures,
         }
 
     def trace(self) -> list[dict[str, Any]]:

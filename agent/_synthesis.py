@@ -1,26 +1,105 @@
-"""The analysis step: one streamed LLM call writes the answer from the orchestrations' data."""
+"""The analysis step: one streamed LLM call writes the answer from the question and the findings.
+
+The prompt is compact (prompts/answer.md): the question, the orchestrations' findings as bullets,
+and only the small tables that fit a token budget; never every raw table. The request carries the
+figures the answer may write (`LLMRequest.figures`): grammar backends decode numbers only from them.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel
 
+from agent._memory import estimate_tokens
+from agent.figures import DataFigures, allowed_figures, data_figures
 from agent.llm import LLMRequest, Message
 from orchestrations import Orchestration, OrchestrationData
 from prompts import load, render
+from tools import shorten
+
+TABLE_BUDGET_TOKENS = 120
+"""Tokens of compact tables added after the findings (smallest tables first); 0: findings only."""
+MAX_TABLE_CELLS = 24
+"""A table with more cells than this is never quoted in the prompt (its numbers are in the findings)."""
+
+RAW_TABLES_CHARS = 6000
+"""Tables of an orchestration without findings are quoted whole, up to this many characters."""
+
+Result = tuple[type[Orchestration[Any]], BaseModel, OrchestrationData]
 
 
-def answer_request(
-    question: str,
-    history: list[Message],
-    results: list[tuple[type[Orchestration[Any]], BaseModel, OrchestrationData]],
-) -> LLMRequest:
-    """One orchestration: its own prompt. Several: one merged prompt, so it is still one call."""
-    prompts = [target().prompt(params, data) for target, params, data in results]
-    if len(prompts) == 1:
-        body = f"The user asked: {question}\n\n{prompts[0]}"
-    else:
-        sections = "\n\n".join(f"## {cls.name}\n{p}" for (cls, _, _), p in zip(results, prompts))
-        body = render("merge.md", question=question, sections=sections)
-    return LLMRequest([Message.system(load("analyst.md")), *history, Message.user(body)], tool_choice="none")
+def answer_request(question: str, history: list[Message], results: list[Result], *,
+                   table_budget: int = TABLE_BUDGET_TOKENS) -> LLMRequest:
+    """The analysis request: question, findings, compact tables; one call for any number of results."""
+    groups = [_findings_text(target, params, data) for target, params, data in results]
+    if len(results) > 1:
+        groups = [f"## {target.name}\n{g}" for (target, _, _), g in zip(results, groups)]
+    findings = "\n\n".join(g for g in groups if g) or "- (no findings: the data step returned nothing)"
+    tables = _compact_tables([data for _, _, data in results if data.findings], table_budget)
+    body = render("answer.md", question=question, findings=findings, tables=f"\n{tables}\n" if tables else "",
+                  subjects=subjects([params for _, params, _ in results]) or "the companies")
+    figures = allowed_figures(answer_data(question, results))
+    return LLMRequest([Message.system(load("analyst.md")), *history, Message.user(body)], tool_choice="none", figures=figures)
+
+
+def subjects(params: list[BaseModel]) -> str:
+    """What the answer must be about, from the routed arguments: tickers, sectors, amounts."""
+    found: list[str] = []
+    for p in params:
+        for value in p.model_dump(mode="json").values():
+            for v in value if isinstance(value, list) else [value]:
+                if isinstance(v, str) and v[:1].isupper() and not any(c.isdigit() for c in v):
+                    found.append(v)
+                elif isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 1000:
+                    found.append(f"${v:,.0f}")
+    found = list(dict.fromkeys(found))
+    return ", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1 else "".join(found)
+
+
+def instructions() -> str:
+    """The instruction text of the analysis prompt (system message and template, without the data)."""
+    template = load("answer.md")
+    for placeholder in ("$question", "$findings", "$tables", "$subjects"):
+        template = template.replace(placeholder, "")
+    return load("analyst.md") + "\n" + template
+
+
+def answer_data(question: str, results: list[Result]) -> DataFigures:
+    """Everything an answer's figures may trace to: the question, findings, tables and facts."""
+    findings = [f for _, _, data in results for f in data.findings]
+    tables = {f"{target.name}.{k}": t for target, _, data in results for k, t in data.tables.items()}
+    data = data_figures(question, findings, tables)
+    for target, _, d in results:
+        if d.facts:
+            data.add_text(json.dumps(d.facts, default=str), f"{target.name}.facts")
+    return data
+
+
+def _findings_text(target: type[Orchestration[Any]], params: BaseModel, data: OrchestrationData) -> str:
+    lines = [f"- {f.text}" for f in data.findings]
+    if not lines and (data.tables or data.facts):  # an orchestration that states no findings: its tables and facts
+        lines = [shorten(data.tables_markdown(), RAW_TABLES_CHARS)] if data.tables else []
+        if data.facts:
+            lines.append("Other facts:\n" + shorten(json.dumps(data.facts, default=str, indent=1), RAW_TABLES_CHARS))
+    if not data.findings and data.missing:
+        lines += [f"- Missing: {m}" for m in data.missing[:3]]
+    return "\n".join(lines)
+
+
+def _compact_tables(datas: list[OrchestrationData], budget: int) -> str:
+    """The smallest tables, in Markdown, while they fit `budget` tokens."""
+    candidates = [t for d in datas for t in d.tables.values() if t.rows and len(t.rows) * len(t.columns) <= MAX_TABLE_CELLS]
+    chosen, used = [], 0
+    for table in sorted(candidates, key=lambda t: len(t.rows) * len(t.columns)):
+        text = table.to_markdown()
+        cost = estimate_tokens(text)
+        if used + cost > budget:
+            continue
+        chosen.append(text)
+        used += cost
+    return "\n\n".join(chosen)
+
+
+__all__ = ["answer_request", "answer_data", "instructions", "TABLE_BUDGET_TOKENS"]

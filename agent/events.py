@@ -40,11 +40,29 @@ class OrchestrationFinished:
     tables: dict[str, Any] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     """What the data step could not get (failed tool calls): the result is partial."""
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    """What the data shows, computed in Python: `[{"text", "figures", "source"}]` (`Finding.to_dict`)."""
 
 
 @dataclass(slots=True)
 class TokenDelta:
     text: str
+
+
+@dataclass(slots=True)
+class FiguresChecked:
+    """Every figure of the answer traced to the data, or not (`agent.figures.FigureCheck.to_dict`)."""
+
+    total: int
+    traced: list[dict[str, str]] = field(default_factory=list)
+    untraced: list[str] = field(default_factory=list)
+    summary: str = ""
+    rewritten: str | None = None
+    """Set when the answer was rewritten to drop untraced figures: the new answer (checked here)."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.untraced
 
 
 @dataclass(slots=True)
@@ -64,7 +82,7 @@ class ErrorEvent:
 
 Event = Union[
     RouteDecided, RouteRejected, OrchestrationStarted, OrchestrationFinished,
-    ToolCallStarted, ToolCallFinished, TokenDelta, FinalAnswer, ErrorEvent,
+    ToolCallStarted, ToolCallFinished, TokenDelta, FiguresChecked, FinalAnswer, ErrorEvent,
 ]
 
 
@@ -78,5 +96,5 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 __all__ = [
     "Event", "RouteDecided", "RouteRejected", "OrchestrationStarted", "OrchestrationFinished",
-    "ToolCallStarted", "ToolCallFinished", "TokenDelta", "FinalAnswer", "ErrorEvent", "event_to_dict",
+    "ToolCallStarted", "ToolCallFinished", "TokenDelta", "FiguresChecked", "FinalAnswer", "ErrorEvent", "event_to_dict",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["decoding", "routing", "bfcl", "fanout", "overhead", "llm_calls"]
+BENCHMARKS = ["decoding", "routing", "bfcl", "fanout", "overhead", "llm_calls", "answers"]
 
 
 def main(argv: list[str]) -> int:

@@ -125,8 +125,12 @@ class LLMRequest:
         if self.response_format is not None:
             self.response_format = normalize_response_format(self.response_format)
 
+    figures: list[str] = field(default_factory=list)
+    """The figures a text answer may write, as printed in the data (grammar backends decode every
+    number from these; others ignore it). Empty: no restriction."""
+
     def to_dict(self) -> dict[str, Any]:
-        out = {
+        out: dict[str, Any] = {
             "messages": [m.to_dict() for m in self.messages],
             "tools": [t.to_dict() for t in self.tools],
             "tool_choice": self.tool_choice,
@@ -139,6 +143,8 @@ class LLMRequest:
             out["response_format"] = self.response_format
         if self.seed is not None:
             out["seed"] = self.seed
+        if self.figures:
+            out["figures"] = list(self.figures)
         return out
 
     @classmethod
@@ -152,6 +158,7 @@ class LLMRequest:
             grounding=data.get("grounding") or {},
             response_format=data.get("response_format"),
             seed=data.get("seed"),
+            figures=list(data.get("figures") or []),
         )
 
 

@@ -2,10 +2,11 @@
 
 from ._base import Orchestration, OrchestrationData, register, registered_orchestrations
 from ._context import RunContext
+from ._findings import Finding
 from ._table import Table, fmt
 from .react import ReActLoop
 
 __all__ = [
-    "Orchestration", "OrchestrationData", "RunContext", "Table", "fmt", "register",
+    "Finding", "Orchestration", "OrchestrationData", "RunContext", "Table", "fmt", "register",
     "registered_orchestrations", "ReActLoop",
 ]

@@ -13,6 +13,7 @@ from prompts import render
 from tools import Tool, shorten, strict_schema, validate_arguments
 
 from ._context import RunContext
+from ._findings import Finding
 from ._table import Table
 
 
@@ -25,6 +26,8 @@ class OrchestrationData:
     missing: list[str] = field(default_factory=list)
     answer: str | None = None
     """Set by orchestrations that answer by themselves (the ReAct loop): no synthesis call."""
+    findings: list[Finding] = field(default_factory=list)
+    """Plain sentences computed from the tables (set by `Orchestration.run` from `find`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -32,6 +35,7 @@ class OrchestrationData:
             "facts": self.facts,
             "missing": self.missing,
             "answer": self.answer,
+            "findings": [f.to_dict() for f in self.findings],
         }
 
     def tables_markdown(self) -> str:
@@ -64,7 +68,13 @@ class Orchestration(Generic[P]):
         """`gather`, with every failed tool call the step did not report itself listed in `missing`."""
         data = await self.gather(params, ctx)
         data.missing = data.missing or list(ctx.missing)
+        if not data.findings and data.answer is None:
+            data.findings = self.find(params, data)
         return data
+
+    def find(self, params: P, data: OrchestrationData) -> list[Finding]:
+        """The findings of a finished data step (default: none). Override to state what the tables show."""
+        return []
 
     def prompt(self, params: P, data: OrchestrationData) -> str:
         """The analysis request for the LLM. Default: render `template` with everything computed."""

@@ -7,11 +7,13 @@ import time
 from typing import Any
 
 from rich.console import Console
+from rich.status import Status
 from rich.table import Table
 from rich.text import Text
 
+from agent.chat._charts import is_series, series_chart
 from agent.events import (
-    ErrorEvent, FinalAnswer, OrchestrationFinished, OrchestrationStarted, RouteDecided, RouteRejected, TokenDelta,
+    ErrorEvent, FiguresChecked, FinalAnswer, OrchestrationFinished, OrchestrationStarted, RouteDecided, RouteRejected, TokenDelta,
 )
 from tools import ToolCallFinished, ToolCallStarted
 
@@ -36,6 +38,27 @@ def table_of(data: dict[str, Any]) -> Table:
     return table
 
 
+def findings_text(findings: list[dict[str, Any]]) -> Text:
+    """The findings as bullets, their figures highlighted."""
+    text = Text("findings:\n", style="bold")
+    for f in findings:
+        line = Text(f"  • {f['text']}\n")
+        for figure in f.get("figures") or []:
+            line.highlight_words([figure], style="bold")
+        text.append_text(line)
+    text.rstrip()
+    return text
+
+
+def figures_line(check: FiguresChecked) -> Text:
+    """One line under the answer: every figure traced, or which ones are not."""
+    if check.total == 0:
+        return Text("✓ no figures in the answer", style="dim")
+    if check.ok:
+        return Text("✓ " + (check.summary or f"all {check.total} figures traced to the data"), style="green")
+    return Text(f"⚠ {len(check.untraced)} of {check.total} figures not traced to the data: {', '.join(check.untraced)}", style="yellow")
+
+
 def usage_line(final: FinalAnswer, seconds: float) -> Text:
     u = final.usage
     return Text(
@@ -54,7 +77,7 @@ class TurnView:
         self.started = time.perf_counter()
         self.streaming = False
         self.answered = False
-        self._status = console.status("routing the question…", spinner="dots")
+        self._status: Status | None = console.status("routing the question…", spinner="dots")
         self._status.start()
         self._running: set[str] = set()
 
@@ -106,10 +129,17 @@ class TurnView:
         elif isinstance(event, OrchestrationFinished):
             self._line(f"■ {event.name} finished in {event.duration_s:.2f}s", "cyan")
             for table in event.tables.values():
-                self.console.print(table_of(table))
+                self.console.print(series_chart(table) if is_series(table) else table_of(table))
             for missing in event.missing:
                 self._line(f"  missing: {missing}", "yellow")
+            if event.findings:
+                self.console.print(findings_text(event.findings))
             self._state("writing the answer…")
+        elif isinstance(event, FiguresChecked):
+            if event.rewritten is not None:
+                self.console.print(Text("rewritten answer (untraced figures removed):", style="bold green"))
+                self.console.print(Text(event.rewritten), soft_wrap=True)
+            self.console.print(figures_line(event))
         elif isinstance(event, FinalAnswer):
             self.stop()
             if self.streaming:
@@ -151,7 +181,7 @@ def trace_table(trace: list[dict[str, Any]]) -> Table:
             else:
                 rows.append((kind, event["text"]))
             continue
-        details = {k: v for k, v in event.items() if k not in ("type", "result", "started_at", "finished_at")}
+        details: dict[str, Any] = {k: v for k, v in event.items() if k not in ("type", "result", "started_at", "finished_at")}
         if kind == "ToolCallFinished":
             details["duration_s"] = round(event["finished_at"] - event["started_at"], 4)
         if kind == "OrchestrationFinished":
@@ -160,10 +190,10 @@ def trace_table(trace: list[dict[str, Any]]) -> Table:
         if kind == "FinalAnswer":
             details["text"] = f"{len(details.get('text') or '')} characters"
         rows.append((kind, json.dumps(details, default=str)))
-    for i, (kind, details) in enumerate(rows, 1):
+    for i, (kind, text) in enumerate(rows, 1):
         if kind == "TokenDelta":
-            details = json.dumps(details if len(details) <= 200 else details[:200] + "…")
-        table.add_row(str(i), kind, Text(details))
+            text = json.dumps(text if len(text) <= 200 else text[:200] + "…")
+        table.add_row(str(i), kind, Text(text))
     return table
 
 

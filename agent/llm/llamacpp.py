@@ -50,6 +50,7 @@ from ._local.engine import (
     Runner,
     log_softmax,
 )
+from ._local.figures import figures_constraint
 from ._local.parts import split_request
 from ._local.structured import structured_turn
 from ._local.prompt import (
@@ -252,8 +253,12 @@ class LlamaCppChat(BaseLLM):
         temperature = request.temperature or 0.0
         # with tools on offer, text that starts like a JSON call list would be a call in disguise
         # (a small model imitates the calls in its history); `none` and "reply in text" mean prose
+        # with `figures`, every number written is one of them (the figures grammar, _local/figures.py)
+        figures = figures_constraint(
+            self._loaded.llama, runner, request.figures, repeat_penalty=TEXT_REPEAT_PENALTY, no_repeat_ngram=TEXT_NO_REPEAT_NGRAM,
+        ) if request.figures else None
         gen = runner.generate(
-            self._budget(request), temperature=temperature, rng=self._rng, on_text=on_text,
+            self._budget(request), temperature=temperature, rng=self._rng, on_text=on_text, constraint=figures,
             repeat_penalty=TEXT_REPEAT_PENALTY, no_repeat_ngram=TEXT_NO_REPEAT_NGRAM,
             not_first=self._call_openers() if request.tools else None,
         )

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from tools.market import get_balance_sheet, get_cash_flow, get_peers, get_stock_price
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
+from . import _findings as F
 from . import _metrics as m
 from ._common import CompanySnapshot, Horizon, Symbol, company_snapshot, income_metrics, lookback_days, price_metrics
 
@@ -59,6 +60,9 @@ class CompanyComparativeAnalysis(Orchestration[ComparativeParams]):
         }
         return OrchestrationData(tables=tables, facts={"time_horizon": params.time_horizon})
 
+    def find(self, params: ComparativeParams, data: OrchestrationData):
+        return F.comparative(data.tables, data.missing)
+
 
 class StrategicParams(BaseModel):
     symbol: Symbol
@@ -100,6 +104,9 @@ class StrategicInvestmentAnalysis(Orchestration[StrategicParams]):
         description = (snap.profile.description if snap.profile else None) or ""
         return OrchestrationData(tables=tables, facts={"time_horizon": params.time_horizon, "description": description[:600]})
 
+    def find(self, params: StrategicParams, data: OrchestrationData):
+        return F.strategic(params.symbol, data.tables, data.missing)
+
 
 class CompetitiveParams(BaseModel):
     symbol: Symbol
@@ -129,6 +136,9 @@ class CompanyCompetitiveAnalysis(Orchestration[CompetitiveParams]):
         }
         first = snaps[0].profile
         return OrchestrationData(tables=tables, facts={"industry": first.industry if first else None})
+
+    def find(self, params: CompetitiveParams, data: OrchestrationData):
+        return F.competitive(params.symbol, data.tables, data.missing)
 
 
 def _rank(rows: list[list[Any]], col: int, symbol: str, reverse: bool) -> int | None:

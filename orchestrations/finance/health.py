@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from tools.market import BalanceSheet, CashFlow, IncomeStatement, get_balance_sheet, get_cash_flow, get_income_statement, get_stock_price
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
+from . import _findings as F
 from . import _metrics as m
 from ._common import Symbol
 
@@ -45,6 +46,9 @@ class FinancialHealthAssessment(Orchestration[HealthParams]):
         trends = Table("Trend (oldest to newest year with data)", ["metric", "first", "last", "direction"], trend_rows)
         facts = {"quote": quote.model_dump(mode="json") if quote else None, "years": list(years)}
         return OrchestrationData(tables={"health": table, "trends": trends}, facts=facts)
+
+    def find(self, params: HealthParams, data: OrchestrationData):
+        return F.health(params.symbol, data.tables, data.missing)
 
 
 Year = tuple[IncomeStatement | None, BalanceSheet | None, CashFlow | None]

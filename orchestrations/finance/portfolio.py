@@ -12,6 +12,7 @@ from tools.market import (
 )
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
+from . import _findings as F
 from . import _metrics as m
 
 RISK_RULES: dict[str, dict[str, Any]] = {
@@ -65,6 +66,9 @@ class PortfolioRecommendation(Orchestration[PortfolioParams]):
         ])
         return OrchestrationData(tables={"allocation": allocation, "candidates": considered},
                                  facts={"rule": rule, "total": total, "portfolio_beta": portfolio_beta})
+
+    def find(self, params: PortfolioParams, data: OrchestrationData):
+        return F.portfolio(params.investment_amount, params.risk_tolerance, data.tables, data.facts, data.missing)
 
     @staticmethod
     async def _details(ctx: RunContext, symbol: str) -> tuple[Quote | None, CompanyProfile | None, list[PriceBar] | None]:

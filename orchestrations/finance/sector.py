@@ -13,6 +13,7 @@ from tools.market import (
 )
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
+from . import _findings as F
 from . import _metrics as m
 from ._common import income_metrics, lookback_days
 
@@ -55,6 +56,9 @@ class SectorAnalysis(Orchestration[SectorAnalysisParams]):
                              [[medians["market_cap"], medians["revenue"], m.pct(medians["net_margin"]), m.rounded(medians["pe"])]])
         return OrchestrationData(tables={"companies": table, "medians": median_table}, facts={"sector": params.sector})
 
+    def find(self, params: SectorAnalysisParams, data: OrchestrationData):
+        return F.sector(params.sector, data.tables, data.missing)
+
     @staticmethod
     async def _company(ctx: RunContext, symbol: str) -> tuple[Quote | None, list[IncomeStatement] | None]:
         return await asyncio.gather(ctx.fetch(get_stock_price, symbol=symbol), ctx.fetch(get_income_statement, symbol=symbol, limit=2))
@@ -95,6 +99,9 @@ class MarketTrendPrediction(Orchestration[MarketTrendParams]):
         monthly = Table("Index by month", ["month", "level"], _monthly(index))
         return OrchestrationData(tables={"index": stats, "members": members, "monthly": monthly},
                                  facts={"timeframe": params.timeframe, "lookback_days": days})
+
+    def find(self, params: MarketTrendParams, data: OrchestrationData):
+        return F.trend(params.sector, params.timeframe, data.tables, data.missing)
 
 
 def _monthly(index: list[tuple[date, float]]) -> list[list[Any]]:

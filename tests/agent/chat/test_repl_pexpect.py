@@ -79,6 +79,9 @@ def test_a_session_in_a_real_terminal(repl, tmp_path):
     assert "┃ symbol" in shown  # a computed table rendered as a rich table
     answer = shown.split("answer:", 1)[1].split("usage:", 1)[0]
     assert len(answer.strip()) >= 10, answer
+    # the findings come before the answer; under it, one line: every figure traced (the grammar sees to it)
+    assert "findings:" in shown and shown.index("• ") < shown.index("answer:"), shown[-3000:]
+    assert re.search(r"✓ (all \d+ figures|the 1 figure) traced to the data|✓ no figures in the answer", answer), answer
     assert "Traceback" not in shown
 
     ask(child, "/trace")

@@ -7,6 +7,7 @@ import pytest
 from agent import Agent
 from agent import ground_query, load_defaults
 from agent.events import OrchestrationFinished, ToolCallFinished
+from agent._synthesis import MAX_TABLE_CELLS
 from agent.testing import ScriptedLLM, call
 from orchestrations import RunContext, registered_orchestrations
 from orchestrations.finance import _metrics as m
@@ -67,7 +68,10 @@ async def test_orchestration_end_to_end(name):
         assert not finished.missing
     assert all(t["rows"] for t in finished.tables.values()), "every table has rows"
     prompt = llm.requests[1].messages[-1].content
-    assert "| ---" not in prompt and "|---|" in prompt  # tables are in the prompt
+    assert finished.findings and all(f"- {f['text']}" in prompt for f in finished.findings)  # the findings are the prompt
+    assert "| ---" not in prompt
+    big = [t for t in finished.tables.values() if len(t["rows"]) * len(t["columns"]) > MAX_TABLE_CELLS]
+    assert all(f"**{t['title']}**" not in prompt for t in big)  # raw tables are not
     llm.assert_complete()
 
 

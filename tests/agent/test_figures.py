@@ -1,0 +1,88 @@
+"""The figures checker: invented, rounded and reformatted figures, each with its verdict."""
+
+import pytest
+
+from agent.figures import allowed_figures, check_figures, data_figures, find_figures
+from orchestrations import Finding, Table
+
+QUESTION = "Compare JPMorgan Chase (JPM) and Bank of America (BAC) over the next 2 years."
+FINDINGS = [
+    Finding("Price return over the lookback: JPM -15.39% vs BAC -44.59% (better: JPM).", ["-15.39%", "-44.59%"], "comparison[return %]"),
+    Finding("JPM is ahead on 3 of the 4 measures compared.", ["3", "4"], "comparison"),
+]
+TABLES = {
+    "profiles": Table("Profiles", ["symbol", "market cap", "P/E", "as of"], [
+        ["JPM", 398_150_000_000, 11.2234, "2023-10-27"], ["BAC", 201_280_000_000, 7.89, "2023-10-27"],
+    ]),
+    "health": Table("JPM by fiscal year", ["metric", "2024-12-31", "2025-12-31"], [["net margin %", 25.31, 26.02]]),
+}
+DATA = data_figures(QUESTION, FINDINGS, TABLES)
+
+
+def verdict(answer):
+    check = check_figures(answer, DATA)
+    return [f for f, _ in check.traced], check.untraced
+
+
+@pytest.mark.parametrize("figure", [
+    "398.15B",            # exact, as the tables print it
+    "$398.2 billion",     # rounded, written another way
+    "398,150,000,000",    # in full
+    "$398 billion",       # rounded to the unit
+    "0.39815 trillion",   # another magnitude
+    "201.28B",
+    "11.22", "11.2",      # the P/E, as printed and rounded
+    "15.39%", "-15.39%", "15.4%", "15.4 percent",  # signs are the words' job ("fell 15.39%")
+    "25.3%", "26.02%",
+    "2023-10-27", "2025",  # a date in the data, a year of one
+    "3", "4",             # counts the findings state
+    "2",                  # a number of the question
+])
+def test_figures_from_the_data_trace(figure):
+    traced, untraced = verdict(f"JPM's figure is {figure} on this measure.")
+    assert untraced == [] and len(traced) == 1, (traced, untraced)
+
+
+@pytest.mark.parametrize("figure", [
+    "-42.33",             # invented
+    "17.53%",             # invented percentage
+    "400 billion",        # rounded too far (398.15B is 398 billion, not 400)
+    "398.3B",             # wrong in the last digit written
+    "11.3",               # rounds 11.2234 wrongly
+    "5",                  # a count no finding states
+    "1",                  # one digit must be exact: 1 is not 0.9-something
+    "2030",               # a year the data never mentions
+    "2023-11-01",         # a date not in the data
+    "1.5x",               # an invented multiple
+])
+def test_invented_figures_do_not_trace(figure):
+    traced, untraced = verdict(f"JPM's figure is {figure} on this measure.")
+    assert traced == [] and untraced == [figure.lstrip("-")], (traced, untraced)
+
+
+def test_a_mixed_answer_gets_one_verdict_per_figure():
+    answer = ("JPM (market cap $398.2 billion, P/E 11.22) fell 15.39% while BAC fell 44.59%. "
+              "The sector median P/E is -17.53 and JPM's P/E is -42.33.")
+    check = check_figures(answer, DATA)
+    assert [f for f, _ in check.traced] == ["398.2 billion", "11.22", "15.39%", "44.59%"]
+    assert check.untraced == ["17.53", "42.33"]
+    assert check.summary() == "2 of 6 figures not traced to the data: 17.53, 42.33"
+    assert dict(check.traced)["398.2 billion"] == "profiles[JPM]"
+
+
+def test_list_markers_tickers_and_words_with_digits_are_not_figures():
+    text = "1. JPM leads.\n2) BAC trails.\nQ4 results, the 10-K and a 5-year view; S&P500."
+    assert find_figures(text) == []
+
+
+def test_all_traced_summary():
+    check = check_figures("JPM: 398.15B and 11.22.", DATA)
+    assert check.ok and check.summary() == "all 2 figures traced to the data"
+    assert check_figures("No figures here.", DATA).summary() == "no figures in the answer"
+
+
+def test_every_allowed_figure_traces():
+    allowed = allowed_figures(DATA)
+    assert {"398.15B", "398.2B", "15.39%", "15.39", "15.4%", "11.22", "2023-10-27", "2023", "3"} <= set(allowed)
+    check = check_figures(" ; ".join(f"x {a} y" for a in allowed), DATA)
+    assert check.ok, check.untraced

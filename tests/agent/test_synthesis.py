@@ -1,0 +1,54 @@
+"""The compact analysis prompt: question and findings (and small tables), the allowed figures."""
+
+import re
+
+from agent._defaults import load_defaults
+from agent._memory import estimate_tokens
+from agent._synthesis import MAX_TABLE_CELLS, answer_request, instructions
+from orchestrations import RunContext, registered_orchestrations
+from tools import ToolRunner, registered_tools
+
+load_defaults()
+HEADLINE = ("Considering the current economic climate, analyze the banking sector trends for the next 2 years and provide a "
+            "comparative strategic investment analysis for JPMorgan Chase (JPM) and Bank of America (BAC).")
+ROUTE = [("market_trend_prediction", {"sector": "Financials", "timeframe": "2 years"}),
+         ("company_comparative_analysis", {"symbol1": "JPM", "symbol2": "BAC", "time_horizon": "2 years"})]
+
+
+async def results():
+    out = []
+    for name, arguments in ROUTE:
+        cls = registered_orchestrations()[name]
+        params = cls.validate(arguments)
+        out.append((cls, params, await cls().run(params, RunContext(ToolRunner(registered_tools())))))
+    return out
+
+
+async def test_the_headline_prompt_holds_the_findings_not_the_raw_tables():
+    res = await results()
+    request = answer_request(HEADLINE, [], res)
+    body = request.messages[-1].content
+    assert HEADLINE in body and request.tool_choice == "none"
+    for _, _, data in res:
+        assert all(f.text in body for f in data.findings)
+        for table in data.tables.values():
+            if len(table.rows) * len(table.columns) > MAX_TABLE_CELLS:
+                assert table.title not in body  # e.g. the 25-row monthly index
+    all_tables = "\n".join(d.tables_markdown() for _, _, d in res)
+    assert estimate_tokens(body) < estimate_tokens(all_tables)  # the 1/3 target is measured with the real tokenizer in bench/answers.py
+
+
+async def test_the_request_carries_every_figure_of_the_findings():
+    res = await results()
+    request = answer_request(HEADLINE, [], res)
+    for _, _, data in res:
+        for f in data.findings:
+            assert all(fig.lstrip("-$") in request.figures for fig in f.figures), f
+    assert "2" in request.figures and "2023-10-27" in request.figures  # the question's and the data's
+
+
+def test_instructions_are_short_and_hold_no_data():
+    text = instructions()
+    assert "$" not in text and estimate_tokens(text) < 120
+    sentences = [s for s in re.split(r"[.:\n]", text) if s.strip()]
+    assert max(len(s.split()) for s in sentences) < 12
