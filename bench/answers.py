@@ -205,11 +205,10 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
-    from agent import _defaults
-    from agent._backends import make_llm
+    from agent import load_defaults, make_llm
     from agent._synthesis import instructions
 
-    _defaults.load_defaults()
+    load_defaults()
     llm = make_llm(args.backend, args.model, **({"n_threads": args.threads} if args.backend == "local" else {}))
     cases = [json.loads(line) for line in open(args.cases, encoding="utf-8") if line.strip()]
     if args.only:

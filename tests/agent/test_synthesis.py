@@ -2,7 +2,7 @@
 
 import re
 
-from agent._defaults import load_defaults
+from agent import load_defaults
 from agent._memory import estimate_tokens
 from agent._synthesis import MAX_TABLE_CELLS, answer_request, instructions
 from orchestrations import RunContext, registered_orchestrations

@@ -2,7 +2,7 @@
 
 import pytest
 
-from agent._defaults import load_defaults
+from agent import load_defaults
 from agent.figures import check_figures, data_figures
 from orchestrations import RunContext, registered_orchestrations
 from orchestrations.finance import _findings as F
