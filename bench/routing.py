@@ -65,7 +65,8 @@ def main(argv: list[str]) -> int:
     from agent import build_agent, make_llm
 
     options: dict[str, Any] = {"n_threads": args.threads, "engine": args.engine} if args.backend == "local" else {}
-    agent = build_agent(make_llm(args.backend, args.model, **options))
+    llm = make_llm(args.backend, args.model, **options)
+    agent = build_agent(llm)
     cases = [json.loads(line) for line in open(args.cases, encoding="utf-8") if line.strip()]
     cases = cases[: args.limit] if args.limit else cases
 
@@ -92,7 +93,7 @@ def main(argv: list[str]) -> int:
     summary = {
         "benchmark": "routing",
         "backend": args.backend,
-        "model": getattr(llm, "model", ""),
+        "model": llm.model,
         "engine": args.engine if args.backend == "local" else None,
         "cases_file": os.path.basename(args.cases),
         "n": n,
