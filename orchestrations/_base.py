@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 
 from prompts import render
-from tools import strict_schema, validate_arguments
+from tools import describe_with_examples, strict_schema, validate_arguments
 
 from ._context import RunContext
 from ._table import Table
@@ -47,6 +47,9 @@ class Orchestration:
 
     name: ClassVar[str]
     description: ClassVar[str]
+    examples: ClassVar[list[str]] = []
+    """A few requests this orchestration answers, written by its author: sent with the description
+    to every backend; the local backend also routes by them."""
     Params: ClassVar[type[BaseModel]]
     template: ClassVar[str | None] = None
     """File name in `prompts/` rendered with the params, the facts and the tables (Markdown)."""
@@ -82,7 +85,7 @@ class Orchestration:
     def spec(cls):
         from agent.llm import ToolSpec
 
-        return ToolSpec(cls.name, cls.description, cls.parameters_schema())
+        return ToolSpec(cls.name, describe_with_examples(cls.description, cls.examples), cls.parameters_schema())
 
     @classmethod
     def validate(cls, arguments: Any) -> BaseModel:

@@ -44,7 +44,9 @@ from ._local.engine import (
     Runner,
     log_softmax,
 )
-from ._local.parts import split_request
+from ._local.evidence import split_examples
+from ._local.policy import RoutingPolicy
+from ._local.router import Router, expand
 from ._local.prompt import (
     CALLS_OPEN,
     NEXT_CALL,
@@ -70,8 +72,6 @@ TEXT_REPEAT_PENALTY = 1.1
 TEXT_NO_REPEAT_NGRAM = 6
 """Free text only (never tool calls): a greedy 135M model otherwise repeats one sentence to the limit."""
 MAX_CALLS = 4
-CONTENT_FREE = "N/A"
-"""The content-free request the option scores are calibrated against (Zhao et al. 2021)."""
 LABEL_PROMPT = "User request: {query}\nThe best function for this request:"
 LABEL_QUERY_CHARS = 1500
 
@@ -143,6 +143,7 @@ class LlamaCppChat:
         seed: int = 0,
         verbose: bool = False,
         max_calls: int = MAX_CALLS,
+        policy: RoutingPolicy | None = None,
     ):
         if engine not in G.ENGINES:
             raise ValueError(f"unknown grammar engine {engine!r}: use one of {G.ENGINES}")
@@ -157,6 +158,8 @@ class LlamaCppChat:
         self.engine = engine
         self.seed = seed
         self.max_calls = max_calls
+        self.policy = policy or RoutingPolicy(max_calls=max_calls)
+        self._routers: dict[tuple, Router] = {}
         self._loaded = load_model(path, n_ctx, n_threads, seed, verbose)
         self._rng = np.random.default_rng(seed)
         self.usage = Usage()
@@ -265,17 +268,18 @@ class LlamaCppChat:
         # the grammar also holds the request's numbers; the prompt describes the tool without them
         schemas = {n: ground_numbers(schema, numbers, request_text) for n, schema in described.items()}
         offered = [specs[choice]] if choice in specs else list(specs.values())
-        names = [t.name for t in offered]
         offer_none = choice == "auto"
-        block = tools_block([(t, described[t.name]) for t in offered], offer_none)
-        prompt = self._prompt_tokens(chat_messages(request.messages, block))
+        prompt = self._prompt_tokens(chat_messages(request.messages, self._tools_prompt(offered, offer_none)))
         usage = Usage(prompt_tokens=len(prompt), requests=1)
         budget = self._budget(request)
         temperature = request.temperature or 0.0
 
-        # 1. which functions: one decision per part of the request (a named tool_choice: that one)
-        picks = [choice] if choice in specs else self._choose(request, block, prompt, names, offer_none)
-        if not picks:  # "reply_in_text" won for every part
+        # 1. which functions (the routing policy; a named tool_choice: that one), and how many calls
+        if choice in specs:
+            plan: list[tuple[str, dict[str, Any]]] = [(choice, {})]
+        else:
+            plan = expand(self._choose(request, offered, offer_none), schemas, request.grounding, self.max_calls)
+        if not plan:  # answer in text
             return self._text_turn(request, on_text, usage)
 
         # 2. their arguments, under the grammar, in one JSON list after the full request
@@ -283,52 +287,39 @@ class LlamaCppChat:
         calls: list[ToolCall] = []
         finish = "tool_calls"
         start = len(prompt)
-        for i, name in enumerate(picks):
+        for i, (name, fixed) in enumerate(plan):
+            schema = _with_fixed(schemas[name], fixed)
             runner.feed(runner.tokenize((NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '"'))
             runner.feed(runner.tokenize(',"arguments":'))
-            gen = self._arguments(runner, schemas[name], budget - (runner.n_tokens - start), temperature)
+            gen = self._arguments(runner, schema, budget - (runner.n_tokens - start), temperature)
             if gen.finish_reason == "length":  # cut short: keep the complete calls, or report the cut one
                 if not calls:
                     finish = "length"
                     calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
                 break
-            arguments = drop_unsupported_optionals(gen.text, schemas[name], request_text)
+            arguments = drop_unsupported_optionals(gen.text, schema, request_text)
             calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
             runner.feed(runner.tokenize("}"))
         usage.completion_tokens = runner.n_tokens - start
         return LLMResponse(Message.assistant(None, calls), usage, self.model, finish)
 
-    def _choose(self, request: LLMRequest, block: str, prompt: list[int], names: list[str], offer_none: bool) -> list[str]:
-        """The distinct functions picked, in order (`prompt`: the request with the tool block, tokenized).
+    def _tools_prompt(self, offered: list[ToolSpec], offer_none: bool) -> str:
+        """The tool block: descriptions without their examples, schemas before grounding, so the
+        prompt prefix (system message + tools) is the same for every request and stays cached."""
+        plain = [ToolSpec(t.name, split_examples(t.description)[0], t.parameters) for t in offered]
+        return tools_block([(t, G.grounded_schema(t.parameters, None)) for t in plain], offer_none)
 
-        A fresh request (the last message is the user's) with 2 to `max_calls` parts gets one pick
-        per part by the classification score alone; otherwise (one part, more parts than calls
-        allowed, or a turn after tool results) one pick for the request, by the calibrated JSON
-        score plus the classification score. Measured on the dev cases' parts: the
-        classification picks 6 of 9 parts right, the sum 3 (on a clause fragment the calibrated
-        JSON score leans to one function), while on whole requests the sum is best (16 of 20).
-        """
-        options = names + ([NONE_NAME] if offer_none else [])
-        if len(options) == 1:
-            return names
-        last = request.messages[-1] if request.messages else None
-        parts = split_request(last.content or "") if last is not None and last.role == "user" else []
-        if 1 < len(parts) <= self.max_calls:
-            picks = [options[int(np.argmax(self._label_scores(_with_last_user(request.messages, p), options)))] for p in parts]
-        else:
-            picks = [options[int(np.argmax(self._request_scores(request.messages, block, prompt, options)))]]
-        return list(dict.fromkeys(p for p in picks if p != NONE_NAME))
-
-    def _request_scores(self, messages: list[Message], block: str, prompt: list[int], options: list[str]) -> np.ndarray:
-        """Calibrated JSON score (each option after `[{"name":"`, minus the same after a
-        content-free request) plus the classification score, both as log-softmax."""
-        runner = self._loaded.runner
-        texts = [CALLS_OPEN + name_text(n) + '"' for n in options]
-        runner.prefill(self._prompt_tokens(chat_messages(_with_last_user(messages, CONTENT_FREE), block)))
-        content_free = np.array([s for s, _ in runner.score_options(texts)])
-        runner.prefill(prompt)
-        real = np.array([s for s, _ in runner.score_options(texts)])
-        return log_softmax(real - content_free) + log_softmax(self._label_scores(messages, options))
+    def _choose(self, request: LLMRequest, offered: list[ToolSpec], offer_none: bool) -> list[str]:
+        """The functions to call, decided by the routing policy from the evidence (`_local/router.py`)."""
+        key = tuple((t.name, t.description) for t in offered)
+        router = self._routers.get(key)
+        if router is None:
+            router = self._routers[key] = Router.build(offered, self.policy)
+        model = None
+        if router.policy.model_weight:
+            scores = self._label_scores(request.messages, [t.name for t in offered] + [NONE_NAME])
+            model = np.exp(log_softmax(scores))
+        return router.decide(request.messages, model, required=not offer_none)
 
     def _label_scores(self, messages: list[Message], options: list[str]) -> np.ndarray:
         """Mean per-token log-probability of each option's name, as words, after a short
@@ -359,12 +350,13 @@ class LlamaCppChat:
         return schema
 
 
-def _with_last_user(messages: list[Message], text: str) -> list[Message]:
-    """The history with its last user message replaced by `text` (a part of it, or the
-    content-free request the scores are calibrated against)."""
-    out = list(messages)
-    for i in range(len(out) - 1, -1, -1):
-        if out[i].role == "user":
-            out[i] = Message.user(text)
-            break
-    return out
+def _with_fixed(schema: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with the arguments in `fixed` allowed only their given value (one call per entity)."""
+    if not fixed:
+        return schema
+    props = dict(schema.get("properties") or {})
+    for key, value in fixed.items():
+        if key in props:
+            about = (props[key] or {}).get("description") if isinstance(props[key], dict) else None
+            props[key] = {"type": "string", "enum": [value], **({"description": about} if about else {})}
+    return {**schema, "properties": props}

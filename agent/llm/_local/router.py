@@ -1,0 +1,131 @@
+"""Routing evidence for one request: the data the policy decides from, and how picks become calls.
+
+`Router` is built once per set of offered tools (cached by the backend): the TF-IDF index of the
+tools' names, descriptions and author examples (`evidence.ExampleIndex`) plus the "answer in
+text" examples, and the policy calibrated on those examples. `evidence(...)` measures a request;
+`expand(...)` turns the functions picked into calls, one per entity when a function takes one
+entity and the request names several (the grounding says which).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._types import Message, ToolSpec
+from .evidence import ExampleIndex, split_examples
+from .policy import Evidence, RoutingPolicy
+
+__all__ = ["Router", "TEXT_EXAMPLES", "expand", "last_request", "windows"]
+
+TEXT_EXAMPLES = (
+    "Hello! Who are you?",
+    "Hi, how are you today?",
+    "Thank you, that helps.",
+    "Tell me a joke.",
+    "Write a short poem about the sea.",
+    "What does this word mean?",
+    "Can you explain what this term means?",
+    "What is the capital of France?",
+    "Who wrote this famous novel?",
+    "What can you do?",
+)
+"""Requests that need no function, in no one domain: the documents of the "answer in text" option."""
+WINDOW_WORDS = 8
+WINDOW_STEP = 3
+
+
+def windows(text: str, size: int = WINDOW_WORDS, step: int = WINDOW_STEP) -> list[str]:
+    """Overlapping word windows of `text` (one window when it is short)."""
+    words = text.split()
+    if len(words) <= size:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i:i + size]) for i in range(0, len(words) - size + step, step)]
+
+
+def last_request(messages: Sequence[Message]) -> tuple[str, bool, frozenset[str]]:
+    """(the last user message, whether tool results came after it, the functions called since)."""
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i].role == "user":
+            later = messages[i + 1:]
+            called = frozenset(c.name for m in later if m.role == "assistant" for c in m.tool_calls)
+            return messages[i].content or "", any(m.role == "tool" for m in later), called
+    return "", False, frozenset()
+
+
+@dataclass
+class Router:
+    names: list[str]
+    index: ExampleIndex
+    policy: RoutingPolicy
+
+    @classmethod
+    def build(cls, specs: Sequence[ToolSpec], policy: RoutingPolicy, text_examples: Sequence[str] = TEXT_EXAMPLES) -> Router:
+        documents: list[list[str]] = []
+        examples: list[list[str]] = []
+        for spec in specs:
+            description, own = split_examples(spec.description)
+            documents.append([spec.name.replace("_", " ").replace(".", " "), description, *own])
+            examples.append(own)
+        documents.append(list(text_examples))
+        index = ExampleIndex(documents)
+        n = len(specs)
+        # calibration: each example's windows scored against every document but itself
+        rows, owners = [], []
+        doc_ids = {}
+        for j, doc in enumerate(index.docs):
+            doc_ids.setdefault(doc.option, []).append(j)
+        for option, own in enumerate(examples):
+            first_example = len(doc_ids.get(option, [])) - len(own)
+            for k, example in enumerate(own):
+                j = doc_ids[option][first_example + k]
+                sims = np.array([index.similarities(w, exclude_doc=j)[:n] for w in windows(example)])
+                rows.append(sims)
+                owners.append(option)
+        return cls([s.name for s in specs], index, policy.calibrated(rows, owners))
+
+    def evidence(self, messages: Sequence[Message], model: np.ndarray | None, required: bool) -> Evidence:
+        query, after_results, called = last_request(messages)
+        n = len(self.names)
+        sims = self.index.similarities(query)
+        parts = windows(query)
+        rows = np.array([self.index.similarities(w)[:n] for w in parts]) if len(parts) > 1 else np.zeros((0, n))
+        return Evidence(
+            names=list(self.names), similarity=sims[:n], text_similarity=float(sims[n]),
+            model=model if model is not None else np.zeros(0), windows=rows,
+            required=required, after_results=after_results, called=called,
+        )
+
+    def decide(self, messages: Sequence[Message], model: np.ndarray | None, required: bool) -> list[str]:
+        return self.policy.decide(self.evidence(messages, model, required))
+
+
+def expand(picks: list[str], schemas: dict[str, dict[str, Any]], grounding: dict[str, dict[str, list[str]]],
+           max_calls: int) -> list[tuple[str, dict[str, Any]]]:
+    """Calls for the functions picked: (name, fixed arguments).
+
+    A function whose one grounded argument can take several values the request states (several
+    companies) is called once per value, unless another pick takes them together (a function with
+    several grounded arguments, e.g. a comparison of two companies).
+    """
+    takes_several = any(len(specific_args(grounding.get(p, {}), max_calls)) >= 2 for p in picks)
+    calls: list[tuple[str, dict[str, Any]]] = []
+    for name in picks:
+        args = specific_args(grounding.get(name, {}), max_calls)
+        required = set((schemas.get(name) or {}).get("required") or [])
+        if len(args) == 1 and not takes_several:
+            (arg, values), = args.items()
+            if arg in required and len(values) > 1:
+                calls += [(name, {arg: v}) for v in values]
+                continue
+        calls.append((name, {}))
+    return calls[:max_calls]
+
+
+def specific_args(grounding: dict[str, list[str]], max_calls: int) -> dict[str, list[str]]:
+    """The grounded arguments with a few allowed values (what the request names), not a whole
+    catalogue (what a grounder allows when the request names nothing)."""
+    return {arg: list(values) for arg, values in grounding.items() if 0 < len(values) <= max_calls}
