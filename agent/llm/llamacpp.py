@@ -72,8 +72,8 @@ TEXT_REPEAT_PENALTY = 1.1
 TEXT_NO_REPEAT_NGRAM = 6
 """Free text only (never tool calls): a greedy 135M model otherwise repeats one sentence to the limit."""
 MAX_CALLS = 4
-LABEL_PROMPT = "User request: {query}\nThe best function for this request:"
-LABEL_QUERY_CHARS = 1500
+CONTENT_FREE = "N/A"
+"""The content-free request the model's option scores are calibrated against (Zhao et al. 2021)."""
 
 
 def default_model_path() -> str | None:
@@ -160,6 +160,7 @@ class LlamaCppChat:
         self.max_calls = max_calls
         self.policy = policy or RoutingPolicy(max_calls=max_calls)
         self._routers: dict[tuple, Router] = {}
+        self._content_free: dict[tuple, np.ndarray] = {}
         self._loaded = load_model(path, n_ctx, n_threads, seed, verbose)
         self._rng = np.random.default_rng(seed)
         self.usage = Usage()
@@ -278,7 +279,7 @@ class LlamaCppChat:
         if choice in specs:
             plan: list[tuple[str, dict[str, Any]]] = [(choice, {})]
         else:
-            plan = expand(self._choose(request, offered, offer_none), schemas, request.grounding, self.max_calls)
+            plan = expand(self._choose(request, offered, offer_none, prompt), schemas, request.grounding, self.max_calls)
         if not plan:  # answer in text
             return self._text_turn(request, on_text, usage)
 
@@ -309,7 +310,7 @@ class LlamaCppChat:
         plain = [ToolSpec(t.name, split_examples(t.description)[0], t.parameters) for t in offered]
         return tools_block([(t, G.grounded_schema(t.parameters, None)) for t in plain], offer_none)
 
-    def _choose(self, request: LLMRequest, offered: list[ToolSpec], offer_none: bool) -> list[str]:
+    def _choose(self, request: LLMRequest, offered: list[ToolSpec], offer_none: bool, prompt: list[int]) -> list[str]:
         """The functions to call, decided by the routing policy from the evidence (`_local/router.py`)."""
         key = tuple((t.name, t.description) for t in offered)
         router = self._routers.get(key)
@@ -317,22 +318,30 @@ class LlamaCppChat:
             router = self._routers[key] = Router.build(offered, self.policy)
         model = None
         if router.policy.model_weight:
-            scores = self._label_scores(request.messages, [t.name for t in offered] + [NONE_NAME])
-            model = np.exp(log_softmax(scores))
-        return router.decide(request.messages, model, required=not offer_none)
+            model = self._model_probabilities(request.messages, offered, offer_none, prompt)
+        return router.decide(request.messages, model, required=not offer_none, grounding=request.grounding)
 
-    def _label_scores(self, messages: list[Message], options: list[str]) -> np.ndarray:
-        """Mean per-token log-probability of each option's name, as words, after a short
-        classification prompt holding only the user's last request (no tool block: cheap)."""
+    def _model_probabilities(self, messages: list[Message], offered: list[ToolSpec], offer_none: bool, prompt: list[int]) -> np.ndarray:
+        """The model's probability of each function (then "answer in text") as the first call:
+        the log-probability of `[{"name":"NAME"` after the request, minus the same after a
+        content-free request (Zhao et al. 2021, cached per tool list), softmaxed. Both prompts
+        share the cached system + tools prefix."""
         runner = self._loaded.runner
-        query = next((m.content or "" for m in reversed(messages) if m.role == "user"), "")
-        query = " ".join(query.split())[:LABEL_QUERY_CHARS]
-        runner.prefill(runner.tokenize(LABEL_PROMPT.format(query=query)))
-        out = []
-        for option in options:
-            tokens = runner.tokenize(" " + option.replace("_", " ").strip())
-            out.append(float(np.mean(runner.continuation_logprobs(tokens))))
-        return np.array(out)
+        options = [t.name for t in offered] + [NONE_NAME]
+        texts = [CALLS_OPEN + name_text(n) + '"' for n in options]
+        system = tuple(m.content or "" for m in messages if m.role == "system")
+        key = (tuple(options), system, offer_none)
+        free = self._content_free.get(key)
+        if free is None:
+            plain = [m for m in messages if m.role == "system"] + [Message.user(CONTENT_FREE)]
+            runner.prefill(self._prompt_tokens(chat_messages(plain, self._tools_prompt(offered, offer_none))))
+            free = self._content_free[key] = np.array([s for s, _ in runner.score_options(texts)])
+        runner.prefill(prompt)
+        real = np.array([s for s, _ in runner.score_options(texts)])
+        probabilities = np.exp(log_softmax(real - free))
+        if not offer_none:
+            probabilities[-1] = 0.0
+        return probabilities
 
     def _arguments(self, runner: Runner, schema: dict[str, Any], max_tokens: int, temperature: float) -> Generated:
         llama = self._loaded.llama

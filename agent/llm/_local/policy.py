@@ -16,6 +16,9 @@ import numpy as np
 
 __all__ = ["Evidence", "RoutingPolicy"]
 
+MIN_WINDOW_LEAD = 0.05
+"""A window adds a call only when another function wins it by at least this (not a near tie)."""
+
 
 @dataclass
 class Evidence:
@@ -31,6 +34,9 @@ class Evidence:
     """The request's similarity to requests that need no function (the "answer in text" examples)."""
     windows: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     """(windows, functions): similarity of each window of the request to each function."""
+    fit: np.ndarray | None = None
+    """Per function: 1 when one call of it takes every entity the request names (two companies for a
+    function of two companies), else 0; None when the request names fewer than two."""
     required: bool = False
     """`tool_choice="required"`: at least one call, never text."""
     after_results: bool = False
@@ -43,7 +49,7 @@ class Evidence:
 class RoutingPolicy:
     """Combine the evidence and decide.
 
-    - score(f) = similarity(f) + model_weight * model(f); the "answer in text" option scores
+    - score(f) = similarity(f) + model_weight * model(f) + fit_weight * fit(f); the "answer in text" option scores
       text_similarity + model_weight * model(text). The best function is called when it beats the
       text option by `margin` (always, under `required`).
     - Another function is called too when it wins a window of the request by at least
@@ -54,7 +60,8 @@ class RoutingPolicy:
       `after_results_margin`, is called; otherwise the answer is text.
     """
 
-    model_weight: float = 0.5
+    model_weight: float = 0.1
+    fit_weight: float = 0.15
     margin: float = 0.0
     window_threshold: float = 0.4
     after_results_margin: float = 0.25
@@ -64,6 +71,8 @@ class RoutingPolicy:
         n = len(ev.names)
         model = ev.model if ev.model.size == n + 1 else np.zeros(n + 1)
         functions = ev.similarity + self.model_weight * model[:n]
+        if ev.fit is not None and ev.fit.size == n:
+            functions = functions + self.fit_weight * ev.fit
         text = ev.text_similarity + self.model_weight * model[n]
         return functions, float(text)
 
@@ -107,4 +116,4 @@ class RoutingPolicy:
         other documents only); unchanged when no tool has examples."""
         wrong = [float(np.max(np.delete(row, owner)) - row[owner]) for rows, owner in zip(example_windows, owners)
                  for row in rows if row.size > 1]
-        return replace(self, window_threshold=max(wrong) + 1e-6) if wrong else self
+        return replace(self, window_threshold=max(max(wrong) + 1e-6, MIN_WINDOW_LEAD)) if wrong else self

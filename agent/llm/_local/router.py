@@ -87,7 +87,8 @@ class Router:
                 owners.append(option)
         return cls([s.name for s in specs], index, policy.calibrated(rows, owners))
 
-    def evidence(self, messages: Sequence[Message], model: np.ndarray | None, required: bool) -> Evidence:
+    def evidence(self, messages: Sequence[Message], model: np.ndarray | None, required: bool,
+                 grounding: dict[str, dict[str, list[str]]] | None = None) -> Evidence:
         query, after_results, called = last_request(messages)
         n = len(self.names)
         sims = self.index.similarities(query)
@@ -96,11 +97,21 @@ class Router:
         return Evidence(
             names=list(self.names), similarity=sims[:n], text_similarity=float(sims[n]),
             model=model if model is not None else np.zeros(0), windows=rows,
-            required=required, after_results=after_results, called=called,
+            required=required, after_results=after_results, called=called, fit=self.fit(grounding or {}),
         )
 
-    def decide(self, messages: Sequence[Message], model: np.ndarray | None, required: bool) -> list[str]:
-        return self.policy.decide(self.evidence(messages, model, required))
+    def fit(self, grounding: dict[str, dict[str, list[str]]]) -> np.ndarray | None:
+        """1 for the functions one call of which takes all the entities the request names (from the
+        grounding: a function's grounded arguments with a few values each), when it names several."""
+        specific = {n: specific_args(grounding.get(n, {}), self.policy.max_calls) for n in self.names}
+        named = max((len(v) for args in specific.values() for v in args.values()), default=0)
+        if named < 2:
+            return None
+        return np.array([1.0 if len(specific[n]) >= named else 0.0 for n in self.names])
+
+    def decide(self, messages: Sequence[Message], model: np.ndarray | None, required: bool,
+               grounding: dict[str, dict[str, list[str]]] | None = None) -> list[str]:
+        return self.policy.decide(self.evidence(messages, model, required, grounding))
 
 
 def expand(picks: list[str], schemas: dict[str, dict[str, Any]], grounding: dict[str, dict[str, list[str]]],
