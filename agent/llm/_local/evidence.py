@@ -65,11 +65,14 @@ class ExampleIndex:
         for _, f in counted:
             df.update(f.keys())
         n = max(len(counted), 1)
+        self.unseen_idf = math.log(1 + n)
         self.idf = {k: math.log((1 + n) / (1 + v)) for k, v in df.items()}
         self.docs = [_Doc(i, self._vector(f)) for i, f in counted]
 
     def _vector(self, counts: Counter) -> dict[str, float]:
-        vec = {k: (1 + math.log(c)) * self.idf.get(k, 0.0) for k, c in counts.items()}
+        # a feature no document has is as rare as can be: it counts in the request's norm (what the
+        # request asks that no tool mentions weakens every match), though it matches nothing
+        vec = {k: (1 + math.log(c)) * self.idf.get(k, self.unseen_idf) for k, c in counts.items()}
         vec = {k: v for k, v in vec.items() if v > 0}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {k: v / norm for k, v in vec.items()}

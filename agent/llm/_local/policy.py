@@ -35,8 +35,8 @@ class Evidence:
     windows: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     """(windows, functions): similarity of each window of the request to each function."""
     fit: np.ndarray | None = None
-    """Per function: 1 when one call of it takes every entity the request names (two companies for a
-    function of two companies), else 0; None when the request names fewer than two."""
+    """Per function (0..1): how completely the request states its required arguments, and the
+    share of the entities it names that one call takes."""
     required: bool = False
     """`tool_choice="required"`: at least one call, never text."""
     after_results: bool = False

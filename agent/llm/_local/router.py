@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 
 from .._types import Message, ToolSpec
+from . import grammar as G
+from .arguments import _states, numbers_in
 from .evidence import ExampleIndex, split_examples
 from .policy import Evidence, RoutingPolicy
 
@@ -59,6 +61,7 @@ def last_request(messages: Sequence[Message]) -> tuple[str, bool, frozenset[str]
 @dataclass
 class Router:
     names: list[str]
+    schemas: list[dict[str, Any]]
     index: ExampleIndex
     policy: RoutingPolicy
 
@@ -85,7 +88,7 @@ class Router:
                 sims = np.array([index.similarities(w, exclude_doc=j)[:n] for w in windows(example)])
                 rows.append(sims)
                 owners.append(option)
-        return cls([s.name for s in specs], index, policy.calibrated(rows, owners))
+        return cls([s.name for s in specs], [s.parameters for s in specs], index, policy.calibrated(rows, owners))
 
     def evidence(self, messages: Sequence[Message], model: np.ndarray | None, required: bool,
                  grounding: dict[str, dict[str, list[str]]] | None = None) -> Evidence:
@@ -97,17 +100,43 @@ class Router:
         return Evidence(
             names=list(self.names), similarity=sims[:n], text_similarity=float(sims[n]),
             model=model if model is not None else np.zeros(0), windows=rows,
-            required=required, after_results=after_results, called=called, fit=self.fit(grounding or {}),
+            required=required, after_results=after_results, called=called, fit=self.fit(query, grounding or {}),
         )
 
-    def fit(self, grounding: dict[str, dict[str, list[str]]]) -> np.ndarray | None:
-        """1 for the functions one call of which takes all the entities the request names (from the
-        grounding: a function's grounded arguments with a few values each), when it names several."""
+    def fit(self, query: str, grounding: dict[str, dict[str, list[str]]]) -> np.ndarray:
+        """Per function, how completely one call of it is filled by what the request states: 0 unless
+        every required argument has a stated value (a number written in the request for a number, an
+        enum value it names, a grounded entity it names; other kinds cannot be checked: 0), times
+        the share of the named entities one call takes (a function of two companies takes both)."""
         specific = {n: specific_args(grounding.get(n, {}), self.policy.max_calls) for n in self.names}
-        named = max((len(v) for args in specific.values() for v in args.values()), default=0)
-        if named < 2:
-            return None
-        return np.array([1.0 if len(specific[n]) >= named else 0.0 for n in self.names])
+        named = len({v for args in specific.values() for values in args.values() for v in values})
+        numbers = numbers_in(query)
+        out = np.zeros(len(self.names))
+        for i, name in enumerate(self.names):
+            schema = self.schemas[i]
+            required = list(schema.get("required") or [])
+            props = schema.get("properties") or {}
+            if not required:
+                continue
+            wanted_numbers = 0
+            stated = True
+            for arg in required:
+                node = G.resolve(props.get(arg) or {}, schema)
+                if arg in specific[name]:
+                    continue
+                if isinstance(node.get("enum"), list) and any(isinstance(v, str) and _states(query, v) for v in node["enum"]):
+                    continue
+                if node.get("type") in ("integer", "number") and "enum" not in node:
+                    wanted_numbers += 1
+                    continue
+                stated = False
+                break
+            if not stated or wanted_numbers > len(numbers):
+                continue
+            entities = len({v for values in specific[name].values() for v in values})
+            takes = min(len(specific[name]), entities)
+            out[i] = takes / named if named and specific[name] else (1.0 if not named else 0.5)
+        return out
 
     def decide(self, messages: Sequence[Message], model: np.ndarray | None, required: bool,
                grounding: dict[str, dict[str, list[str]]] | None = None) -> list[str]:
