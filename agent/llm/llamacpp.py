@@ -279,7 +279,7 @@ class LlamaCppChat:
         if choice in specs:
             plan: list[tuple[str, dict[str, Any]]] = [(choice, {})]
         else:
-            plan = expand(self._choose(request, offered, offer_none, prompt), schemas, request.grounding, self.max_calls)
+            plan = expand(self._choose(request, offered, offer_none, prompt), schemas, request.grounding, self.max_calls, numbers)
         if not plan:  # answer in text
             return self._text_turn(request, on_text, usage)
 
@@ -367,5 +367,6 @@ def _with_fixed(schema: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]
     for key, value in fixed.items():
         if key in props:
             about = (props[key] or {}).get("description") if isinstance(props[key], dict) else None
-            props[key] = {"type": "string", "enum": [value], **({"description": about} if about else {})}
+            kind = "string" if isinstance(value, str) else "integer" if isinstance(value, int) else "number"
+            props[key] = {"type": kind, "enum": [value], **({"description": about} if about else {})}
     return {**schema, "properties": props}

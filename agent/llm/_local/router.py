@@ -144,12 +144,15 @@ class Router:
 
 
 def expand(picks: list[str], schemas: dict[str, dict[str, Any]], grounding: dict[str, dict[str, list[str]]],
-           max_calls: int) -> list[tuple[str, dict[str, Any]]]:
+           max_calls: int, numbers: list[float] | None = None) -> list[tuple[str, dict[str, Any]]]:
     """Calls for the functions picked: (name, fixed arguments).
 
     A function whose one grounded argument can take several values the request states (several
     companies) is called once per value, unless another pick takes them together (a function with
-    several grounded arguments, e.g. a comparison of two companies).
+    several grounded arguments, e.g. a comparison of two companies). A single pick whose only
+    required arguments are r numbers, when the request writes a whole multiple (at least 2x) of r
+    numbers, is called once per group of r, in the order written ("areas of circles of radius 2, 5
+    and 7").
     """
     takes_several = any(len(specific_args(grounding.get(p, {}), max_calls)) >= 2 for p in picks)
     calls: list[tuple[str, dict[str, Any]]] = []
@@ -161,8 +164,24 @@ def expand(picks: list[str], schemas: dict[str, dict[str, Any]], grounding: dict
             if arg in required and len(values) > 1:
                 calls += [(name, {arg: v}) for v in values]
                 continue
-        calls.append((name, {}))
+        groups = _number_groups(schemas.get(name) or {}, numbers or []) if len(picks) == 1 else []
+        calls += [(name, g) for g in groups] or [(name, {})]
     return calls[:max_calls]
+
+
+def _number_groups(schema: dict[str, Any], numbers: list[float]) -> list[dict[str, Any]]:
+    props = schema.get("properties") or {}
+    required = list(schema.get("required") or [])
+    nodes = [G.resolve(props.get(a) or {}, schema) for a in required]
+    if not required or any(n.get("type") not in ("integer", "number") or "enum" in n for n in nodes):
+        return []
+    r = len(required)
+    if len(numbers) < 2 * r or len(numbers) % r:
+        return []
+    if any(n.get("type") == "integer" and not float(v).is_integer() for i, v in enumerate(numbers) for n in [nodes[i % r]]):
+        return []
+    return [{a: (int(v) if float(v).is_integer() else v) for a, v in zip(required, numbers[k:k + r])}
+            for k in range(0, len(numbers), r)]
 
 
 def specific_args(grounding: dict[str, list[str]], max_calls: int) -> dict[str, list[str]]:

@@ -83,3 +83,12 @@ def test_one_call_per_named_entity_unless_a_pick_takes_them_together():
     assert expand(["compare", "health"], schemas, grounding, 4) == [("compare", {}), ("health", {})]
     catalogue = {"health": {"symbol": [f"T{i}" for i in range(50)]}}
     assert expand(["health"], schemas, catalogue, 4) == [("health", {})]
+
+
+def test_a_function_of_numbers_is_called_once_per_group_of_numbers_written():
+    schemas = {"area": {"type": "object", "properties": {"radius": {"type": "number"}}, "required": ["radius"]},
+               "rect": {"type": "object", "properties": {"w": {"type": "integer"}, "h": {"type": "integer"}}, "required": ["w", "h"]}}
+    assert expand(["area"], schemas, {}, 4, [2.0, 5.0, 7.5]) == [("area", {"radius": 2}), ("area", {"radius": 5}), ("area", {"radius": 7.5})]
+    assert expand(["rect"], schemas, {}, 4, [3.0, 4.0, 5.0, 6.0]) == [("rect", {"w": 3, "h": 4}), ("rect", {"w": 5, "h": 6})]
+    assert expand(["rect"], schemas, {}, 4, [3.0, 4.0]) == [("rect", {})]  # one call's worth
+    assert expand(["rect"], schemas, {}, 4, [3.0, 4.0, 5.0]) == [("rect", {})]  # not a whole multiple
