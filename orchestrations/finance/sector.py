@@ -74,7 +74,7 @@ class MarketTrendPrediction(Orchestration):
         "What direction will the utilities sector take over the next two years?",
         "Forecast how consumer discretionary stocks will perform in the coming year.",
         "Is the materials sector in an uptrend or a downtrend?",
-        "What is the price momentum of the energy industry and where could it go from here?",
+        "Describe the recent price trend of real estate stocks and what it suggests for the next year.",
         "Outlook for communication services over the next six months.",
     ]
     Params = MarketTrendParams

@@ -61,7 +61,7 @@ class RoutingPolicy:
     """
 
     model_weight: float = 0.1
-    fit_weight: float = 0.15
+    fit_weight: float = 0.2
     margin: float = 0.0
     window_threshold: float = 0.4
     after_results_margin: float = 0.25

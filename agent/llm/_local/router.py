@@ -122,9 +122,10 @@ class Router:
             stated = True
             for arg in required:
                 node = G.resolve(props.get(arg) or {}, schema)
-                if arg in specific[name]:
-                    continue
-                if isinstance(node.get("enum"), list) and any(isinstance(v, str) and _states(query, v) for v in node["enum"]):
+                if arg in specific[name] or "default" in node or G._allows_null(props.get(arg) or {}, schema):
+                    continue  # named, or optional (strict schemas list every argument as required)
+                items = G.resolve(node.get("items") or {}, schema) if node.get("type") == "array" else node
+                if isinstance(items.get("enum"), list) and any(isinstance(v, str) and _states(query, v) for v in items["enum"]):
                     continue
                 if node.get("type") in ("integer", "number") and "enum" not in node:
                     wanted_numbers += 1
