@@ -4,20 +4,25 @@ Tool calling does not use llama-cpp-python's chat handlers. The tool list goes i
 message (prompts/local_tools.md) and the reply is a JSON list of calls
 `[{"name":"N","arguments":{...}},...]` built step by step:
 
-1. Which functions. Every allowed name (and, for `auto`, the pseudo-function "reply_in_text") is
-   scored by the exact log-probability of its tokens after `[{"name":"`, calibrated by the same
-   score after a content-free request ("N/A", Zhao et al. 2021), plus the mean log-probability of
-   the name as words after a short classification prompt; the best of the sum wins. A fresh
-   request with several parts (`_local/parts.py`: sentences, "... and provide ..." clauses) gets
-   one pick per part, by the classification score. The distinct functions picked are called.
+1. Which functions: decided by a routing policy (`_local/policy.py`, replaceable with
+   `LlamaCppChat(policy=...)`) from evidence that is data, not rules (`_local/router.py`): the
+   request's TF-IDF similarity to each tool's name, description and author examples
+   (`Orchestration.examples`, `@tool(examples=...)`, sent in the description), and to generic
+   "answer in text" requests; the model's calibrated probability of each name as the first call
+   (after `[{"name":"`, minus the same after a content-free request, Zhao et al. 2021), scored
+   after the system + tools prefix that stays in the KV cache across requests; how completely
+   each function's required arguments are stated; and the same similarity per word window, for
+   requests that ask for several analyses. Picks become calls: one per named entity when a
+   function takes one entity and the request names several, one per group of numbers written.
 2. Their arguments, after the full request: decoded under a grammar of the (grounded) argument
    schema, llguidance by default, llama.cpp GBNF with `engine="gbnf"`. Required number and
    string-enum arguments are also grounded by copy (the numbers / enum values the request writes,
    when any fits); optional arguments whose value the request does not state are then left out
    (null in strict schemas).
 
-`tool_choice`: `none` plain text; `auto` steps 1-2, plain text if "reply_in_text" wins every part;
-`required` steps 1-2 without the pseudo-function; a tool name: one call to that tool.
+`tool_choice`: `none` plain text; `auto` steps 1-2, plain text when the policy abstains (and,
+after tool results, unless a new call is clearly needed); `required` steps 1-2, never text; a tool
+name: one call to that tool.
 """
 
 from __future__ import annotations
