@@ -95,6 +95,9 @@ class RoutingPolicy:
         for i in self.window_picks(ev, best):
             if i not in picks and len(picks) < self.max_calls:
                 picks.append(i)
+        if len(picks) > 1:  # in the order the request asks for them (the first window each wins)
+            first = {i: next((k for k, row in enumerate(ev.windows) if int(np.argmax(row)) == i), len(ev.windows)) for i in picks}
+            picks.sort(key=lambda i: first[i])
         return [ev.names[i] for i in picks]
 
     def window_picks(self, ev: Evidence, best: int) -> list[int]:

@@ -30,9 +30,9 @@ TEXT_EXAMPLES = (
     "Tell me a joke.",
     "Write a short poem about the sea.",
     "What does this word mean?",
-    "Can you explain what this term means?",
-    "What is the capital of France?",
-    "Who wrote this famous novel?",
+    "Explain this term in simple words.",
+    "Capital of France?",
+    "Who wrote Hamlet?",
     "What can you do?",
 )
 """Requests that need no function, in no one domain: the documents of the "answer in text" option."""

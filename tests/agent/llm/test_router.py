@@ -37,7 +37,7 @@ def test_examples_survive_the_description_round_trip():
 def test_a_new_tool_is_routed_by_its_authors_examples():
     router = Router.build(TOOLS, LEXICAL)
     assert router.decide([Message.user("Is an umbrella needed in Rome tomorrow?")], None, required=False) == ["forecast"]
-    assert router.decide([Message.user("Can you get a reservation for six people tonight?")], None, required=False) == ["book_table"]
+    assert router.decide([Message.user("Please get a reservation for six people tonight.")], None, required=False) == ["book_table"]
 
 
 def test_chit_chat_gets_text():
