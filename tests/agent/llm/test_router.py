@@ -92,3 +92,11 @@ def test_a_function_of_numbers_is_called_once_per_group_of_numbers_written():
     assert expand(["rect"], schemas, {}, 4, [3.0, 4.0, 5.0, 6.0]) == [("rect", {"w": 3, "h": 4}), ("rect", {"w": 5, "h": 6})]
     assert expand(["rect"], schemas, {}, 4, [3.0, 4.0]) == [("rect", {})]  # one call's worth
     assert expand(["rect"], schemas, {}, 4, [3.0, 4.0, 5.0]) == [("rect", {})]  # not a whole multiple
+
+
+def test_the_finance_orchestrations_ship_examples_in_their_spec():
+    from orchestrations.finance import FINANCE_ORCHESTRATIONS
+
+    for cls in FINANCE_ORCHESTRATIONS:
+        description, examples = split_examples(cls.spec().description)
+        assert description == cls.description and examples == cls.examples and len(examples) >= 4, cls.name
