@@ -173,11 +173,19 @@ def check(calls: list[tuple[str, dict[str, Any]]], ground_truth: list[dict], fun
 
 
 # -- running --------------------------------------------------------------------------------
-def load(data: str, category: str) -> tuple[list[dict], dict[str, list]]:
-    path = os.path.join(data, f"BFCL_v4_{category}.json")
+def category_of(path: str) -> str:
+    """The BFCL category a file holds, from its name: BFCL_v4_parallel.json -> parallel."""
+    name = os.path.basename(path).removesuffix(".json").removesuffix(".jsonl")
+    return re.sub(r"^BFCL_v\d+_", "", name)
+
+
+def load(data: str, category: str, path: str | None = None) -> tuple[list[dict], dict[str, list]]:
+    """Cases and ground truth of a category in `data`, or of the category file `path` (its answers,
+    if any, in `possible_answer/` beside it under the same name)."""
+    path = path or os.path.join(data, f"BFCL_v4_{category}.json")
     cases = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
     answers: dict[str, list] = {}
-    apath = os.path.join(data, "possible_answer", f"BFCL_v4_{category}.json")
+    apath = os.path.join(os.path.dirname(path), "possible_answer", os.path.basename(path))
     if os.path.exists(apath):
         for line in open(apath, encoding="utf-8"):
             if line.strip():
@@ -269,6 +277,7 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench bfcl")
     ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--category", default="simple_python")
+    ap.add_argument("--file", default=None, help="a BFCL category file (e.g. BFCL_v4_irrelevance.json); overrides --category")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--grammar", choices=("on", "off"), default="on")
     ap.add_argument("--engine", choices=("llguidance", "gbnf"), default="llguidance")
@@ -281,7 +290,9 @@ def main(argv: list[str]) -> int:
 
     from agent.llm.llamacpp import LlamaCppChat
 
-    cases, answers = load(args.data, args.category)
+    if args.file:
+        args.category = category_of(args.file)
+    cases, answers = load(args.data, args.category, args.file)
     cases = cases[: args.limit] if args.limit else cases
     irrelevance = "irrelevance" in args.category
     choice = "auto" if args.category.startswith(AUTO_CATEGORIES) or irrelevance else "required"

@@ -7,7 +7,8 @@ other arguments unchecked; `expect: []` = no call), runs only the routing step,
 
 - `valid_call_rate`: cases whose every call validated on the first attempt (no repair, no error);
 - `exact_route_accuracy`: cases whose validated calls match the expected ones exactly (same number,
-  each expected call matched by a distinct call).
+  each expected call matched by a distinct call);
+- `p50_seconds`, `p95_seconds`: the time of one routing decision (per case, the model loaded).
 """
 
 from __future__ import annotations
@@ -51,6 +52,17 @@ def routes_match(calls: list[tuple[str, dict[str, Any]]], expect: list[dict[str,
     return match(0, frozenset())
 
 
+def _quantile(values: list[float], q: float) -> float | None:
+    """The q-quantile of `values` (linear interpolation), rounded; None when there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    pos = q * (len(ordered) - 1)
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return round(ordered[low] + (ordered[high] - ordered[low]) * (pos - low), 3)
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench routing")
     ap.add_argument("--cases", default=DEFAULT_CASES)
@@ -83,7 +95,7 @@ def main(argv: list[str]) -> int:
                 "id": case["id"], "exact": exact, "valid": valid,
                 "calls": [{"name": n, "arguments": a} for n, a in calls],
                 "expect": case.get("expect") or [], "text": outcome.text[:120], "error": outcome.error,
-                "llm_calls": outcome.llm_calls, "seconds": round(time.perf_counter() - t, 2),
+                "llm_calls": outcome.llm_calls, "seconds": round(time.perf_counter() - t, 3),
             })
         return out
 
@@ -99,6 +111,8 @@ def main(argv: list[str]) -> int:
         "n": n,
         "valid_call_rate": round(sum(r["valid"] for r in results) / n, 4) if n else 0.0,
         "exact_route_accuracy": round(sum(r["exact"] for r in results) / n, 4) if n else 0.0,
+        "p50_seconds": _quantile([r["seconds"] for r in results], 0.5),
+        "p95_seconds": _quantile([r["seconds"] for r in results], 0.95),
         "seconds": round(time.perf_counter() - start, 1),
         "cases": results,
     }

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from core import ToolSpec
 from prompts import render
-from tools import Tool, shorten, strict_schema, validate_arguments
+from tools import Tool, describe_with_examples, shorten, strict_schema, validate_arguments
 
 from ._context import RunContext
 from ._findings import Finding
@@ -56,6 +56,9 @@ class Orchestration(Generic[P]):
 
     name: ClassVar[str]
     description: ClassVar[str]
+    examples: ClassVar[list[str]] = []
+    """A few requests this orchestration answers, written by its author: sent with the description
+    to every backend; the local backend also routes by them."""
     Params: ClassVar[type[BaseModel]]
     template: ClassVar[str | None] = None
     """File name in `prompts/` rendered with the params, the facts and the tables (Markdown)."""
@@ -95,7 +98,7 @@ class Orchestration(Generic[P]):
 
     @classmethod
     def spec(cls) -> ToolSpec:
-        return ToolSpec(cls.name, cls.description, cls.parameters_schema())
+        return ToolSpec(cls.name, describe_with_examples(cls.description, cls.examples), cls.parameters_schema())
 
     @classmethod
     def validate(cls, arguments: Any) -> P:

@@ -6,11 +6,11 @@ from ._registry import register, registered_tools, unregister
 from ._runner import Executor, ToolResult, ToolRunner, execute_and_dump, shorten
 from core.schema import check_strict, strict_schema
 from ._validate import validate_arguments
-from ._tool import Tool, tool
+from ._tool import EXAMPLES_HEADER, Tool, describe_with_examples, tool
 
 __all__ = [
     "tool", "Tool", "ToolRunner", "ToolResult", "Executor", "execute_and_dump", "shorten",
     "ToolError", "ToolArgumentsError", "ToolTimeoutError", "UnknownToolError",
     "ToolCallStarted", "ToolCallFinished", "register", "registered_tools", "unregister",
-    "strict_schema", "check_strict", "validate_arguments",
+    "strict_schema", "check_strict", "validate_arguments", "describe_with_examples", "EXAMPLES_HEADER",
 ]

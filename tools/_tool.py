@@ -36,10 +36,12 @@ class Tool(Generic[R_co]):
         timeout: float | None = DEFAULT_TIMEOUT,
         retries: int = 2,
         cache: bool = True,
+        examples: list[str] | None = None,
     ):
         self.fn = fn
         self.name = name or fn.__name__
         self.description = description or _first_paragraph(inspect.getdoc(fn) or "")
+        self.examples = list(examples or [])
         self.timeout = timeout
         self.retries = retries
         self.cacheable = cache
@@ -55,7 +57,7 @@ class Tool(Generic[R_co]):
 
     @property
     def spec(self) -> ToolSpec:
-        return ToolSpec(self.name, self.description, self.parameters)
+        return ToolSpec(self.name, describe_with_examples(self.description, self.examples), self.parameters)
 
     def validate(self, arguments: dict[str, Any] | str | BaseModel | None) -> BaseModel:
         """Parse and validate arguments (dict, JSON text or model); raises ToolArgumentsError."""
@@ -137,13 +139,32 @@ def tool(
     timeout: float | None = DEFAULT_TIMEOUT,
     retries: int = 2,
     cache: bool = True,
+    examples: list[str] | None = None,
 ) -> Any:
-    """Turn a typed function (sync or async) into a `Tool`. Usable bare (`@tool`) or with options."""
+    """Turn a typed function (sync or async) into a `Tool`. Usable bare (`@tool`) or with options.
+
+    `examples`: a few requests the tool answers, in the user's words; they go with the description
+    to every backend, and the local backend routes by them.
+    """
 
     def wrap(f: Callable[..., Any]) -> Tool[Any]:
-        return Tool(f, name=name, description=description, timeout=timeout, retries=retries, cache=cache)
+        return Tool(f, name=name, description=description, timeout=timeout, retries=retries, cache=cache, examples=examples)
 
     return wrap(fn) if fn is not None else wrap
+
+
+EXAMPLES_HEADER = "Example requests:"
+
+
+def describe_with_examples(description: str, examples: list[str] | tuple[str, ...] = ()) -> str:
+    """The description a model is offered: the author's text, then one "- request" line per example.
+
+    The format is fixed so that backends can read the examples back (the local one routes by them).
+    """
+    lines = [" ".join(str(e).split()) for e in examples if str(e).strip()]
+    if not lines:
+        return description
+    return description.rstrip() + "\n" + EXAMPLES_HEADER + "\n" + "\n".join("- " + line for line in lines)
 
 
 def _arguments_model(fn: Callable[..., Any], name: str) -> type[BaseModel]:

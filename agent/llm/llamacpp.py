@@ -4,20 +4,25 @@ Tool calling does not use llama-cpp-python's chat handlers. The tool list goes i
 message (_local/tools_prompt.md) and the reply is a JSON list of calls
 `[{"name":"N","arguments":{...}},...]` built step by step:
 
-1. Which functions. Every allowed name (and, for `auto`, the pseudo-function "reply_in_text") is
-   scored by the exact log-probability of its tokens after `[{"name":"`, calibrated by the same
-   score after a content-free request ("N/A", Zhao et al. 2021), plus the mean log-probability of
-   the name as words after a short classification prompt; the best of the sum wins. A fresh
-   request with several parts (`_local/parts.py`: sentences, "... and provide ..." clauses) gets
-   one pick per part, by the classification score. The distinct functions picked are called.
+1. Which functions: decided by a routing policy (`_local/policy.py`, replaceable with
+   `LlamaCppChat(policy=...)`) from evidence that is data, not rules (`_local/router.py`): the
+   request's TF-IDF similarity to each tool's name, description and author examples
+   (`Orchestration.examples`, `@tool(examples=...)`, sent in the description), and to generic
+   "answer in text" requests; the model's calibrated probability of each name as the first call
+   (after `[{"name":"`, minus the same after a content-free request, Zhao et al. 2021), scored
+   after the system + tools prefix that stays in the KV cache across requests; how completely
+   each function's required arguments are stated; and the same similarity per word window, for
+   requests that ask for several analyses. Picks become calls: one per named entity when a
+   function takes one entity and the request names several, one per group of numbers written.
 2. Their arguments, after the full request: decoded under a grammar of the (grounded) argument
    schema, llguidance by default, llama.cpp GBNF with `engine="gbnf"`. Required number and
    string-enum arguments are also grounded by copy (the numbers / enum values the request writes,
    when any fits); optional arguments whose value the request does not state are then left out
    (null in strict schemas).
 
-`tool_choice`: `none` plain text; `auto` steps 1-2, plain text if "reply_in_text" wins every part;
-`required` steps 1-2 without the pseudo-function; a tool name: one call to that tool.
+`tool_choice`: `none` plain text; `auto` steps 1-2, plain text when the policy abstains (and,
+after tool results, unless a new call is clearly needed); `required` steps 1-2, never text; a tool
+name: one call to that tool.
 """
 
 from __future__ import annotations
@@ -44,14 +49,17 @@ from ._local import grammar as G
 from ._local.install import check_llama_cpp_version, no_weight_repacking, require
 from ._local.arguments import drop_unsupported_optionals, ground_numbers, numbers_in
 from ._local.engine import (
+    Constraint,
     GBNFConstraint,
     Generated,
     LLGuidanceConstraint,
     Runner,
     log_softmax,
 )
+from ._local.evidence import split_examples
 from ._local.figures import figures_constraint
-from ._local.parts import split_request
+from ._local.policy import RoutingPolicy
+from ._local.router import Router, expand
 from ._local.structured import structured_turn
 from ._local.prompt import (
     CALLS_OPEN,
@@ -79,9 +87,7 @@ TEXT_NO_REPEAT_NGRAM = 6
 """Free text only (never tool calls): a greedy 135M model otherwise repeats one sentence to the limit."""
 MAX_CALLS = 4
 CONTENT_FREE = "N/A"
-"""The content-free request the option scores are calibrated against (Zhao et al. 2021)."""
-LABEL_PROMPT = "User request: {query}\nThe best function for this request:"
-LABEL_QUERY_CHARS = 1500
+"""The content-free request the model's option scores are calibrated against (Zhao et al. 2021)."""
 
 
 def default_model_path() -> str | None:
@@ -152,6 +158,7 @@ class LlamaCppChat(BaseLLM):
         seed: int = 0,
         verbose: bool = False,
         max_calls: int = MAX_CALLS,
+        policy: RoutingPolicy | None = None,
     ):
         if engine not in G.ENGINES:
             raise ValueError(f"unknown grammar engine {engine!r}: use one of {G.ENGINES}")
@@ -169,6 +176,9 @@ class LlamaCppChat(BaseLLM):
         self.engine = engine
         self.seed = seed
         self.max_calls = max_calls
+        self.policy = policy or RoutingPolicy(max_calls=max_calls)
+        self._routers: dict[tuple, Router] = {}
+        self._content_free: dict[tuple, np.ndarray] = {}
         self._loaded = load_model(path, n_ctx, n_threads, seed, verbose)
         self._rng = np.random.default_rng(seed)
         self.usage = Usage()
@@ -196,7 +206,7 @@ class LlamaCppChat(BaseLLM):
         queue: asyncio.Queue[str] = asyncio.Queue()
         cancel = threading.Event()
         task = asyncio.ensure_future(
-            asyncio.to_thread(self._run, request, lambda text: loop.call_soon_threadsafe(queue.put_nowait, text), cancel)
+            asyncio.to_thread(self._run, request, lambda text: _put(loop, queue, text), cancel)
         )
         try:
             while True:
@@ -285,17 +295,18 @@ class LlamaCppChat(BaseLLM):
         # the grammar also holds the request's numbers; the prompt describes the tool without them
         schemas = {n: ground_numbers(schema, numbers, request_text) for n, schema in described.items()}
         offered = [specs[choice]] if choice in specs else list(specs.values())
-        names = [t.name for t in offered]
         offer_none = choice == "auto"
-        block = tools_block([(t, described[t.name]) for t in offered], offer_none)
-        prompt = self._prompt_tokens(chat_messages(request.messages, block))
+        prompt = self._prompt_tokens(chat_messages(request.messages, self._tools_prompt(offered, offer_none)))
         usage = Usage(prompt_tokens=len(prompt), requests=1)
         budget = self._budget(request)
         temperature = request.temperature or 0.0
 
-        # 1. which functions: one decision per part of the request (a named tool_choice: that one)
-        picks = [choice] if choice in specs else self._choose(request, block, prompt, names, offer_none)
-        if not picks:  # "reply_in_text" won for every part
+        # 1. which functions (the routing policy; a named tool_choice: that one), and how many calls
+        if choice in specs:
+            plan: list[tuple[str, dict[str, Any]]] = [(choice, {})]
+        else:
+            plan = expand(self._choose(request, offered, offer_none, prompt), schemas, request.grounding, self.max_calls, numbers)
+        if not plan:  # answer in text
             return self._text_turn(request, on_text, usage)
 
         # 2. their arguments, under the grammar, in one JSON list after the full request
@@ -303,70 +314,66 @@ class LlamaCppChat(BaseLLM):
         calls: list[ToolCall] = []
         finish = "tool_calls"
         start = len(prompt)
-        for i, name in enumerate(picks):
+        for i, (name, fixed) in enumerate(plan):
+            schema = _with_fixed(schemas[name], fixed)
             runner.feed(runner.tokenize((NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '"'))
             runner.feed(runner.tokenize(',"arguments":'))
-            gen = self._arguments(runner, schemas[name], budget - (runner.n_tokens - start), temperature,
+            gen = self._arguments(runner, schema, budget - (runner.n_tokens - start), temperature,
                                   check=lambda _text: on_text(""))  # a cancelled turn stops at the next token
             if gen.finish_reason == "length":  # cut short: keep the complete calls, or report the cut one
                 if not calls:
                     finish = "length"
                     calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
                 break
-            arguments = drop_unsupported_optionals(gen.text, schemas[name], request_text)
+            arguments = drop_unsupported_optionals(gen.text, schema, request_text)
             calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
             runner.feed(runner.tokenize("}"))
         usage.completion_tokens = runner.n_tokens - start
         return LLMResponse(Message.assistant(None, calls), usage, self.model, finish)
 
-    def _choose(self, request: LLMRequest, block: str, prompt: list[int], names: list[str], offer_none: bool) -> list[str]:
-        """The distinct functions picked, in order (`prompt`: the request with the tool block, tokenized).
+    def _tools_prompt(self, offered: list[ToolSpec], offer_none: bool) -> str:
+        """The tool block: descriptions without their examples, schemas before grounding, so the
+        prompt prefix (system message + tools) is the same for every request and stays cached."""
+        plain = [ToolSpec(t.name, split_examples(t.description)[0], t.parameters) for t in offered]
+        return tools_block([(t, G.grounded_schema(t.parameters, None)) for t in plain], offer_none)
 
-        A fresh request (the last message is the user's) with 2 to `max_calls` parts gets one pick
-        per part by the classification score alone; otherwise (one part, more parts than calls
-        allowed, or a turn after tool results) one pick for the request, by the calibrated JSON
-        score plus the classification score. Measured on the dev cases' parts: the
-        classification picks 6 of 9 parts right, the sum 3 (on a clause fragment the calibrated
-        JSON score leans to one function), while on whole requests the sum is best (16 of 20).
-        """
-        options = names + ([NONE_NAME] if offer_none else [])
-        if len(options) == 1:
-            return names
-        last = request.messages[-1] if request.messages else None
-        parts = split_request(last.content or "") if last is not None and last.role == "user" else []
-        if 1 < len(parts) <= self.max_calls:
-            picks = [options[int(np.argmax(self._label_scores(_with_last_user(request.messages, p), options)))] for p in parts]
-        else:
-            picks = [options[int(np.argmax(self._request_scores(request.messages, block, prompt, options)))]]
-        return list(dict.fromkeys(p for p in picks if p != NONE_NAME))
+    def _choose(self, request: LLMRequest, offered: list[ToolSpec], offer_none: bool, prompt: list[int]) -> list[str]:
+        """The functions to call, decided by the routing policy from the evidence (`_local/router.py`)."""
+        key = tuple((t.name, t.description) for t in offered)
+        router = self._routers.get(key)
+        if router is None:
+            router = self._routers[key] = Router.build(offered, self.policy)
+        model = None
+        if router.policy.model_weight:
+            model = self._model_probabilities(request.messages, offered, offer_none, prompt)
+        return router.decide(request.messages, model, required=not offer_none, grounding=request.grounding)
 
-    def _request_scores(self, messages: list[Message], block: str, prompt: list[int], options: list[str]) -> np.ndarray:
-        """Calibrated JSON score (each option after `[{"name":"`, minus the same after a
-        content-free request) plus the classification score, both as log-softmax."""
+    def _model_probabilities(self, messages: list[Message], offered: list[ToolSpec], offer_none: bool, prompt: list[int]) -> np.ndarray:
+        """The model's probability of each function (then "answer in text") as the first call:
+        the log-probability of `[{"name":"NAME"` after the request, minus the same after a
+        content-free request (Zhao et al. 2021, cached per tool list), softmaxed. Both prompts
+        share the cached system + tools prefix."""
         runner = self._loaded.runner
+        options = [t.name for t in offered] + [NONE_NAME]
         texts = [CALLS_OPEN + name_text(n) + '"' for n in options]
-        runner.prefill(self._prompt_tokens(chat_messages(_with_last_user(messages, CONTENT_FREE), block)))
-        content_free = np.array([s for s, _ in runner.score_options(texts)])
+        system = tuple(m.content or "" for m in messages if m.role == "system")
+        key = (tuple(options), system, offer_none)
+        free = self._content_free.get(key)
+        if free is None:
+            plain = [m for m in messages if m.role == "system"] + [Message.user(CONTENT_FREE)]
+            runner.prefill(self._prompt_tokens(chat_messages(plain, self._tools_prompt(offered, offer_none))))
+            free = self._content_free[key] = np.array([s for s, _ in runner.score_options(texts)])
         runner.prefill(prompt)
         real = np.array([s for s, _ in runner.score_options(texts)])
-        return log_softmax(real - content_free) + log_softmax(self._label_scores(messages, options))
-
-    def _label_scores(self, messages: list[Message], options: list[str]) -> np.ndarray:
-        """Mean per-token log-probability of each option's name, as words, after a short
-        classification prompt holding only the user's last request (no tool block: cheap)."""
-        runner = self._loaded.runner
-        query = next((m.content or "" for m in reversed(messages) if m.role == "user"), "")
-        query = " ".join(query.split())[:LABEL_QUERY_CHARS]
-        runner.prefill(runner.tokenize(LABEL_PROMPT.format(query=query)))
-        out = []
-        for option in options:
-            tokens = runner.tokenize(" " + option.replace("_", " ").strip())
-            out.append(float(np.mean(runner.continuation_logprobs(tokens))))
-        return np.array(out)
+        probabilities = np.exp(log_softmax(real - free))
+        if not offer_none:
+            probabilities[-1] = 0.0
+        return probabilities
 
     def _arguments(self, runner: Runner, schema: dict[str, Any], max_tokens: int, temperature: float,
                    check: Callable[[str], None] | None = None) -> Generated:
         llama = self._loaded.llama
+        constraint: Constraint
         if self.engine == "llguidance":
             constraint = LLGuidanceConstraint(G.llg_matcher(llama, schema), runner.n_vocab)
         else:
@@ -381,12 +388,19 @@ class LlamaCppChat(BaseLLM):
         return schema
 
 
-def _with_last_user(messages: list[Message], text: str) -> list[Message]:
-    """The history with its last user message replaced by `text` (a part of it, or the
-    content-free request the scores are calibrated against)."""
-    out = list(messages)
-    for i in range(len(out) - 1, -1, -1):
-        if out[i].role == "user":
-            out[i] = Message.user(text)
-            break
-    return out
+def _with_fixed(schema: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with the arguments in `fixed` allowed only their given value (one call per entity)."""
+    if not fixed:
+        return schema
+    props = dict(schema.get("properties") or {})
+    for key, value in fixed.items():
+        if key in props:
+            about = (props[key] or {}).get("description") if isinstance(props[key], dict) else None
+            kind = "string" if isinstance(value, str) else "integer" if isinstance(value, int) else "number"
+            props[key] = {"type": kind, "enum": [value], **({"description": about} if about else {})}
+    return {**schema, "properties": props}
+
+
+def _put(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str], text: str) -> None:
+    """From the worker thread: hand a piece of text to the consumer's event loop."""
+    loop.call_soon_threadsafe(queue.put_nowait, text)

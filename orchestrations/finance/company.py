@@ -48,6 +48,13 @@ class ComparativeParams(BaseModel):
 class CompanyComparativeAnalysis(Orchestration[ComparativeParams]):
     name = "company_comparative_analysis"
     description = "Compare two companies side by side: growth, margins, valuation, price return, volatility and drawdown over a time horizon."
+    examples = [
+        "Compare Apple (AAPL) with Microsoft (MSFT) on growth, margins and valuation.",
+        "Which is the better investment over five years, Chevron (CVX) or Exxon Mobil (XOM)?",
+        "AMD versus Nvidia: how do they differ in revenue growth and stock volatility?",
+        "Contrast the financial profiles of Procter & Gamble (PG) and Colgate-Palmolive (CL).",
+        "Evaluate Google (GOOGL) against Meta (META) as investments.",
+    ]
     Params = ComparativeParams
     template = "company_comparative_analysis.md"
 
@@ -73,6 +80,13 @@ class StrategicParams(BaseModel):
 class StrategicInvestmentAnalysis(Orchestration[StrategicParams]):
     name = "strategic_investment_analysis"
     description = "Strategic investment analysis of one company: profile, statements, one-year price history, industry peers and relative valuation."
+    examples = [
+        "Would Microsoft (MSFT) be a sound addition to my portfolio for the long run?",
+        "Give me an investment thesis for Eli Lilly (LLY): valuation, cash flow and peers.",
+        "Should I invest in Apple (AAPL) over the next few years?",
+        "Work out an investment strategy for a position in Salesforce (CRM).",
+        "What is the investment outlook for Berkshire Hathaway (BRK-B) over the medium term?",
+    ]
     Params = StrategicParams
     template = "strategic_investment_analysis.md"
 
@@ -116,6 +130,13 @@ class CompetitiveParams(BaseModel):
 class CompanyCompetitiveAnalysis(Orchestration[CompetitiveParams]):
     name = "company_competitive_analysis"
     description = "Competitive analysis of one company against its industry peers on size, growth, margins and valuation."
+    examples = [
+        "How does Adobe (ADBE) compete with its industry peers?",
+        "Where does Starbucks (SBUX) rank against its competitors on size and margins?",
+        "Benchmark Oracle (ORCL) against the other companies in its industry.",
+        "What competitive advantages does Amazon (AMZN) have over its peers?",
+        "Is Merck (MRK) gaining or losing ground versus its competitors?",
+    ]
     Params = CompetitiveParams
     template = "company_competitive_analysis.md"
     peers = 5

@@ -24,6 +24,13 @@ class HealthParams(BaseModel):
 class FinancialHealthAssessment(Orchestration[HealthParams]):
     name = "financial_health_assessment"
     description = "Assess a company's financial health: current ratio, debt/equity, ROE, free cash flow, interest coverage, margins, and their trends."
+    examples = [
+        "Is General Electric (GE) carrying too much debt?",
+        "Check the solvency of AT&T (T): current ratio and debt to equity.",
+        "Look at Disney's (DIS) leverage, interest coverage and return on equity.",
+        "Does Intel (INTC) generate enough free cash flow to cover its obligations?",
+        "Give me a financial stability check of Verizon (VZ).",
+    ]
     Params = HealthParams
     template = "financial_health_assessment.md"
 

@@ -33,6 +33,12 @@ class PortfolioParams(BaseModel):
 class PortfolioRecommendation(Orchestration[PortfolioParams]):
     name = "portfolio_recommendation"
     description = "Recommend a stock portfolio for a risk tolerance, an amount and sectors: top names per sector with price, P/E, beta, volatility and a computed allocation."
+    examples = [
+        "I want to invest $5,000 in technology and health care with medium risk. What should I buy?",
+        "Allocate $100,000 across industrials and energy for an aggressive, high-risk investor.",
+        "Create a conservative stock portfolio for $30,000 in utilities and consumer staples.",
+        "How should I divide savings of $15,000 between financials and real estate at low risk?",
+    ]
     Params = PortfolioParams
     template = "portfolio_recommendation.md"
 

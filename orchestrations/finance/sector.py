@@ -27,6 +27,13 @@ class SectorAnalysisParams(BaseModel):
 class SectorAnalysis(Orchestration[SectorAnalysisParams]):
     name = "sector_analysis"
     description = "Analyse a sector: its largest companies by market cap with revenue, net income, margins, P/E, each compared with the sector median."
+    examples = [
+        "Which companies dominate the energy sector, and how do their margins and valuations compare?",
+        "Show me the ten largest information technology firms by market value.",
+        "Break down the financials sector: who are the largest players and what do they earn?",
+        "Rank the leading real estate companies by size and profitability.",
+        "How do the big materials companies compare on revenue, net income and P/E?",
+    ]
     Params = SectorAnalysisParams
     template = "sector_analysis.md"
 
@@ -73,6 +80,13 @@ class MarketTrendParams(BaseModel):
 class MarketTrendPrediction(Orchestration[MarketTrendParams]):
     name = "market_trend_prediction"
     description = "Predict a sector's market trend over a timeframe from its top companies and a sector price index computed from their histories."
+    examples = [
+        "What direction will the utilities sector take over the next two years?",
+        "Forecast how consumer discretionary stocks will perform in the coming year.",
+        "Is the materials sector in an uptrend or a downtrend?",
+        "Describe the recent price trend of real estate stocks and what it suggests for the next year.",
+        "Outlook for communication services over the next six months.",
+    ]
     Params = MarketTrendParams
     template = "market_trend_prediction.md"
     members = 5

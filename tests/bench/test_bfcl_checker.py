@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from bench.bfcl import check, check_call, normalize, parse_free_text, to_json_schema, type_ok
 
 AREA = {
@@ -88,3 +90,28 @@ def test_free_text_parsing_finds_the_json_calls():
     text = 'Sure! [{"name":"f","arguments":{"x":1}}] done'
     assert parse_free_text(text) == [("f", {"x": 1})]
     assert parse_free_text("no json here") == []
+
+
+def test_category_files_given_by_path_are_loaded_with_their_answers(tmp_path):
+    """A held-out category file (irrelevance, parallel) given by path: category from the name,
+    ground truth from possible_answer/ beside it (none for irrelevance)."""
+    from bench.bfcl import category_of, load
+
+    parallel = tmp_path / "BFCL_v4_parallel.json"
+    parallel.write_text(json.dumps({"id": "parallel_0", "question": [[{"role": "user", "content": "Areas of 10x5 and 4x2?"}]],
+                                    "function": [AREA]}) + "\n")
+    (tmp_path / "possible_answer").mkdir()
+    truth = [{"geometry.area": {"base": [10], "height": [5.0]}}, {"geometry.area": {"base": [4], "height": [2.0]}}]
+    (tmp_path / "possible_answer" / "BFCL_v4_parallel.json").write_text(json.dumps({"id": "parallel_0", "ground_truth": truth}) + "\n")
+    irrelevance = tmp_path / "BFCL_v4_irrelevance.json"
+    irrelevance.write_text(json.dumps({"id": "irrelevance_0", "question": [[{"role": "user", "content": "Capital of Peru?"}]],
+                                       "function": [AREA]}) + "\n")
+    assert category_of(str(parallel)) == "parallel" and category_of(str(irrelevance)) == "irrelevance"
+    cases, answers = load("unused", "parallel", str(parallel))
+    assert [c["id"] for c in cases] == ["parallel_0"] and answers == {"parallel_0": truth}
+    calls = [("geometry.area", {"base": 4, "height": 2}), ("geometry.area", {"base": 10, "height": 5})]
+    assert check(calls, answers["parallel_0"], FUNCS) == (True, "ok")
+    assert not check(calls[:1], answers["parallel_0"], FUNCS)[0]
+    cases, answers = load("unused", "irrelevance", str(irrelevance))
+    assert answers == {} and check([], [], FUNCS, irrelevance=True)[0]
+    assert not check(calls[:1], [], FUNCS, irrelevance=True)[0]

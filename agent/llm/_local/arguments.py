@@ -143,7 +143,7 @@ def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_t
     kept: dict[str, Any] = {}
     changed = False
     for key, value in args.items():
-        prop = props.get(key) if isinstance(props.get(key), dict) else {}
+        prop: dict[str, Any] = props.get(key) or {} if isinstance(props.get(key), dict) else {}
         if value is None or _fixed(prop, schema) or _supported(value, text, plain):
             kept[key] = value
         elif key not in required:  # optional: left out

@@ -1,0 +1,105 @@
+"""Evidence for routing from the tools' own text: how close a request is to each tool's
+description and to the example requests its author wrote.
+
+Each option (a tool, or the "answer in text" pseudo-option) has documents: its name as words, its
+description, and each example request. Texts become TF-IDF vectors of word prefixes (the first
+`PREFIX` characters of each word, so "analyse"/"analysis"/"analyze" meet without a stemmer for any
+one language) and of adjacent prefix pairs; IDF is computed over all the documents offered, so
+words every tool shares weigh nothing. An option's similarity to a request is its best document's
+cosine. Nothing here knows a tool: a user's orchestration with examples gets the same treatment.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["ExampleIndex", "split_examples", "EXAMPLES_HEADER"]
+
+EXAMPLES_HEADER = "Example requests:"
+"""Same header as `tools.describe_with_examples` writes (the format the driver sends every backend)."""
+PREFIX = 5
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def split_examples(description: str) -> tuple[str, list[str]]:
+    """(description without its examples, the examples) of a description written by
+    `tools.describe_with_examples`; a description without the header has no examples."""
+    text = description or ""
+    head, sep, tail = text.partition("\n" + EXAMPLES_HEADER + "\n")
+    if not sep:
+        return text, []
+    examples = [line[2:].strip() for line in tail.splitlines() if line.startswith("- ") and line[2:].strip()]
+    return head.rstrip(), examples
+
+
+def features(text: str) -> Counter:
+    """Word-prefix unigrams and bigrams of `text` (lower case), without names: a capitalised word
+    other than the first (tickers, companies, people) says which entity, not which tool."""
+    found = _WORD.findall(text)
+    words = [w.lower()[:PREFIX] for i, w in enumerate(found) if i == 0 or not w[:1].isupper()]
+    out = Counter(words)
+    out.update(a + " " + b for a, b in zip(words, words[1:]))
+    return out
+
+
+@dataclass
+class _Doc:
+    option: int
+    vector: dict[str, float]
+
+
+class ExampleIndex:
+    """TF-IDF over the options' documents; `similarities(text)` gives each option's best cosine."""
+
+    def __init__(self, documents: Sequence[Sequence[str]]):
+        """`documents[i]`: the texts of option i (name, description, examples; any may be empty)."""
+        self.n_options = len(documents)
+        counted = [(i, features(t)) for i, texts in enumerate(documents) for t in texts if t and t.strip()]
+        df: Counter = Counter()
+        for _, f in counted:
+            df.update(f.keys())
+        n = max(len(counted), 1)
+        self.unseen_idf = math.log(1 + n)
+        self.idf = {k: math.log((1 + n) / (1 + v)) for k, v in df.items()}
+        self.docs = [_Doc(i, self._vector(f)) for i, f in counted]
+
+    def _vector(self, counts: Counter) -> dict[str, float]:
+        # a feature no document has is as rare as can be: it counts in the request's norm (what the
+        # request asks that no tool mentions weakens every match), though it matches nothing
+        vec = {k: (1 + math.log(c)) * self.idf.get(k, self.unseen_idf) for k, c in counts.items()}
+        vec = {k: v for k, v in vec.items() if v > 0}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {k: v / norm for k, v in vec.items()}
+
+    def vector(self, text: str, drop: set[str] | None = None) -> dict[str, float]:
+        counts = features(text)
+        if drop:
+            counts = Counter({k: c for k, c in counts.items() if k not in drop})
+        return self._vector(counts)
+
+    def similarities(self, text: str, drop: set[str] | None = None, exclude_doc: int | None = None) -> np.ndarray:
+        """Per option, the best cosine between `text` and one of its documents (0 if it has none)."""
+        q = self.vector(text, drop)
+        out = np.zeros(self.n_options)
+        for j, doc in enumerate(self.docs):
+            if j == exclude_doc:
+                continue
+            small, large = (q, doc.vector) if len(q) < len(doc.vector) else (doc.vector, q)
+            cos = sum(v * large.get(k, 0.0) for k, v in small.items())
+            out[doc.option] = max(out[doc.option], cos)
+        return out
+
+    def explained(self, text: str, option: int) -> set[str]:
+        """The features of `text` that option's documents share (what a call to it accounts for)."""
+        mine = set(features(text))
+        seen: set[str] = set()
+        for doc in self.docs:
+            if doc.option == option:
+                seen |= mine & doc.vector.keys()
+        return seen

@@ -1,0 +1,122 @@
+"""The routing policy of the local backend: scores in, calls out.
+
+The backend measures evidence (`Evidence`: per function, how close the request is to its
+description and its author's examples, and the model's probability of picking it; the same for the
+"answer in text" option; the same per window of the request) and the policy decides which
+functions to call. It holds no knowledge of any tool or of any language: thresholds come from the
+tools' own examples (`calibrate`) or from its constructor. Replace it by passing another object
+with a `decide(evidence) -> list[str]` method to `LlamaCppChat(policy=...)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+__all__ = ["Evidence", "RoutingPolicy"]
+
+MIN_WINDOW_LEAD = 0.05
+"""A window adds a call only when another function wins it by at least this (not a near tie)."""
+
+
+@dataclass
+class Evidence:
+    """What the backend measured for one routing decision (`names[i]` <-> column i)."""
+
+    names: list[str]
+    similarity: np.ndarray
+    """Per function: best cosine between the request and the function's documents (0..1)."""
+    model: np.ndarray
+    """Per function: the model's probability of picking it, the last entry for "answer in text"
+    (sums to 1 over `names` + 1); all zeros when the model was not asked."""
+    text_similarity: float = 0.0
+    """The request's similarity to requests that need no function (the "answer in text" examples)."""
+    windows: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    """(windows, functions): similarity of each window of the request to each function."""
+    fit: np.ndarray | None = None
+    """Per function (0..1): how completely the request states its required arguments, and the
+    share of the entities it names that one call takes."""
+    required: bool = False
+    """`tool_choice="required"`: at least one call, never text."""
+    after_results: bool = False
+    """The last user request already got tool results: a new call must be clearly needed."""
+    called: frozenset[str] = frozenset()
+    """Functions already called for the last user request."""
+
+
+@dataclass
+class RoutingPolicy:
+    """Combine the evidence and decide.
+
+    - score(f) = similarity(f) + model_weight * model(f) + fit_weight * fit(f); the "answer in text" option scores
+      text_similarity + model_weight * model(text). The best function is called when it beats the
+      text option by `margin` (always, under `required`).
+    - Another function is called too when it wins a window of the request by at least
+      `window_threshold` over the first pick: just above the largest lead a *wrong* function takes
+      in a window of the authors' own examples (`calibrated`), so single-purpose requests written
+      like the examples get one call.
+    - After tool results, only a function not called yet, whose score clears the text option by
+      `after_results_margin`, is called; otherwise the answer is text.
+    """
+
+    model_weight: float = 0.1
+    fit_weight: float = 0.2
+    margin: float = 0.0
+    window_threshold: float = 0.4
+    after_results_margin: float = 0.25
+    max_calls: int = 4
+
+    def scores(self, ev: Evidence) -> tuple[np.ndarray, float]:
+        n = len(ev.names)
+        model = ev.model if ev.model.size == n + 1 else np.zeros(n + 1)
+        functions = ev.similarity + self.model_weight * model[:n]
+        if ev.fit is not None and ev.fit.size == n:
+            functions = functions + self.fit_weight * ev.fit
+        text = ev.text_similarity + self.model_weight * model[n]
+        return functions, float(text)
+
+    def decide(self, ev: Evidence) -> list[str]:
+        if not ev.names:
+            return []
+        functions, text = self.scores(ev)
+        order = [int(i) for i in np.argsort(-functions, kind="stable")]
+        if ev.after_results:
+            fresh = [i for i in order if ev.names[i] not in ev.called]
+            if ev.required:
+                return [ev.names[fresh[0] if fresh else order[0]]]
+            if fresh and functions[fresh[0]] >= text + self.after_results_margin:
+                return [ev.names[fresh[0]]]
+            return []
+        best = order[0]
+        if not ev.required and functions[best] < text + self.margin:
+            return []
+        picks = [best]
+        for i in self.window_picks(ev, best):
+            if i not in picks and len(picks) < self.max_calls:
+                picks.append(i)
+        if len(picks) > 1:  # in the order the request asks for them (the first window each wins)
+            first = {i: next((k for k, row in enumerate(ev.windows) if int(np.argmax(row)) == i), len(ev.windows)) for i in picks}
+            picks.sort(key=lambda i: first[i])
+        return [ev.names[i] for i in picks]
+
+    def window_picks(self, ev: Evidence, best: int) -> list[int]:
+        """Functions that win some window of the request clearly (by `window_threshold` over the
+        main pick's similarity in that window), strongest first."""
+        if ev.windows.size == 0 or ev.windows.shape[0] < 2:
+            return []
+        strength: dict[int, float] = {}
+        for row in ev.windows:
+            i = int(np.argmax(row))
+            lead = float(row[i] - row[best])
+            if i != best and lead >= self.window_threshold:
+                strength[i] = max(strength.get(i, 0.0), lead)
+        return sorted(strength, key=lambda i: -strength[i])
+
+    def calibrated(self, example_windows: list[np.ndarray], owners: list[int]) -> RoutingPolicy:
+        """This policy with `window_threshold` just above the largest lead a wrong function takes
+        over the right one in a window of an author's example (each example scored against the
+        other documents only); unchanged when no tool has examples."""
+        wrong = [float(np.max(np.delete(row, owner)) - row[owner]) for rows, owner in zip(example_windows, owners)
+                 for row in rows if row.size > 1]
+        return replace(self, window_threshold=max(max(wrong) + 1e-6, MIN_WINDOW_LEAD)) if wrong else self

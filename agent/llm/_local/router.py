@@ -1,0 +1,192 @@
+"""Routing evidence for one request: the data the policy decides from, and how picks become calls.
+
+`Router` is built once per set of offered tools (cached by the backend): the TF-IDF index of the
+tools' names, descriptions and author examples (`evidence.ExampleIndex`) plus the "answer in
+text" examples, and the policy calibrated on those examples. `evidence(...)` measures a request;
+`expand(...)` turns the functions picked into calls, one per entity when a function takes one
+entity and the request names several (the grounding says which).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from core.schema import allows_null, resolve
+from core.types import Message, ToolSpec
+
+from .arguments import _states, numbers_in
+from .evidence import ExampleIndex, split_examples
+from .policy import Evidence, RoutingPolicy
+
+__all__ = ["Router", "TEXT_EXAMPLES", "expand", "last_request", "windows"]
+
+TEXT_EXAMPLES = (
+    "Hello! Who are you?",
+    "Hi, how are you today?",
+    "Thank you, that helps.",
+    "Tell me a joke.",
+    "Write a short poem about the sea.",
+    "What does this word mean?",
+    "Explain this term in simple words.",
+    "Capital of France?",
+    "Who wrote Hamlet?",
+    "What can you do?",
+)
+"""Requests that need no function, in no one domain: the documents of the "answer in text" option."""
+WINDOW_WORDS = 8
+WINDOW_STEP = 3
+
+
+def windows(text: str, size: int = WINDOW_WORDS, step: int = WINDOW_STEP) -> list[str]:
+    """Overlapping word windows of `text` (one window when it is short)."""
+    words = text.split()
+    if len(words) <= size:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i:i + size]) for i in range(0, len(words) - size + step, step)]
+
+
+def last_request(messages: Sequence[Message]) -> tuple[str, bool, frozenset[str]]:
+    """(the last user message, whether tool results came after it, the functions called since)."""
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i].role == "user":
+            later = messages[i + 1:]
+            called = frozenset(c.name for m in later if m.role == "assistant" for c in m.tool_calls)
+            return messages[i].content or "", any(m.role == "tool" for m in later), called
+    return "", False, frozenset()
+
+
+@dataclass
+class Router:
+    names: list[str]
+    schemas: list[dict[str, Any]]
+    index: ExampleIndex
+    policy: RoutingPolicy
+
+    @classmethod
+    def build(cls, specs: Sequence[ToolSpec], policy: RoutingPolicy, text_examples: Sequence[str] = TEXT_EXAMPLES) -> Router:
+        documents: list[list[str]] = []
+        examples: list[list[str]] = []
+        for spec in specs:
+            description, own = split_examples(spec.description)
+            documents.append([spec.name.replace("_", " ").replace(".", " "), description, *own])
+            examples.append(own)
+        documents.append(list(text_examples))
+        index = ExampleIndex(documents)
+        n = len(specs)
+        # calibration: each example's windows scored against every document but itself
+        rows, owners = [], []
+        doc_ids: dict[int, list[int]] = {}
+        for j, doc in enumerate(index.docs):
+            doc_ids.setdefault(doc.option, []).append(j)
+        for option, own in enumerate(examples):
+            first_example = len(doc_ids.get(option, [])) - len(own)
+            for k, example in enumerate(own):
+                j = doc_ids[option][first_example + k]
+                sims = np.array([index.similarities(w, exclude_doc=j)[:n] for w in windows(example)])
+                rows.append(sims)
+                owners.append(option)
+        return cls([s.name for s in specs], [s.parameters for s in specs], index, policy.calibrated(rows, owners))
+
+    def evidence(self, messages: Sequence[Message], model: np.ndarray | None, required: bool,
+                 grounding: dict[str, dict[str, list[str]]] | None = None) -> Evidence:
+        query, after_results, called = last_request(messages)
+        n = len(self.names)
+        sims = self.index.similarities(query)
+        parts = windows(query)
+        rows = np.array([self.index.similarities(w)[:n] for w in parts]) if len(parts) > 1 else np.zeros((0, n))
+        return Evidence(
+            names=list(self.names), similarity=sims[:n], text_similarity=float(sims[n]),
+            model=model if model is not None else np.zeros(0), windows=rows,
+            required=required, after_results=after_results, called=called, fit=self.fit(query, grounding or {}),
+        )
+
+    def fit(self, query: str, grounding: dict[str, dict[str, list[str]]]) -> np.ndarray:
+        """Per function, how completely one call of it is filled by what the request states: 0 unless
+        every required argument has a stated value (a number written in the request for a number, an
+        enum value it names, a grounded entity it names; other kinds cannot be checked: 0), times
+        the share of the named entities one call takes (a function of two companies takes both)."""
+        specific = {n: specific_args(grounding.get(n, {}), self.policy.max_calls) for n in self.names}
+        named = len({v for args in specific.values() for values in args.values() for v in values})
+        numbers = numbers_in(query)
+        out = np.zeros(len(self.names))
+        for i, name in enumerate(self.names):
+            schema = self.schemas[i]
+            required = list(schema.get("required") or [])
+            props = schema.get("properties") or {}
+            if not required:
+                continue
+            wanted_numbers = 0
+            stated = True
+            for arg in required:
+                node = resolve(props.get(arg) or {}, schema)
+                if arg in specific[name] or "default" in node or allows_null(props.get(arg) or {}, schema):
+                    continue  # named, or optional (strict schemas list every argument as required)
+                items = resolve(node.get("items") or {}, schema) if node.get("type") == "array" else node
+                if isinstance(items.get("enum"), list) and any(isinstance(v, str) and _states(query, v) for v in items["enum"]):
+                    continue
+                if node.get("type") in ("integer", "number") and "enum" not in node:
+                    wanted_numbers += 1
+                    continue
+                stated = False
+                break
+            if not stated or wanted_numbers > len(numbers):
+                continue
+            entities = len({v for values in specific[name].values() for v in values})
+            takes = min(len(specific[name]), entities)
+            out[i] = takes / named if named and specific[name] else (1.0 if not named else 0.5)
+        return out
+
+    def decide(self, messages: Sequence[Message], model: np.ndarray | None, required: bool,
+               grounding: dict[str, dict[str, list[str]]] | None = None) -> list[str]:
+        return self.policy.decide(self.evidence(messages, model, required, grounding))
+
+
+def expand(picks: list[str], schemas: dict[str, dict[str, Any]], grounding: dict[str, dict[str, list[str]]],
+           max_calls: int, numbers: list[float] | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """Calls for the functions picked: (name, fixed arguments).
+
+    A function whose one grounded argument can take several values the request states (several
+    companies) is called once per value, unless another pick takes them together (a function with
+    several grounded arguments, e.g. a comparison of two companies). A single pick whose only
+    required arguments are r numbers, when the request writes a whole multiple (at least 2x) of r
+    numbers, is called once per group of r, in the order written ("areas of circles of radius 2, 5
+    and 7").
+    """
+    takes_several = any(len(specific_args(grounding.get(p, {}), max_calls)) >= 2 for p in picks)
+    calls: list[tuple[str, dict[str, Any]]] = []
+    for name in picks:
+        args = specific_args(grounding.get(name, {}), max_calls)
+        required = set((schemas.get(name) or {}).get("required") or [])
+        if len(args) == 1 and not takes_several:
+            (arg, values), = args.items()
+            if arg in required and len(values) > 1:
+                calls += [(name, {arg: v}) for v in values]
+                continue
+        groups = _number_groups(schemas.get(name) or {}, numbers or []) if len(picks) == 1 else []
+        calls += [(name, g) for g in groups] or [(name, {})]
+    return calls[:max_calls]
+
+
+def _number_groups(schema: dict[str, Any], numbers: list[float]) -> list[dict[str, Any]]:
+    props = schema.get("properties") or {}
+    required = list(schema.get("required") or [])
+    nodes = [resolve(props.get(a) or {}, schema) for a in required]
+    if not required or any(n.get("type") not in ("integer", "number") or "enum" in n for n in nodes):
+        return []
+    r = len(required)
+    if len(numbers) < 2 * r or len(numbers) % r:
+        return []
+    if any(n.get("type") == "integer" and not float(v).is_integer() for i, v in enumerate(numbers) for n in [nodes[i % r]]):
+        return []
+    return [{a: (int(v) if float(v).is_integer() else v) for a, v in zip(required, numbers[k:k + r])}
+            for k in range(0, len(numbers), r)]
+
+
+def specific_args(grounding: dict[str, list[str]], max_calls: int) -> dict[str, list[str]]:
+    """The grounded arguments with a few allowed values (what the request names), not a whole
+    catalogue (what a grounder allows when the request names nothing)."""
+    return {arg: list(values) for arg, values in grounding.items() if 0 < len(values) <= max_calls}

@@ -1,0 +1,73 @@
+"""The routing policy driven with made-up evidence (no model): scores in, calls out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agent.llm._local.policy import Evidence, RoutingPolicy
+
+NAMES = ["weather", "add", "translate"]
+
+
+def evidence(similarity, model=None, text=0.0, windows=None, **kw) -> Evidence:
+    return Evidence(
+        names=list(NAMES), similarity=np.array(similarity, dtype=float),
+        model=np.array(model if model is not None else [], dtype=float), text_similarity=text,
+        windows=np.array(windows, dtype=float) if windows is not None else np.zeros((0, 0)), **kw,
+    )
+
+
+def test_the_best_function_is_called_when_it_beats_the_text_option():
+    assert RoutingPolicy().decide(evidence([0.1, 0.6, 0.2], text=0.3)) == ["add"]
+
+
+def test_text_wins_when_no_function_fits():
+    assert RoutingPolicy().decide(evidence([0.1, 0.05, 0.0], text=0.5)) == []
+
+
+def test_the_model_probability_can_tip_the_decision():
+    policy = RoutingPolicy(model_weight=1.0)
+    ev = evidence([0.2, 0.25, 0.0], model=[0.7, 0.1, 0.1, 0.1], text=0.2)
+    assert policy.decide(ev) == ["weather"]
+    assert RoutingPolicy(model_weight=0.0).decide(ev) == ["add"]
+
+
+def test_required_never_answers_in_text():
+    assert RoutingPolicy().decide(evidence([0.1, 0.05, 0.0], text=0.9, required=True)) == ["weather"]
+
+
+def test_a_window_won_clearly_by_another_function_adds_a_call():
+    windows = [[0.7, 0.1, 0.0], [0.1, 0.1, 0.6], [0.2, 0.1, 0.1]]
+    policy = RoutingPolicy(window_threshold=0.5)
+    assert policy.decide(evidence([0.6, 0.1, 0.4], windows=windows)) == ["weather", "translate"]
+    assert RoutingPolicy(window_threshold=0.65).decide(evidence([0.6, 0.1, 0.4], windows=windows)) == ["weather"]
+
+
+def test_calls_are_capped():
+    windows = [[0.9, 0, 0], [0, 0.9, 0], [0, 0, 0.9]]
+    assert RoutingPolicy(window_threshold=0.5, max_calls=2).decide(evidence([0.5, 0.4, 0.3], windows=windows)) == ["weather", "add"]
+
+
+def test_after_tool_results_the_answer_is_text_unless_a_new_call_is_clearly_needed():
+    policy = RoutingPolicy(after_results_margin=0.25)
+    done = evidence([0.1, 0.6, 0.0], text=0.1, after_results=True, called=frozenset({"add"}))
+    assert policy.decide(done) == []  # the function it needs was called already
+    needed = evidence([0.7, 0.6, 0.0], text=0.1, after_results=True, called=frozenset({"add"}))
+    assert policy.decide(needed) == ["weather"]
+    weak = evidence([0.3, 0.6, 0.0], text=0.1, after_results=True, called=frozenset({"add"}))
+    assert policy.decide(weak) == []
+
+
+def test_calibration_sets_the_window_threshold_above_wrong_wins_in_the_examples():
+    # two examples of function 0: in one window function 2 leads it by 0.25
+    rows = [np.array([[0.3, 0.1, 0.55], [0.6, 0.2, 0.1]]), np.array([[0.9, 0.3, 0.2]])]
+    calibrated = RoutingPolicy(window_threshold=0.1).calibrated(rows, [0, 0])
+    assert calibrated.window_threshold == pytest.approx(0.25, abs=1e-3) and calibrated.window_threshold > 0.25
+    never_wrong = RoutingPolicy().calibrated([np.array([[0.9, 0.1, 0.2]])], [0])
+    assert never_wrong.window_threshold > 0  # a window is never added on a tie
+    assert RoutingPolicy(window_threshold=0.3).calibrated([], []).window_threshold == 0.3
+
+
+def test_no_functions_no_calls():
+    assert RoutingPolicy().decide(Evidence(names=[], similarity=np.zeros(0), model=np.zeros(0))) == []

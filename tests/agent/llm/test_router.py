@@ -1,0 +1,102 @@
+"""Routing evidence from descriptions and author examples, without the model."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agent.llm import Message, ToolCall, ToolSpec
+from agent.llm._local.evidence import ExampleIndex, split_examples
+from agent.llm._local.policy import RoutingPolicy
+from agent.llm._local.router import Router, expand, last_request, windows
+from tools import describe_with_examples
+
+SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": False}
+
+
+def spec(name: str, description: str, examples: list[str]) -> ToolSpec:
+    return ToolSpec(name, describe_with_examples(description, examples), SCHEMA)
+
+
+TOOLS = [
+    spec("forecast", "Weather forecast for a city.",
+         ["Will it rain in Lisbon tomorrow?", "How cold will it get in Oslo this weekend?", "Do I need an umbrella in Paris?"]),
+    spec("book_table", "Reserve a table at a restaurant.",
+         ["Get me a dinner reservation for four at eight.", "Book somewhere to eat near the station tonight.",
+          "I'd like a table for two on Friday evening."]),
+]
+LEXICAL = RoutingPolicy(model_weight=0.0)
+
+
+def test_examples_survive_the_description_round_trip():
+    text = describe_with_examples("Weather forecast.", ["Rain in  Lisbon?", " ", "Cold in Oslo?"])
+    assert split_examples(text) == ("Weather forecast.", ["Rain in Lisbon?", "Cold in Oslo?"])
+    assert split_examples("No examples here.") == ("No examples here.", [])
+    assert describe_with_examples("Plain.", []) == "Plain."
+
+
+def test_a_new_tool_is_routed_by_its_authors_examples():
+    router = Router.build(TOOLS, LEXICAL)
+    assert router.decide([Message.user("Is an umbrella needed in Rome tomorrow?")], None, required=False) == ["forecast"]
+    assert router.decide([Message.user("Please get a reservation for six people tonight.")], None, required=False) == ["book_table"]
+
+
+def test_chit_chat_gets_text():
+    router = Router.build(TOOLS, LEXICAL)
+    for query in ("Hello! Who are you?", "Thanks, that helps a lot.", "Tell me a joke about cats."):
+        assert router.decide([Message.user(query)], None, required=False) == [], query
+
+
+def test_a_two_part_request_gets_both_functions():
+    router = Router.build(TOOLS, LEXICAL)
+    query = "Will it rain in Lisbon tomorrow evening, and please get me a dinner reservation for four at eight near the station."
+    assert sorted(router.decide([Message.user(query)], None, required=False)) == ["book_table", "forecast"]
+
+
+def test_the_window_threshold_is_calibrated_on_the_examples():
+    router = Router.build(TOOLS, RoutingPolicy(window_threshold=0.0))
+    assert 0.0 < router.policy.window_threshold < 1.0
+
+
+def test_names_do_not_count_as_evidence():
+    index = ExampleIndex([["Weather forecast for Lisbon"], ["Restaurant booking"]])
+    assert np.allclose(index.similarities("Lisbon Lisbon"), 0.0)
+
+
+def test_windows_cover_the_request():
+    words = " ".join(f"w{i}" for i in range(20))
+    parts = windows(words, size=8, step=3)
+    assert parts[0].startswith("w0 ") and parts[-1].endswith("w19") and all(len(p.split()) <= 8 for p in parts)
+    assert windows("short one") == ["short one"] and windows("") == []
+
+
+def test_last_request_sees_tool_results_after_it():
+    call = ToolCall("c1", "add", '{"a":1,"b":2}')
+    history = [Message.user("What is 1 plus 2?"), Message.assistant(None, [call]), Message.tool(call, "3")]
+    assert last_request(history) == ("What is 1 plus 2?", True, frozenset({"add"}))
+    assert last_request([Message.user("hi")]) == ("hi", False, frozenset())
+
+
+def test_one_call_per_named_entity_unless_a_pick_takes_them_together():
+    schemas = {"health": {"required": ["symbol"]}, "compare": {"required": ["symbol1", "symbol2"]}, "trend": {"required": ["sector"]}}
+    grounding = {"health": {"symbol": ["WMT", "TGT"]}, "compare": {"symbol1": ["WMT", "TGT"], "symbol2": ["WMT", "TGT"]}}
+    assert expand(["health", "trend"], schemas, grounding, 4) == [("health", {"symbol": "WMT"}), ("health", {"symbol": "TGT"}), ("trend", {})]
+    assert expand(["compare", "health"], schemas, grounding, 4) == [("compare", {}), ("health", {})]
+    catalogue = {"health": {"symbol": [f"T{i}" for i in range(50)]}}
+    assert expand(["health"], schemas, catalogue, 4) == [("health", {})]
+
+
+def test_a_function_of_numbers_is_called_once_per_group_of_numbers_written():
+    schemas = {"area": {"type": "object", "properties": {"radius": {"type": "number"}}, "required": ["radius"]},
+               "rect": {"type": "object", "properties": {"w": {"type": "integer"}, "h": {"type": "integer"}}, "required": ["w", "h"]}}
+    assert expand(["area"], schemas, {}, 4, [2.0, 5.0, 7.5]) == [("area", {"radius": 2}), ("area", {"radius": 5}), ("area", {"radius": 7.5})]
+    assert expand(["rect"], schemas, {}, 4, [3.0, 4.0, 5.0, 6.0]) == [("rect", {"w": 3, "h": 4}), ("rect", {"w": 5, "h": 6})]
+    assert expand(["rect"], schemas, {}, 4, [3.0, 4.0]) == [("rect", {})]  # one call's worth
+    assert expand(["rect"], schemas, {}, 4, [3.0, 4.0, 5.0]) == [("rect", {})]  # not a whole multiple
+
+
+def test_the_finance_orchestrations_ship_examples_in_their_spec():
+    from orchestrations.finance import FINANCE_ORCHESTRATIONS
+
+    for cls in FINANCE_ORCHESTRATIONS:
+        description, examples = split_examples(cls.spec().description)
+        assert description == cls.description and examples == cls.examples and len(examples) >= 4, cls.name
