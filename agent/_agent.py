@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from agent._memory import Memory, estimate_tokens
@@ -15,11 +15,18 @@ from agent._routing import Route, repair_messages, validate_calls
 from agent._synthesis import answer_request
 from agent._verify import check_answer
 from agent.events import (
-    ErrorEvent, Event, FinalAnswer, OrchestrationFinished, OrchestrationStarted, RouteDecided, RouteRejected, TokenDelta,
+    ErrorEvent,
+    Event,
+    FinalAnswer,
+    OrchestrationFinished,
+    OrchestrationStarted,
+    RouteDecided,
+    RouteRejected,
+    TokenDelta,
 )
 from agent.llm import LLM, LLMError, LLMRequest, Message, Usage
-from orchestrations._context import DEFAULT_MAX_CONCURRENCY
 from orchestrations import Orchestration, OrchestrationData, RunContext, registered_orchestrations
+from orchestrations._context import DEFAULT_MAX_CONCURRENCY
 from prompts import load
 from tools import Executor, Tool, ToolRunner, registered_tools
 

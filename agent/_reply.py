@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.events import (
-    ErrorEvent, Event, FiguresChecked, FinalAnswer, OrchestrationFinished, RouteDecided, ToolCallFinished, event_to_dict,
+    ErrorEvent,
+    Event,
+    FiguresChecked,
+    FinalAnswer,
+    OrchestrationFinished,
+    RouteDecided,
+    ToolCallFinished,
+    event_to_dict,
 )
 from agent.llm import Usage
 

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any
 
 __all__ = ["FigureCheck", "Figure", "DataFigures", "find_figures", "check_figures", "data_figures", "allowed_figures"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import replace
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import Any, Union
 
 from agent.llm import DEFAULT_CONTEXT_WINDOW, BaseLLM, LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, Usage

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from string import Template
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> str:
     """The raw text of a template in this package."""
     return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from ._repl import ChatREPL, CappedLLM
 from ._render import TurnView, table_of, trace_table
+from ._repl import CappedLLM, ChatREPL
 
 __all__ = ["run_chat", "ChatREPL", "CappedLLM", "TurnView", "table_of", "trace_table"]
 

@@ -13,7 +13,14 @@ from rich.text import Text
 
 from agent.chat._charts import is_series, series_chart
 from agent.events import (
-    ErrorEvent, FiguresChecked, FinalAnswer, OrchestrationFinished, OrchestrationStarted, RouteDecided, RouteRejected, TokenDelta,
+    ErrorEvent,
+    FiguresChecked,
+    FinalAnswer,
+    OrchestrationFinished,
+    OrchestrationStarted,
+    RouteDecided,
+    RouteRejected,
+    TokenDelta,
 )
 from tools import ToolCallFinished, ToolCallStarted
 

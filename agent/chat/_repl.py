@@ -10,8 +10,8 @@ import os
 import signal
 import sys
 import traceback
-from pathlib import Path
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console

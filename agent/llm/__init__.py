@@ -3,18 +3,6 @@
 The provider-neutral types live in `core.types` (the bottom layer); they are re-exported here.
 """
 
-from ._base import BaseLLM, WrapperLLM
-
-from ._errors import (
-    LLMAuthError,
-    LLMBadRequestError,
-    LLMConnectionError,
-    LLMError,
-    LLMRateLimitError,
-    LLMResponseError,
-    LLMServerError,
-    LLMTimeoutError,
-)
 from core.types import (
     DEFAULT_CONTEXT_WINDOW,
     LLM,
@@ -27,6 +15,18 @@ from core.types import (
     ToolSpec,
     Usage,
     stream_by_completing,
+)
+
+from ._base import BaseLLM, WrapperLLM
+from ._errors import (
+    LLMAuthError,
+    LLMBadRequestError,
+    LLMConnectionError,
+    LLMError,
+    LLMRateLimitError,
+    LLMResponseError,
+    LLMServerError,
+    LLMTimeoutError,
 )
 
 __all__ = [

@@ -43,10 +43,19 @@ from typing import Any
 
 import numpy as np
 
+from core.types import (
+    LLMRequest,
+    LLMResponse,
+    Message,
+    StreamChunk,
+    ToolCall,
+    ToolSpec,
+    Usage,
+)
+
 from ._base import BaseLLM
 from ._errors import LLMBadRequestError, LLMError
 from ._local import grammar as G
-from ._local.install import check_llama_cpp_version, no_weight_repacking, require
 from ._local.arguments import drop_unsupported_optionals, ground_numbers, numbers_in
 from ._local.engine import (
     Constraint,
@@ -58,9 +67,8 @@ from ._local.engine import (
 )
 from ._local.evidence import split_examples
 from ._local.figures import figures_constraint
+from ._local.install import check_llama_cpp_version, no_weight_repacking, require
 from ._local.policy import RoutingPolicy
-from ._local.router import Router, expand
-from ._local.structured import structured_turn
 from ._local.prompt import (
     CALLS_OPEN,
     NEXT_CALL,
@@ -70,15 +78,8 @@ from ._local.prompt import (
     name_text,
     tools_block,
 )
-from core.types import (
-    LLMRequest,
-    LLMResponse,
-    Message,
-    StreamChunk,
-    ToolCall,
-    ToolSpec,
-    Usage,
-)
+from ._local.router import Router, expand
+from ._local.structured import structured_turn
 
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 DEFAULT_MAX_TOKENS = 512

@@ -11,13 +11,19 @@ import openai
 from tenacity import AsyncRetrying
 
 from core import Redactor, retry_after_seconds, retrying
-
-from ._errors import (
-    LLMAuthError, LLMBadRequestError, LLMConnectionError, LLMError, LLMRateLimitError, LLMResponseError,
-    LLMServerError, LLMTimeoutError,
-)
-from ._base import BaseLLM
 from core.types import LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, Usage
+
+from ._base import BaseLLM
+from ._errors import (
+    LLMAuthError,
+    LLMBadRequestError,
+    LLMConnectionError,
+    LLMError,
+    LLMRateLimitError,
+    LLMResponseError,
+    LLMServerError,
+    LLMTimeoutError,
+)
 
 
 class OpenAIChat(BaseLLM):

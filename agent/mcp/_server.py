@@ -20,9 +20,8 @@ import mcp.types as types
 from mcp.server import Server
 from mcp.server.stdio import stdio_server
 
-from tools import ToolCallFinished
-
 from agent._serving import api_key_from, run_uvicorn
+from tools import ToolCallFinished
 
 from ._auth import exposure_warning, protect
 from ._catalog import Catalog

@@ -9,10 +9,11 @@ A replay needs no network, model file or market data. The pytest plugin
 (`agent.replay.pytest_plugin`) gives tests a `cassette` fixture and `--record-mode`.
 """
 
+from core.redact import REDACTED, Redactor
+
 from ._cassette import FORMAT_VERSION, Cassette
 from ._errors import CassetteError, CassetteMismatchError, CassetteNotFoundError, UnusedRecordingsError
 from ._llm import CassetteLLM
-from core.redact import REDACTED, Redactor
 
 __all__ = [
     "Cassette", "CassetteLLM", "CassetteError", "CassetteMismatchError", "CassetteNotFoundError",

@@ -14,11 +14,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from core.redact import Redactor
 from tools import Executor, Tool, ToolError, execute_and_dump
 
 from ._errors import CassetteError, CassetteMismatchError, CassetteNotFoundError, UnusedRecordingsError
 from ._keys import key_of, llm_canonical, nearest, pretty_lines, summary, tool_canonical, unified_diff
-from core.redact import Redactor
 
 FORMAT_VERSION = 1
 Mode = Literal["record", "replay", "once"]

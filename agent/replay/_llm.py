@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 import agent.llm as llm_module
 from agent.llm import LLMError, LLMRequest, LLMResponse, StreamChunk, WrapperLLM
 
-
 if TYPE_CHECKING:
     from ._cassette import Cassette
 

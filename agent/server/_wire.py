@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from agent.llm import LLMRequest, LLMResponse, Message, ToolCall, ToolSpec, Usage
-from core.types import Role
 from agent.llm.structured import normalize_response_format
+from core.types import Role
 
 ROLES = {"system", "user", "assistant", "tool", "developer"}
 

@@ -7,11 +7,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from tools.market import Symbol as MarketSymbol
 from tools.market import (
-    CompanyProfile, IncomeStatement, PriceBar, Quote, get_company_profile, get_historical_prices, get_income_statement,
+    CompanyProfile,
+    IncomeStatement,
+    PriceBar,
+    Quote,
+    get_company_profile,
+    get_historical_prices,
+    get_income_statement,
     get_stock_price,
 )
+from tools.market import Symbol as MarketSymbol
 
 from .. import RunContext
 from . import _metrics as m

@@ -234,7 +234,7 @@ def trend(sector_name: str, timeframe: str, tables: dict[str, Table], missing: l
     if first and last:
         b.add(f"The {sector_name} equal-weight index returned {{}} from {first} to {last}, an annualised trend of {{}}.",
               stats.get("total return %"), stats.get("annualised trend %"), pct=True, source="index[total return %]")
-    b.add(f"The index's annualised volatility was {{}} and its worst drawdown {{}}.", stats.get("annualised volatility %"),
+    b.add("The index's annualised volatility was {} and its worst drawdown {}.", stats.get("annualised volatility %"),
           stats.get("max drawdown %"), pct=True, source="index[annualised volatility %]")
     momentum = stats.get("last vs 50-day average %")
     if momentum is not None:

@@ -8,7 +8,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from tools.market import (
-    CompanyProfile, PriceBar, Quote, SectorName, get_company_profile, get_historical_prices, get_stock_price, get_top_companies,
+    CompanyProfile,
+    PriceBar,
+    Quote,
+    SectorName,
+    get_company_profile,
+    get_historical_prices,
+    get_stock_price,
+    get_top_companies,
 )
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register

@@ -9,7 +9,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from tools.market import (
-    IncomeStatement, Quote, SectorName, get_historical_prices, get_income_statement, get_stock_price, get_top_companies,
+    IncomeStatement,
+    Quote,
+    SectorName,
+    get_historical_prices,
+    get_income_statement,
+    get_stock_price,
+    get_top_companies,
 )
 
 from .. import Orchestration, OrchestrationData, RunContext, Table, register

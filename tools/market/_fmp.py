@@ -22,7 +22,6 @@ import asyncio
 from datetime import date, timedelta
 from typing import Any
 
-
 from tools._errors import ToolError
 
 from . import _fmp_shapes as shapes

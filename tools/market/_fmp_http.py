@@ -21,7 +21,6 @@ from typing import Any
 import httpx
 
 from core import Redactor, retry_after_seconds, retrying
-
 from tools._errors import ToolError
 
 from ._provider import (

@@ -12,10 +12,10 @@ from jsonschema import exceptions as schema_errors
 from jsonschema.validators import Draft202012Validator, validator_for
 from pydantic import BaseModel, ConfigDict, create_model
 
-from tools._errors import ToolArgumentsError, ToolError
-from tools._validate import parse_arguments
 from core.schema import allows_null, strict_schema
+from tools._errors import ToolArgumentsError, ToolError
 from tools._tool import DEFAULT_TIMEOUT, Tool
+from tools._validate import parse_arguments
 
 Caller = Callable[[str, dict[str, Any]], Awaitable[types.CallToolResult]]
 """Sends `tools/call` (remote tool name, arguments) over the live session."""

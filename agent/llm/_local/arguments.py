@@ -10,7 +10,6 @@ from typing import Any
 
 from core.schema import allows_null, resolve
 
-
 MAX_NUMBERS = 24
 
 

@@ -13,9 +13,8 @@ from importlib import resources
 from string import Template
 from typing import Any
 
-from core.types import Message, ToolCall, ToolSpec
-
 from core.schema import resolve
+from core.types import Message, ToolCall, ToolSpec
 
 NONE_NAME = "reply_in_text"
 """The pseudo-function the model picks when no function fits (`auto`): then it answers in text."""

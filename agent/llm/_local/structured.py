@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 from core.response_format import schema_of
+
 from . import grammar as G
 from .engine import Constraint, GBNFConstraint, LLGuidanceConstraint, Runner
 
@@ -63,7 +64,6 @@ def compile_response_format(llama: Any, response_format: dict[str, Any] | None, 
             return G.gbnf_grammar(key)
         except Exception as e:  # noqa: BLE001 - the converter raises assorted errors
             raise SchemaError(f"response_format.json_schema.schema cannot be turned into a grammar: {e}") from None
-    from llguidance import LLMatcher
 
     cache_key = (id(llama), key, strict)
     with _lock:
@@ -131,6 +131,7 @@ def schema_hint(response_format: dict[str, Any]) -> str:
 def structured_turn(chat: Any, request: Any, on_text: Any, usage: Any) -> Any:
     """The text turn of `LlamaCppChat` under the response_format's grammar (caller holds the lock)."""
     from core.types import LLMResponse, Message
+
     from .prompt import chat_messages
 
     loaded = chat._loaded
