@@ -83,8 +83,7 @@ def _findings_text(target: type[Orchestration[Any]], params: BaseModel, data: Or
         lines = [shorten(data.tables_markdown(), RAW_TABLES_CHARS)] if data.tables else []
         if data.facts:
             lines.append("Other facts:\n" + shorten(json.dumps(data.facts, default=str, indent=1), RAW_TABLES_CHARS))
-    if not data.findings and data.missing:
-        lines += [f"- Missing: {m}" for m in data.missing[:3]]
+    lines += [f"- Missing data: {shorten(m, 200)}" for m in data.missing[:3]]  # what is missing, and why
     return "\n".join(lines)
 
 

@@ -1,6 +1,7 @@
 """7. Load: 50 concurrent sessions on one Agent, no cross-talk, no lost events."""
 
 import asyncio
+import re
 
 from agent import Agent
 from agent.events import FinalAnswer, OrchestrationFinished, ToolCallFinished, ToolCallStarted
@@ -14,10 +15,10 @@ SYMBOLS = ["AAPL", "MSFT", "JPM", "BAC", "KO", "PFE", "XOM", "JNJ", "TSLA", "AMZ
 def model(request):
     """Routes each session's question to a health check of the ticker it names; echoes it in the analysis."""
     last = request.messages[-1].content
+    symbol = re.search(r"session-\d+ ([A-Z]+)", last).group(1)  # the question, quoted in the analysis prompt too
     if request.tool_choice == "none":
-        symbol = last.split("Financial health assessment of ")[1].split(".")[0]
+        assert f"- {symbol}'s " in last  # the analysis sees this session's own findings
         return f"analysis of {symbol}"
-    session, symbol = last.split()[-2:]
     return call("financial_health_assessment", {"symbol": symbol})
 
 

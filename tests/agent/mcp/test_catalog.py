@@ -3,7 +3,6 @@ whatever `OrchestrationData.to_dict()` carries goes out, and every failure is an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -11,7 +10,7 @@ from mcp import Client
 from pydantic import BaseModel
 
 from agent.mcp import Catalog, build_server
-from orchestrations import Orchestration, OrchestrationData, RunContext, Table
+from orchestrations import Finding, Orchestration, OrchestrationData, RunContext, Table
 from tools import ToolError, tool
 
 
@@ -33,16 +32,6 @@ class Numbers(BaseModel):
     values: list[int]
 
 
-@dataclass(slots=True)
-class DataWithFindings(OrchestrationData):
-    """Stands in for the `findings` another change adds to OrchestrationData."""
-
-    findings: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**OrchestrationData.to_dict(self), "findings": self.findings}
-
-
 class Squares(Orchestration):
     name = "squares"
     description = "Squares of some integers."
@@ -52,8 +41,8 @@ class Squares(Orchestration):
         squares = await ctx.gather(*(ctx.fetch(square, x=v) for v in params.values))
         rows = [[v, s] for v, s in zip(params.values, squares)]
         biggest = max((s for s in squares if s is not None), default=None)
-        return DataWithFindings(tables={"squares": Table("Squares", ["x", "x^2"], rows)}, facts={"n": len(rows)},
-                                findings=[{"text": f"The largest square is {biggest}."}])
+        return OrchestrationData(tables={"squares": Table("Squares", ["x", "x^2"], rows)}, facts={"n": len(rows)},
+                                 findings=[Finding(f"The largest square is {biggest}.", [str(biggest)], "squares")])
 
 
 class Broken(Orchestration):
@@ -85,7 +74,7 @@ async def test_structured_content_carries_everything_to_dict_has(server):
     assert not result.is_error
     body = result.structured_content
     assert body["tables"]["squares"]["rows"] == [[3, 9], [-2, None], [4, 16], [3, 9]]
-    assert body["findings"] == [{"text": "The largest square is 16."}]
+    assert body["findings"] == [Finding("The largest square is 16.", ["16"], "squares").to_dict()]
     assert body["facts"] == {"n": 4}
     assert body["missing"] == ["square(x=-2): negative numbers are not supported here"]
     text = text_of(result)
