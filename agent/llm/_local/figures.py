@@ -21,7 +21,6 @@ unconstrained text apply before the grammar's mask.
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 import numpy as np
@@ -49,25 +48,19 @@ def figures_lark(figures: list[str]) -> str:
             f"FIG: {alternatives}\n")
 
 
-_lock = threading.Lock()
-_templates: dict[tuple[int, str], Any] = {}
+_matchers = G.MatcherCache(64)
 
 
 def _matcher(llama: Any, lark: str) -> Any:
     from llguidance import LLMatcher
 
-    key = (id(llama), lark)
-    with _lock:
-        template = _templates.get(key)
-    if template is None:
-        template = LLMatcher(G.llg_tokenizer(llama), LLMatcher.grammar_from_lark(lark), log_level=0)
-        if template.is_error():
-            raise ValueError(f"llguidance cannot compile the figures grammar: {template.get_error()}")
-        with _lock:
-            if len(_templates) > 64:
-                _templates.clear()
-            _templates[key] = template
-    return template.deep_copy()
+    def compile() -> Any:
+        matcher = LLMatcher(G.llg_tokenizer(llama), LLMatcher.grammar_from_lark(lark), log_level=0)
+        if matcher.is_error():
+            raise ValueError(f"llguidance cannot compile the figures grammar: {matcher.get_error()}")
+        return matcher
+
+    return _matchers.get((id(llama), lark), compile)
 
 
 class FiguresConstraint(LLGuidanceConstraint):

@@ -11,6 +11,7 @@ import copy
 import json
 import threading
 import warnings
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -116,7 +117,6 @@ def schema_key(schema: dict[str, Any]) -> str:
 # -- llguidance ---------------------------------------------------------------------------
 _lock = threading.Lock()
 _tokenizers: dict[int, Any] = {}
-_matchers: dict[tuple[int, str], Any] = {}
 
 
 def llg_tokenizer(llama: Any) -> Any:
@@ -142,23 +142,43 @@ def llg_grammar(key: str) -> str:
     return LLMatcher.grammar_from_json_schema(key, defaults=JSON_OPTIONS)  # type: ignore[arg-type]  # a TypedDict
 
 
+class MatcherCache:
+    """Compiled llguidance matchers by key, compiled once and handed out as fresh copies (bounded)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._templates: dict[Any, Any] = {}
+
+    def get(self, key: Any, compile: Callable[[], Any]) -> Any:
+        """A copy of the matcher for `key`; `compile()` builds it (and raises) the first time."""
+        with self._lock:
+            template = self._templates.get(key)
+        if template is None:
+            template = compile()
+            with self._lock:
+                if len(self._templates) >= self.limit:
+                    self._templates.clear()
+                self._templates[key] = template
+        return template.deep_copy()
+
+
+_schema_matchers = MatcherCache(512)
+
+
 def llg_matcher(llama: Any, schema: dict[str, Any]) -> Any:
     """A fresh `LLMatcher` for `schema` (a copy of a cached, compiled one)."""
     from llguidance import LLMatcher
 
     key = schema_key(schema)
-    cache_key = (id(llama), key)
-    with _lock:
-        template = _matchers.get(cache_key)
-    if template is None:
-        template = LLMatcher(llg_tokenizer(llama), llg_grammar(key), log_level=0)
-        if template.is_error():
-            raise ValueError(f"llguidance cannot compile the schema: {template.get_error()}")
-        with _lock:
-            if len(_matchers) > 512:
-                _matchers.clear()
-            _matchers[cache_key] = template
-    return template.deep_copy()
+
+    def compile() -> Any:
+        matcher = LLMatcher(llg_tokenizer(llama), llg_grammar(key), log_level=0)
+        if matcher.is_error():
+            raise ValueError(f"llguidance cannot compile the schema: {matcher.get_error()}")
+        return matcher
+
+    return _schema_matchers.get((id(llama), key), compile)
 
 
 # -- GBNF ---------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 from typing import Any
 
 from core.response_format import schema_of
@@ -23,8 +22,7 @@ __all__ = ["structured_turn", "compile_response_format", "schema_hint", "SchemaE
 HINT = "Reply with JSON only, no other text: one JSON value matching this JSON schema:\n{schema}"
 OBJECT_HINT = "Reply with JSON only, no other text: one JSON object."
 
-_lock = threading.Lock()
-_matchers: dict[tuple[int, str, bool], Any] = {}
+_matchers = G.MatcherCache(256)
 
 
 class SchemaError(ValueError):
@@ -65,20 +63,15 @@ def compile_response_format(llama: Any, response_format: dict[str, Any] | None, 
         except Exception as e:  # noqa: BLE001 - the converter raises assorted errors
             raise SchemaError(f"response_format.json_schema.schema cannot be turned into a grammar: {e}") from None
 
-    cache_key = (id(llama), key, strict)
-    with _lock:
-        template = _matchers.get(cache_key)
-    if template is None:
+    def compile() -> Any:
         tokenizer = G.llg_tokenizer(llama)
-        template, error = _llg_compile(tokenizer, schema, strict)
+        matcher, error = _llg_compile(tokenizer, schema, strict)
         if error is not None:
             where = _locate(tokenizer, schema, strict)
             raise SchemaError(f"response_format.json_schema.schema{' at ' + where if where else ''} is not supported: {error}")
-        with _lock:
-            if len(_matchers) > 256:
-                _matchers.clear()
-            _matchers[cache_key] = template
-    return template.deep_copy()
+        return matcher
+
+    return _matchers.get((id(llama), key, strict), compile)
 
 
 def _llg_compile(tokenizer: Any, schema: dict[str, Any], strict: bool) -> tuple[Any, str | None]:
