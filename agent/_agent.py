@@ -12,7 +12,7 @@ from typing import Any
 from agent._memory import Memory, estimate_tokens
 from agent._reply import AgentReply
 from agent._routing import Route, repair_messages, validate_calls
-from agent._synthesis import answer_request
+from agent._synthesis import answer_data, answer_request
 from agent._verify import check_answer
 from agent.events import (
     ErrorEvent,
@@ -24,6 +24,7 @@ from agent.events import (
     RouteRejected,
     TokenDelta,
 )
+from agent.figures import DataFigures
 from agent.llm import LLM, LLMError, LLMRequest, Message, Usage
 from orchestrations import Orchestration, OrchestrationData, RunContext, registered_orchestrations
 from orchestrations._context import DEFAULT_MAX_CONCURRENCY
@@ -144,6 +145,7 @@ class Agent:
         history = session.memory.window(self.context_window // 2 - estimate_tokens(query))
         results: list[tuple[Route, OrchestrationData]] = []
         request: LLMRequest | None = None
+        data: DataFigures | None = None  # what the answer's figures are traced to
         try:
             async for event in self._route(query, history, turn):
                 yield event
@@ -160,7 +162,8 @@ class Agent:
                     text = only.answer  # the orchestration answered by itself (ReAct)
                     yield TokenDelta(text)
                 else:
-                    request = answer_request(query, history, [(r.target, r.params, d) for r, d in results])
+                    data = answer_data(query, [(r.target, r.params, d) for r, d in results])
+                    request = answer_request(query, history, [(r.target, r.params, d) for r, d in results], data=data)
                     parts: list[str] = []
                     async for chunk in self.analysis_llm.stream(request):
                         if chunk.delta:
@@ -170,9 +173,10 @@ class Agent:
                             turn.usage.add(chunk.response.usage)
                     turn.llm_calls += 1
                     text = "".join(parts).strip() or "The model wrote no analysis; the computed data is in the tables above."
+            if data is None:  # a plain answer or one the orchestration wrote: checked against the same kind of data
+                data = answer_data(query, [(r.target, r.params, d) for r, d in results])
             rewrite = self.analysis_llm if self.rewrite_untraced and request is not None else None
-            async for check in check_answer(query, text, [(r.target, r.params, d) for r, d in results], llm=rewrite,
-                                            request=request, usage=turn.usage):
+            async for check in check_answer(text, data, llm=rewrite, request=request, usage=turn.usage):
                 yield check
                 if check.rewritten is not None:
                     text = check.rewritten

@@ -31,8 +31,11 @@ Result = tuple[type[Orchestration[Any]], BaseModel, OrchestrationData]
 
 
 def answer_request(question: str, history: list[Message], results: list[Result], *,
-                   table_budget: int = TABLE_BUDGET_TOKENS) -> LLMRequest:
-    """The analysis request: question, findings, compact tables; one call for any number of results."""
+                   table_budget: int = TABLE_BUDGET_TOKENS, data: DataFigures | None = None) -> LLMRequest:
+    """The analysis request: question, findings, compact tables; one call for any number of results.
+
+    `data`: `answer_data(question, results)` when the caller already has it (the driver checks the
+    answer against the same data)."""
     groups = [_findings_text(target, params, data) for target, params, data in results]
     if len(results) > 1:
         groups = [f"## {target.name}\n{g}" for (target, _, _), g in zip(results, groups)]
@@ -40,7 +43,7 @@ def answer_request(question: str, history: list[Message], results: list[Result],
     tables = _compact_tables([data for _, _, data in results if data.findings], table_budget)
     body = render("answer.md", question=question, findings=findings, tables=f"\n{tables}\n" if tables else "",
                   subjects=subjects([params for _, params, _ in results]) or "the companies")
-    figures = allowed_figures(answer_data(question, results))
+    figures = allowed_figures(data if data is not None else answer_data(question, results))
     return LLMRequest([Message.system(load("analyst.md")), *history, Message.user(body)], tool_choice="none", figures=figures)
 
 

@@ -4,11 +4,9 @@ once to rewrite an answer whose figures do not all trace (an output validator)."
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
-from agent._synthesis import answer_data
 from agent.events import FiguresChecked
-from agent.figures import FigureCheck, check_figures
+from agent.figures import DataFigures, FigureCheck, check_figures
 from agent.llm import LLM, LLMError, LLMRequest, Message, Usage
 from prompts import render
 
@@ -26,12 +24,12 @@ def rewrite_request(request: LLMRequest, answer: str, untraced: list[str]) -> LL
 
 
 async def check_answer(
-    question: str, answer: str, results: list[tuple[Any, Any, Any]], *, llm: LLM | None = None,
-    request: LLMRequest | None = None, usage: Usage | None = None,
+    answer: str, data: DataFigures, *, llm: LLM | None = None, request: LLMRequest | None = None,
+    usage: Usage | None = None,
 ) -> AsyncIterator[FiguresChecked]:
-    """Yield the check of `answer`; with `llm` and the analysis `request`, an answer with untraced
-    figures is rewritten once and the rewrite's check follows (`rewritten` holds the new text)."""
-    data = answer_data(question, results)
+    """Yield the check of `answer` against `data` (`answer_data` of the turn); with `llm` and the
+    analysis `request`, an answer with untraced figures is rewritten once and the rewrite's check
+    follows (`rewritten` holds the new text)."""
     check = check_figures(answer, data)
     yield figures_event(check)
     if check.ok or llm is None or request is None:
