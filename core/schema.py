@@ -22,6 +22,18 @@ def strict_schema(schema: dict[str, Any], *, bare_refs: bool = False) -> dict[st
     return _bare_refs(out) if bare_refs else out
 
 
+def close_objects(node: Any) -> Any:
+    """A copy where every object that does not say otherwise allows no properties beyond its own."""
+    if isinstance(node, list):
+        return [close_objects(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: (close_objects(v) if k not in ("enum", "const", "default", "examples") else v) for k, v in node.items()}
+    if out.get("type") == "object" and "additionalProperties" not in out:
+        out["additionalProperties"] = False
+    return out
+
+
 def _bare_refs(node: Any) -> Any:
     if isinstance(node, list):
         return [_bare_refs(n) for n in node]

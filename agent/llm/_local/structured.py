@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from core.response_format import schema_of
+from core.schema import close_objects
 
 from . import grammar as G
 from .engine import Constraint, GBNFConstraint, LLGuidanceConstraint, Runner
@@ -33,19 +34,8 @@ def prepared_schema(schema: dict[str, Any], strict: bool) -> dict[str, Any]:
     """The schema as decoded: arrays capped (a tiny model cannot loop forever), strict objects closed."""
     schema = copy.deepcopy(schema) if schema else {}
     if strict:
-        schema = _closed(schema)
+        schema = close_objects(schema)
     return G.add_caps(G.split_type_lists(schema))
-
-
-def _closed(node: Any) -> Any:
-    if isinstance(node, list):
-        return [_closed(n) for n in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: (_closed(v) if k not in ("enum", "const", "default", "examples") else v) for k, v in node.items()}
-    if out.get("type") == "object" and "additionalProperties" not in out:
-        out["additionalProperties"] = False
-    return out
 
 
 def compile_response_format(llama: Any, response_format: dict[str, Any] | None, engine: str = "llguidance") -> Any:
