@@ -13,6 +13,7 @@ from tenacity import AsyncRetrying
 from core import Redactor, retry_after_seconds, retrying
 from core.types import LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, Usage
 
+from . import openai_format
 from ._base import BaseLLM
 from ._errors import (
     LLMAuthError,
@@ -121,7 +122,7 @@ class OpenAIChat(BaseLLM):
                         backoff=self.backoff, max_backoff=self.max_backoff, deadline=self.deadline)
 
     def _payload(self, request: LLMRequest) -> dict[str, Any]:
-        payload: dict[str, Any] = {"model": self.model, "messages": [_to_openai(m) for m in request.messages]}
+        payload: dict[str, Any] = {"model": self.model, "messages": [openai_format.message(m) for m in request.messages]}
         if request.tools and request.tool_choice != "none":
             payload["tools"] = [{"type": "function", "function": t.to_dict()} for t in request.tools]
             choice = request.tool_choice
@@ -160,18 +161,6 @@ class OpenAIChat(BaseLLM):
                 return LLMServerError(f"{where} failed with HTTP {status}: {body}")
             return LLMBadRequestError(f"{where} rejected the request (HTTP {status}): {body}")
         return LLMResponseError(f"{where} sent an invalid reply ({type(e).__name__}: {self._redact(str(e))[:200]})")
-
-
-def _to_openai(m: Message) -> dict[str, Any]:
-    out: dict[str, Any] = {"role": m.role, "content": m.content}
-    if m.tool_calls:
-        out["content"] = m.content or ""  # some compatible servers reject null content here
-        out["tool_calls"] = [
-            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}} for c in m.tool_calls
-        ]
-    if m.role == "tool":
-        out["tool_call_id"] = m.tool_call_id
-    return out
 
 
 def _parse(raw: Any, model: str) -> LLMResponse:

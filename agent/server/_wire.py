@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from agent.llm import LLMRequest, LLMResponse, Message, ToolCall, ToolSpec, Usage
+from agent.llm import LLMRequest, LLMResponse, Message, ToolCall, ToolSpec, Usage, openai_format
 from agent.llm.structured import normalize_response_format
 from core.types import Role
 
@@ -206,14 +206,10 @@ def finish_reason(response: LLMResponse) -> str:
     return "tool_calls" if response.tool_calls else "stop"
 
 
-def _calls(calls: list[ToolCall]) -> list[dict[str, Any]]:
-    return [{"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}} for c in calls]
-
-
 def completion(response: LLMResponse, cid: str, model: str) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": response.message.content}
     if response.tool_calls:
-        message["tool_calls"] = _calls(response.tool_calls)
+        message["tool_calls"] = openai_format.tool_calls(response.tool_calls)
     return {
         "id": cid, "object": "chat.completion", "created": int(time.time()), "model": model,
         "choices": [{"index": 0, "message": message, "finish_reason": finish_reason(response), "logprobs": None}],
