@@ -1,8 +1,10 @@
-"""Argument grounding: the values a symbol argument may take for this query.
+"""Argument grounding: the values a symbol or sector argument may take for this query.
 
-A small model invents tickers; a grammar built from these lists cannot. The tickers and company
-names found in the query (case-insensitive, "Apple" -> AAPL) are the allowed values; when the
-query names none, every ticker the active data provider knows is allowed.
+A small model invents tickers and picks sectors at random; a grammar built from these lists cannot.
+The tickers and company names found in the query (case-insensitive, "Apple" -> AAPL) are the
+allowed symbols; when the query names none, every ticker the active data provider knows is
+allowed. The sectors the query names ("banking" -> Financials, `tools.market.find_sectors`) are the
+allowed sectors; when it names none, the argument keeps its schema (all eleven).
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import re
 from functools import lru_cache
 
 from orchestrations import registered_orchestrations
+from tools.market import find_sectors
 
 SYMBOL_ARGUMENTS = ("symbol", "symbol1", "symbol2")
+SECTOR_ARGUMENTS = ("sector", "sectors")
 _SUFFIXES = re.compile(r"\b(inc|incorporated|corp|corporation|co|company|companies|plc|ltd|limited|holdings?|group|the|class [ab]|& co)\b\.?", re.I)
 NOT_TICKERS = {"CEO", "CFO", "USA", "ETF", "GDP", "IPO", "EPS", "ROE", "ROA", "API", "ESG", "FAQ", "USD", "EUR", "AND", "THE",
                "FOR", "YOY", "TTM", "EBIT", "CAGR", "GICS", "SEC", "FED", "CPI", "REIT", "NYSE"}
@@ -59,7 +63,7 @@ def find_symbols(query: str, known: frozenset[str] | None, names: dict[str, str]
 
 
 def ground_query(query: str, provider=None) -> dict[str, dict[str, list[str]]]:
-    """Per orchestration, per symbol argument: the allowed tickers for this query."""
+    """Per orchestration, per symbol or sector argument: the allowed values for this query."""
     if provider is None:
         from tools.market import current_provider
 
@@ -67,11 +71,12 @@ def ground_query(query: str, provider=None) -> dict[str, dict[str, list[str]]]:
     known = provider.symbols()
     symbols = find_symbols(query, known, provider.company_names())
     allowed = symbols or sorted(known or [])
-    if not allowed:
-        return {}
+    sectors: list[str] = list(find_sectors(query))
     grounding: dict[str, dict[str, list[str]]] = {}
     for name, cls in registered_orchestrations().items():
-        arguments = [a for a in SYMBOL_ARGUMENTS if a in cls.Params.model_fields]
+        fields = cls.Params.model_fields
+        arguments = {a: allowed for a in SYMBOL_ARGUMENTS if a in fields and allowed}
+        arguments |= {a: sectors for a in SECTOR_ARGUMENTS if a in fields and sectors}
         if arguments:
-            grounding[name] = {a: allowed for a in arguments}
+            grounding[name] = arguments
     return grounding

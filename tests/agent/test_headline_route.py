@@ -1,8 +1,8 @@
 """The headline question of the README asks for two analyses: a sector trend, and a JPM/BAC comparison.
 
-Issue 14's requirement, kept visible as a known failure (xfail, not strict) while the embedded
-135M model's router does not meet it: it runs in a few seconds, and it starts passing (XPASS) the day
-the routing does."""
+Issue 14's requirement, with the embedded 135M model: the sector is grounded ("banking" -> Financials)
+and no pick takes it, so the function that wins its part of the request is called too; one call of
+the comparison takes both named companies instead of a strategic analysis per company."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ QUESTION = (
 )
 
 
-@pytest.mark.xfail(reason="issue 14: the embedded model routes the headline to one analysis per company", strict=False)
 async def test_the_headline_question_routes_to_a_sector_trend_and_the_comparison():
     outcome = await build_agent("local").route(QUESTION)
     names = {r.name for r in outcome.routes}

@@ -29,7 +29,7 @@ from ._provider import (
     UpstreamError,
 )
 from ._snapshot import SnapshotProvider
-from .sectors import SECTORS, Sector, normalize_sector
+from .sectors import SECTORS, Sector, find_sectors, normalize_sector
 
 TIMEOUT = 40.0  # FMP: up to 3 attempts of 10 s plus back-off; the snapshot answers in milliseconds
 RETRIES = 1  # providers already retry rate limits and 5xx themselves
@@ -136,5 +136,5 @@ __all__ = [
     "UnknownSymbolError", "DataAuthError", "RateLimitedError", "UpstreamError", "MalformedReplyError",
     "DataUnavailableError", "PlanLimitError",
     # argument types and sectors
-    "Symbol", "SectorName", "Sector", "SECTORS", "normalize_sector",
+    "Symbol", "SectorName", "Sector", "SECTORS", "normalize_sector", "find_sectors",
 ]

@@ -95,6 +95,26 @@ ALIASES: dict[str, Sector] = {
 }
 
 
+NOT_SECTORS_IN_TEXT = frozenset({"it", "financial", "finance", "health", "power", "material", "property", "food", "wind", "gas", "auto"})
+"""Aliases that, written in free text, are usually something else ("where does it stand", "financial
+health", "material risk"): `find_sectors` skips them; `normalize_sector` still accepts them."""
+
+
+def find_sectors(text: str) -> list[Sector]:
+    """The GICS sectors a free-text request names, in order of mention: sector names, FMP's names and
+    everyday words ("banking", "chips", "REITs"), longest phrase first; no repeats."""
+    lowered = text.lower()
+    phrases = {k: v for k, v in ({s.lower(): s for s in SECTORS} | FMP_SECTORS | ALIASES).items() if k not in NOT_SECTORS_IN_TEXT}
+    found: list[tuple[int, Sector]] = []
+    taken: list[tuple[int, int]] = []
+    for phrase in sorted(phrases, key=len, reverse=True):
+        for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", lowered):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                taken.append((m.start(), m.end()))
+                found.append((m.start(), phrases[phrase]))
+    return list(dict.fromkeys(s for _, s in sorted(found)))
+
+
 def _key(text: str) -> str:
     t = re.sub(r"\s+", " ", text.strip().lower())
     return re.sub(r"\s+(sector|industry|stocks|companies|firms)$", "", t)

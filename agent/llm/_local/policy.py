@@ -43,6 +43,12 @@ class Evidence:
     """The last user request already got tool results: a new call must be clearly needed."""
     called: frozenset[str] = frozenset()
     """Functions already called for the last user request."""
+    entities: tuple[str, ...] = ()
+    """The values the request names for grounded arguments (companies, sectors), in order."""
+    covers: list[frozenset[str]] = field(default_factory=list)
+    """Per function: the named values its calls would take (one call per value, or several at once)."""
+    per_call: np.ndarray | None = None
+    """Per function: how many named values one call takes (2 for a comparison of two named companies)."""
 
 
 @dataclass
@@ -56,6 +62,12 @@ class RoutingPolicy:
       `window_threshold` over the first pick: just above the largest lead a *wrong* function takes
       in a window of the authors' own examples (`calibrated`), so single-purpose requests written
       like the examples get one call.
+    - One call that takes several named values at once (a comparison of the two companies named)
+      replaces a call per value of the best function unless that function leads it by
+      `window_threshold` (a clear lead): fewer calls when the evidence does not tell them apart.
+    - A named value no pick takes (a sector named beside a company) gets a call of the function
+      that takes it and wins a window of the request (the best such window): the request names the
+      value and that function is the one asked for where it is named.
     - After tool results, only a function not called yet, whose score clears the text option by
       `after_results_margin`, is called; otherwise the answer is text.
     """
@@ -91,8 +103,12 @@ class RoutingPolicy:
         best = order[0]
         if not ev.required and functions[best] < text + self.margin:
             return []
-        picks = [best]
-        for i in self.window_picks(ev, best):
+        joint = self.joint_call(ev, functions, best)
+        picks = [joint]
+        for i in self.window_picks(ev, joint):
+            if i not in picks and i != best and len(picks) < self.max_calls:  # a replaced function stays replaced
+                picks.append(i)
+        for i in self.coverage_picks(ev, picks):
             if i not in picks and len(picks) < self.max_calls:
                 picks.append(i)
         if len(picks) > 1:  # in the order the request asks for them (the first window each wins)
@@ -112,6 +128,35 @@ class RoutingPolicy:
             if i != best and lead >= self.window_threshold:
                 strength[i] = max(strength.get(i, 0.0), lead)
         return sorted(strength, key=lambda i: -strength[i])
+
+    def joint_call(self, ev: Evidence, functions: np.ndarray, best: int) -> int:
+        """A function one call of which takes all the values `best` would be called once each for,
+        when `best` does not lead it clearly; else `best`."""
+        if ev.per_call is None or len(ev.covers) != len(ev.names) or ev.per_call[best] != 1 or len(ev.covers[best]) < 2:
+            return best
+        joint = [i for i in range(len(ev.names)) if ev.per_call[i] >= len(ev.covers[best]) and ev.covers[best] <= ev.covers[i]]
+        joint = [i for i in joint if functions[i] >= functions[best] - self.window_threshold]
+        return max(joint, key=lambda i: functions[i]) if joint else best
+
+    def coverage_picks(self, ev: Evidence, picks: list[int]) -> list[int]:
+        """For each named value the picks do not take, the function that takes it and wins a window
+        of the request by at least MIN_WINDOW_LEAD over the picks (not a near tie), the largest lead first."""
+        if ev.windows.size == 0 or len(ev.covers) != len(ev.names):
+            return []
+        added: list[int] = []
+        for value in ev.entities:
+            chosen = picks + added
+            if any(value in ev.covers[i] for i in chosen):
+                continue
+            leads: dict[int, float] = {}
+            for row in ev.windows:
+                i = int(np.argmax(row))
+                lead = float(row[i] - max(row[j] for j in chosen))
+                if value in ev.covers[i] and lead >= MIN_WINDOW_LEAD:
+                    leads[i] = max(leads.get(i, 0.0), lead)
+            if leads:
+                added.append(max(leads, key=lambda i: leads[i]))
+        return added
 
     def calibrated(self, example_windows: list[np.ndarray], owners: list[int]) -> RoutingPolicy:
         """This policy with `window_threshold` just above the largest lead a wrong function takes

@@ -22,7 +22,7 @@ from .arguments import _states, numbers_in
 from .evidence import ExampleIndex, split_examples
 from .policy import Evidence, RoutingPolicy
 
-__all__ = ["Router", "TEXT_EXAMPLES", "expand", "last_request", "windows"]
+__all__ = ["Router", "TEXT_EXAMPLES", "expand", "last_request", "named_entities", "one_call_takes", "windows"]
 
 TEXT_EXAMPLES = (
     "Hello! Who are you?",
@@ -98,10 +98,14 @@ class Router:
         sims = self.index.similarities(query)
         parts = windows(query)
         rows = np.array([self.index.similarities(w)[:n] for w in parts]) if len(parts) > 1 else np.zeros((0, n))
+        specific = [specific_args((grounding or {}).get(name, {}), self.policy.max_calls) for name in self.names]
         return Evidence(
             names=list(self.names), similarity=sims[:n], text_similarity=float(sims[n]),
             model=model if model is not None else np.zeros(0), windows=rows,
             required=required, after_results=after_results, called=called, fit=self.fit(query, grounding or {}),
+            entities=named_entities(dict(enumerate(specific))),
+            covers=[frozenset(v for values in args.values() for v in values) for args in specific],
+            per_call=np.array([one_call_takes(schema, args) for schema, args in zip(self.schemas, specific)]),
         )
 
     def fit(self, query: str, grounding: dict[str, dict[str, list[str]]]) -> np.ndarray:
@@ -110,7 +114,7 @@ class Router:
         enum value it names, a grounded entity it names; other kinds cannot be checked: 0), times
         the share of the named entities one call takes (a function of two companies takes both)."""
         specific = {n: specific_args(grounding.get(n, {}), self.policy.max_calls) for n in self.names}
-        named = len({v for args in specific.values() for values in args.values() for v in values})
+        named = len(named_entities(specific))
         numbers = numbers_in(query)
         out = np.zeros(len(self.names))
         for i, name in enumerate(self.names):
@@ -135,8 +139,7 @@ class Router:
                 break
             if not stated or wanted_numbers > len(numbers):
                 continue
-            entities = len({v for values in specific[name].values() for v in values})
-            takes = min(len(specific[name]), entities)
+            takes = one_call_takes(schema, specific[name])
             out[i] = takes / named if named and specific[name] else (1.0 if not named else 0.5)
         return out
 
@@ -156,14 +159,14 @@ def expand(picks: list[str], schemas: dict[str, dict[str, Any]], grounding: dict
     numbers, is called once per group of r, in the order written ("areas of circles of radius 2, 5
     and 7").
     """
-    takes_several = any(len(specific_args(grounding.get(p, {}), max_calls)) >= 2 for p in picks)
+    takes_several = any(one_call_takes(schemas.get(p) or {}, specific_args(grounding.get(p, {}), max_calls)) >= 2 for p in picks)
     calls: list[tuple[str, dict[str, Any]]] = []
     for name in picks:
         args = specific_args(grounding.get(name, {}), max_calls)
         required = set((schemas.get(name) or {}).get("required") or [])
         if len(args) == 1 and not takes_several:
             (arg, values), = args.items()
-            if arg in required and len(values) > 1:
+            if arg in required and len(values) > 1 and not _is_array(schemas.get(name) or {}, arg):
                 calls += [(name, {arg: v}) for v in values]
                 continue
         groups = _number_groups(schemas.get(name) or {}, numbers or []) if len(picks) == 1 else []
@@ -184,6 +187,23 @@ def _number_groups(schema: dict[str, Any], numbers: list[float]) -> list[dict[st
         return []
     return [{a: (int(v) if float(v).is_integer() else v) for a, v in zip(required, numbers[k:k + r])}
             for k in range(0, len(numbers), r)]
+
+
+def _is_array(schema: dict[str, Any], arg: str) -> bool:
+    node = (schema.get("properties") or {}).get(arg) or {}
+    return any(resolve(alt, schema).get("type") == "array" for alt in [node, *node.get("anyOf", [])] if isinstance(alt, dict))
+
+
+def one_call_takes(schema: dict[str, Any], args: dict[str, list[str]]) -> int:
+    """How many of the named values one call takes: each grounded argument one, a list argument all
+    of its own; never more than the distinct values named for it."""
+    distinct = len({v for values in args.values() for v in values})
+    return min(distinct, sum(len(values) if _is_array(schema, arg) else 1 for arg, values in args.items()))
+
+
+def named_entities(specific: dict[Any, dict[str, list[str]]]) -> tuple[str, ...]:
+    """The values the request names (every function's grounded arguments), in order, once each."""
+    return tuple(dict.fromkeys(v for args in specific.values() for values in args.values() for v in values))
 
 
 def specific_args(grounding: dict[str, list[str]], max_calls: int) -> dict[str, list[str]]:

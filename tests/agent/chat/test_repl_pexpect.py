@@ -68,10 +68,10 @@ def test_a_session_in_a_real_terminal(repl, tmp_path):
     routed = re.findall(r"→ route: (.+)", shown)
     assert routed, shown[-3000:]
     chosen = [name for name in ORCHESTRATIONS if name in routed[0]]
-    # the question asks for two analyses (sector trends, then JPM vs BAC); the embedded model does not
-    # always route it so (issue 14: tests/agent/test_headline_route.py keeps that requirement visible),
-    # but it always runs orchestrations over JPM and BAC, each shown with its tool calls
-    assert chosen and len(re.findall(r"\w+\(", routed[0])) >= 2, f"the headline question routed to {routed[0]}"
+    # the question asks for two analyses: the banking sector's trend, then JPM vs BAC
+    assert "company_comparative_analysis" in chosen, f"the headline question routed to {routed[0]}"
+    assert {"market_trend_prediction", "sector_analysis"} & set(chosen), f"the headline question routed to {routed[0]}"
+    assert "sector='Financials'" in routed[0], routed[0]
     # the question names JPM and BAC; grounding keeps every ticker argument to those two
     assert re.search(r"'(JPM|BAC)'", routed[0]) and not re.search(r"symbol\d?='(?!JPM'|BAC')", routed[0]), routed[0]
     for name in chosen:

@@ -71,3 +71,38 @@ def test_calibration_sets_the_window_threshold_above_wrong_wins_in_the_examples(
 
 def test_no_functions_no_calls():
     assert RoutingPolicy().decide(Evidence(names=[], similarity=np.zeros(0), model=np.zeros(0))) == []
+
+
+# companies and sectors the request names: "one" and "two" take one company, "pair" both at once
+ENTITY_NAMES = ["one", "pair", "sector"]
+TWO_COMPANIES = dict(entities=("JPM", "BAC"), covers=[frozenset({"JPM", "BAC"}), frozenset({"JPM", "BAC"}), frozenset()],
+                     per_call=np.array([1, 2, 0]))
+
+
+def named(similarity, windows=None, **kw) -> Evidence:
+    return Evidence(names=list(ENTITY_NAMES), similarity=np.array(similarity, dtype=float), model=np.zeros(0),
+                    windows=np.array(windows, dtype=float) if windows is not None else np.zeros((0, 0)), **kw)
+
+
+def test_one_call_of_both_companies_replaces_a_call_per_company_without_a_clear_lead():
+    policy = RoutingPolicy(window_threshold=0.2)
+    assert policy.decide(named([0.35, 0.25, 0.0], **TWO_COMPANIES)) == ["pair"]
+    assert policy.decide(named([0.55, 0.25, 0.0], **TWO_COMPANIES)) == ["one"]  # a clear lead keeps one call per company
+
+
+def test_the_replaced_function_does_not_come_back_through_a_window():
+    policy = RoutingPolicy(window_threshold=0.2)
+    windows = [[0.6, 0.1, 0.0], [0.2, 0.3, 0.0]]
+    assert policy.decide(named([0.35, 0.25, 0.0], windows=windows, **TWO_COMPANIES)) == ["pair"]
+
+
+def test_a_named_sector_no_pick_takes_adds_the_function_that_wins_its_window():
+    covers = [frozenset({"JPM"}), frozenset({"JPM"}), frozenset({"Financials"})]
+    ev = dict(entities=("Financials", "JPM"), covers=covers, per_call=np.array([1, 1, 1]))
+    policy = RoutingPolicy(window_threshold=0.5)
+    won = [[0.1, 0.0, 0.3], [0.6, 0.1, 0.0]]  # the sector function leads its window by 0.2
+    assert policy.decide(named([0.5, 0.1, 0.3], windows=won, **ev)) == ["sector", "one"]
+    near_tie = [[0.28, 0.0, 0.3], [0.6, 0.1, 0.0]]  # by 0.02: a sector named in passing
+    assert policy.decide(named([0.5, 0.1, 0.3], windows=near_tie, **ev)) == ["one"]
+    taken = dict(ev, covers=[frozenset({"JPM", "Financials"}), covers[1], covers[2]])  # the pick takes it already
+    assert policy.decide(named([0.5, 0.1, 0.3], windows=won, **taken)) == ["one"]

@@ -7,7 +7,7 @@ import numpy as np
 from agent.llm import Message, ToolCall, ToolSpec
 from agent.llm._local.evidence import ExampleIndex, split_examples
 from agent.llm._local.policy import RoutingPolicy
-from agent.llm._local.router import Router, expand, last_request, windows
+from agent.llm._local.router import Router, expand, last_request, one_call_takes, windows
 from tools import describe_with_examples
 
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": False}
@@ -100,3 +100,15 @@ def test_the_finance_orchestrations_ship_examples_in_their_spec():
     for cls in FINANCE_ORCHESTRATIONS:
         description, examples = split_examples(cls.spec().description)
         assert description == cls.description and examples == cls.examples and len(examples) >= 4, cls.name
+
+
+def test_a_list_argument_takes_every_named_value_in_one_call():
+    schemas = {"portfolio": {"type": "object", "properties": {"sectors": {"type": "array", "items": {"type": "string"}}},
+                             "required": ["sectors"]},
+               "trend": {"type": "object", "properties": {"sector": {"type": "string"}}, "required": ["sector"]}}
+    grounding = {"portfolio": {"sectors": ["Energy", "Utilities"]}, "trend": {"sector": ["Energy", "Utilities"]}}
+    assert expand(["portfolio"], schemas, grounding, 4) == [("portfolio", {})]
+    assert expand(["trend"], schemas, grounding, 4) == [("trend", {"sector": "Energy"}), ("trend", {"sector": "Utilities"})]
+    assert one_call_takes(schemas["portfolio"], grounding["portfolio"]) == 2
+    assert one_call_takes(schemas["trend"], grounding["trend"]) == 1
+    assert one_call_takes({"required": ["a", "b"]}, {"a": ["X"], "b": ["X"]}) == 1  # one value named: one taken

@@ -166,3 +166,25 @@ def test_grounding_finds_tickers_and_company_names(query, expected):
 def test_grounding_without_a_named_company_allows_every_known_ticker():
     allowed = ground_query("What does the P/E ratio measure?")["financial_health_assessment"]["symbol"]
     assert len(allowed) > 100 and "AAPL" in allowed and "P" not in allowed
+
+
+def test_grounding_names_the_sectors_a_query_mentions_for_sector_arguments():
+    grounding = ground_query("Analyze the banking sector trends and compare JPMorgan Chase (JPM) with Bank of America (BAC).")
+    assert grounding["market_trend_prediction"] == {"sector": ["Financials"]}
+    assert grounding["portfolio_recommendation"] == {"sectors": ["Financials"]}
+    assert "sector" not in grounding["financial_health_assessment"]
+    assert "sector_analysis" not in ground_query("How healthy is Pfizer (PFE)?")  # no sector named: the schema's eleven
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("Will technology stocks keep rising next year?", ["Information Technology"]),
+    ("the renewable energy sector", ["Utilities"]),  # the longest phrase wins over "energy"
+    ("split $10,000 across energy and financials stocks", ["Energy", "Financials"]),
+    ("Review the largest health care companies, then a portfolio in health care", ["Health Care"]),
+    ("How financially healthy is Johnson & Johnson, and where does it stand?", []),  # "financial", "it": not sectors
+    ("Is the balance sheet's financial health a material risk?", []),
+])
+def test_find_sectors_in_free_text(query, expected):
+    from tools.market import find_sectors
+
+    assert find_sectors(query) == expected
