@@ -11,14 +11,19 @@ message (_local/tools_prompt.md) and the reply is a JSON list of calls
    "answer in text" requests; the model's calibrated probability of each name as the first call
    (after `[{"name":"`, minus the same after a content-free request, Zhao et al. 2021), scored
    after the system + tools prefix that stays in the KV cache across requests; how completely
-   each function's required arguments are stated; and the same similarity per word window, for
-   requests that ask for several analyses. Picks become calls: one per named entity when a
+   each function's required arguments are stated; the same similarity per word window, for
+   requests that ask for several analyses; and the values the request names for grounded
+   arguments (companies, sectors): one call of a function that takes them all at once is preferred
+   to a call per value without a clear lead, and a named value no pick takes gets the function that
+   takes it and wins its part of the request. Picks become calls: one per named entity when a
    function takes one entity and the request names several, one per group of numbers written.
 2. Their arguments, after the full request: decoded under a grammar of the (grounded) argument
    schema, llguidance by default, llama.cpp GBNF with `engine="gbnf"`. Required number and
    string-enum arguments are also grounded by copy (the numbers / enum values the request writes,
-   when any fits); optional arguments whose value the request does not state are then left out
-   (null in strict schemas).
+   when any fits), an optional enum of which the request names one value is written with it, and a
+   required list holds at least one item; optional arguments whose value the request does not
+   state are then left out (null in strict schemas), and a list that loops on a value is cut where
+   the request stops writing it.
 
 `tool_choice`: `none` plain text; `auto` steps 1-2, plain text when the policy abstains (and,
 after tool results, unless a new call is clearly needed); `required` steps 1-2, never text; a tool
@@ -54,7 +59,7 @@ from core.types import (
 from ._base import BaseLLM
 from ._errors import LLMBadRequestError, LLMError
 from ._local import grammar as G
-from ._local.arguments import drop_unsupported_optionals, ground_numbers, numbers_in
+from ._local.arguments import drop_unsupported_optionals, ground_numbers, numbers_in, trim_repeated_items
 from ._local.engine import (
     Constraint,
     GBNFConstraint,
@@ -271,7 +276,7 @@ class LlamaCppChat(BaseLLM):
                     finish = "length"
                     calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
                 break
-            arguments = drop_unsupported_optionals(gen.text, schema, request_text)
+            arguments = trim_repeated_items(drop_unsupported_optionals(gen.text, schema, request_text), request_text)
             calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
             runner.feed(runner.tokenize("}"))
         usage.completion_tokens = runner.n_tokens - start

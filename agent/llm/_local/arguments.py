@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from typing import Any
 
-from core.schema import allows_null, resolve
+from core.schema import allows_null, non_null, resolve
 
 MAX_NUMBERS = 24
 
@@ -54,10 +55,14 @@ def numbers_in(text: str) -> list[float]:
 
 
 def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "") -> dict[str, Any]:
-    """Required number arguments (top level, or list items) may only take numbers written in the request.
+    """The argument schema grounded in the request's own words, for one request.
 
-    A small model invents numbers (100, 1234567890, endless zeros); the request's own numbers are
-    almost always the right ones. An argument keeps its schema when no number fits its type/range.
+    - Required number arguments (top level, or list items) may only take numbers written in the
+      request: a small model invents numbers (100, 1234567890, endless zeros); the request's own
+      are almost always the right ones. An argument keeps its schema when no number fits it.
+    - A required string enum may only take the values the request names (when it names some).
+    - An optional string enum of which the request names exactly one value is written, with it.
+    - A required list holds at least one item.
     """
     props = schema.get("properties") or {}
     if not (numbers or text) or not props:
@@ -65,12 +70,31 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "")
     required = set(schema.get("required") or [])
     out = dict(schema)
     new_props = {}
+    stated_optionals = []
     for key, prop in props.items():
         # only required arguments: an optional one may be left out (or invented, then dropped)
         fixed = key in required and isinstance(prop, dict) and not allows_null(prop, schema)
         new_props[key] = _ground_number_prop(prop, numbers, schema, text) if fixed else prop
+        if fixed and new_props[key].get("type") == "array" and "minItems" not in new_props[key]:
+            new_props[key] = {**new_props[key], "minItems": 1}  # a list the call needs holds something ([] is a small model's shortcut)
+        value = None if fixed or not isinstance(prop, dict) else _one_stated_value(prop, schema, text)
+        if value is not None:  # an optional choice the request names: that value, written
+            new_props[key] = {"type": "string", "enum": [value], **({"description": prop["description"]} if prop.get("description") else {})}
+            stated_optionals.append(key)
     out["properties"] = new_props
+    if stated_optionals:
+        out["required"] = [*(schema.get("required") or []), *(k for k in stated_optionals if k not in required)]
     return out
+
+
+def _one_stated_value(prop: dict[str, Any], root: dict[str, Any], text: str) -> str | None:
+    """The one value of an optional string enum argument that the request names, if exactly one."""
+    node = non_null(prop, root)
+    values = node.get("enum") if node.get("type") == "string" or "type" not in node else None
+    if not text or not isinstance(values, list) or len(values) < 2:
+        return None
+    stated = [v for v in values if isinstance(v, str) and _states(text, v)]
+    return stated[0] if len(stated) == 1 else None
 
 
 def _ground_number_prop(prop: dict[str, Any], numbers: list[float], root: dict[str, Any], text: str = "") -> dict[str, Any]:
@@ -122,6 +146,58 @@ def _fixed(prop: dict[str, Any], root: dict[str, Any]) -> bool:
     return any(isinstance(a, dict) and _fixed(a, root) for a in node.get("anyOf", []) + node.get("oneOf", []))
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _number_key(value: Any) -> Any:
+    return float(value) if _is_number(value) else value
+
+
+def _number_forms(value: float) -> set[str]:
+    forms = {repr(value), str(value)}
+    if float(value).is_integer():
+        forms.add(str(int(value)))
+    return forms
+
+
+def _times_written(value: Any, plain: str) -> int:
+    """How many times the request (thousands separators removed) writes `value`: a number in any of
+    its plain forms, a string case-insensitively."""
+    if _is_number(value):
+        pattern = "|".join(re.escape(f) for f in sorted(_number_forms(value), key=len, reverse=True))
+        return len(re.findall(rf"(?<![\d.])(?:{pattern})(?![\d])", plain))
+    if isinstance(value, str) and value.strip():
+        return plain.lower().count(value.lower())
+    return 0
+
+
+def trim_repeated_items(arguments: str, request_text: str) -> str:
+    """Cut each top-level list argument where it starts writing a value the request writes more
+    times than that: a small model loops on the last item up to the length cap
+    ([85, 90, 91, 91, 91, ...] for "85, 90 and 91"). Values the request never writes are left alone."""
+    try:
+        args = json.loads(arguments)
+    except ValueError:
+        return arguments
+    if not isinstance(args, dict):
+        return arguments
+    plain = re.sub(r"(?<=\d),(?=\d{3})", "", request_text)
+    changed = False
+    for key, value in args.items():
+        if not isinstance(value, list) or not all(_is_number(v) or isinstance(v, str) for v in value):
+            continue
+        seen: Counter = Counter()
+        for i, item in enumerate(value):
+            seen[_number_key(item)] += 1
+            written = _times_written(item, plain)
+            if written and seen[_number_key(item)] > written:
+                args[key] = value[:i]
+                changed = True
+                break
+    return json.dumps(args, separators=(",", ":"), ensure_ascii=False) if changed else arguments
+
+
 def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_text: str) -> str:
     """Leave out (or set to null, the default, when the schema is strict) the optional top-level
     arguments whose value the request does not state.
@@ -141,9 +217,13 @@ def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_t
     plain = re.sub(r"(?<=\d),(?=\d{3})", "", request_text)
     kept: dict[str, Any] = {}
     changed = False
+    # a number written once is one argument's value: an optional argument repeating the number a
+    # required one took ("sides 4 and 5": x=4, y=5, and z=4) has it from nowhere
+    used = Counter(_number_key(v) for k, v in args.items() if k in required and _is_number(v))
     for key, value in args.items():
         prop: dict[str, Any] = props.get(key) or {} if isinstance(props.get(key), dict) else {}
-        if value is None or _fixed(prop, schema) or _supported(value, text, plain):
+        spare = key in required or not _is_number(value) or _times_written(value, plain) > used[_number_key(value)]
+        if value is None or _fixed(prop, schema) or (spare and _supported(value, text, plain)):
             kept[key] = value
         elif key not in required:  # optional: left out
             changed = True

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ExampleIndex", "split_examples", "EXAMPLES_HEADER"]
+__all__ = ["ExampleIndex", "split_examples", "EXAMPLES_HEADER", "words_of"]
 
 EXAMPLES_HEADER = "Example requests:"
 """Same header as `tools.describe_with_examples` writes (the format the driver sends every backend)."""
@@ -38,14 +38,20 @@ def split_examples(description: str) -> tuple[str, list[str]]:
     return head.rstrip(), examples
 
 
-def features(text: str) -> Counter:
+def features(text: str, keep: frozenset[str] = frozenset()) -> Counter:
     """Word-prefix unigrams and bigrams of `text` (lower case), without names: a capitalised word
-    other than the first (tickers, companies, people) says which entity, not which tool."""
+    other than the first (tickers, companies, people) says which entity, not which tool, unless
+    it is one of the words in `keep` (the tools' own names and descriptions say "Walmart", "Battle")."""
     found = _WORD.findall(text)
-    words = [w.lower()[:PREFIX] for i, w in enumerate(found) if i == 0 or not w[:1].isupper()]
+    words = [w.lower()[:PREFIX] for i, w in enumerate(found) if i == 0 or not w[:1].isupper() or w.lower() in keep]
     out = Counter(words)
     out.update(a + " " + b for a, b in zip(words, words[1:]))
     return out
+
+
+def words_of(texts: Sequence[str]) -> frozenset[str]:
+    """The words (lower case) of `texts`."""
+    return frozenset(w.lower() for t in texts for w in _WORD.findall(t or ""))
 
 
 @dataclass
@@ -57,10 +63,12 @@ class _Doc:
 class ExampleIndex:
     """TF-IDF over the options' documents; `similarities(text)` gives each option's best cosine."""
 
-    def __init__(self, documents: Sequence[Sequence[str]]):
-        """`documents[i]`: the texts of option i (name, description, examples; any may be empty)."""
+    def __init__(self, documents: Sequence[Sequence[str]], keep: frozenset[str] = frozenset()):
+        """`documents[i]`: the texts of option i (name, description, examples; any may be empty);
+        `keep`: capitalised words that count (the words of the tools' names and descriptions)."""
         self.n_options = len(documents)
-        counted = [(i, features(t)) for i, texts in enumerate(documents) for t in texts if t and t.strip()]
+        self.keep = keep
+        counted = [(i, features(t, keep)) for i, texts in enumerate(documents) for t in texts if t and t.strip()]
         df: Counter = Counter()
         for _, f in counted:
             df.update(f.keys())
@@ -78,7 +86,7 @@ class ExampleIndex:
         return {k: v / norm for k, v in vec.items()}
 
     def vector(self, text: str, drop: set[str] | None = None) -> dict[str, float]:
-        counts = features(text)
+        counts = features(text, self.keep)
         if drop:
             counts = Counter({k: c for k, c in counts.items() if k not in drop})
         return self._vector(counts)
@@ -97,7 +105,7 @@ class ExampleIndex:
 
     def explained(self, text: str, option: int) -> set[str]:
         """The features of `text` that option's documents share (what a call to it accounts for)."""
-        mine = set(features(text))
+        mine = set(features(text, self.keep))
         seen: set[str] = set()
         for doc in self.docs:
             if doc.option == option:

@@ -55,9 +55,9 @@ class Evidence:
 class RoutingPolicy:
     """Combine the evidence and decide.
 
-    - score(f) = similarity(f) + model_weight * model(f) + fit_weight * fit(f); the "answer in text" option scores
-      text_similarity + model_weight * model(text). The best function is called when it beats the
-      text option by `margin` (always, under `required`).
+    - score(f) = similarity(f) + model_weight * model(f) + fit_weight * fit(f) picks the best
+      function; it is called when its relevance (the same without the model) beats the "answer in
+      text" option's similarity by `margin` (always, under `required`).
     - Another function is called too when it wins a window of the request by at least
       `window_threshold` over the first pick: just above the largest lead a *wrong* function takes
       in a window of the authors' own examples (`calibrated`), so single-purpose requests written
@@ -66,8 +66,8 @@ class RoutingPolicy:
       replaces a call per value of the best function unless that function leads it by
       `window_threshold` (a clear lead): fewer calls when the evidence does not tell them apart.
     - A named value no pick takes (a sector named beside a company) gets a call of the function
-      that takes it and wins a window of the request (the best such window): the request names the
-      value and that function is the one asked for where it is named.
+      that takes it and wins a window of the request by MIN_WINDOW_LEAD over the picks: the request
+      names the value, and that function is the one asked for in some part of it.
     - After tool results, only a function not called yet, whose score clears the text option by
       `after_results_margin`, is called; otherwise the answer is text.
     """
@@ -88,20 +88,28 @@ class RoutingPolicy:
         text = ev.text_similarity + self.model_weight * model[n]
         return functions, float(text)
 
+    def relevance(self, ev: Evidence) -> np.ndarray:
+        """Per function, the evidence weighed against the text option: similarity and fit. The
+        model's probabilities are left out: calibrated against a content-free request, they favour
+        calling something (the content-free request is where "answer in text" scores highest)."""
+        fit = ev.fit if ev.fit is not None and ev.fit.size == len(ev.names) else np.zeros(len(ev.names))
+        return ev.similarity + self.fit_weight * fit
+
     def decide(self, ev: Evidence) -> list[str]:
         if not ev.names:
             return []
-        functions, text = self.scores(ev)
+        functions, _ = self.scores(ev)
+        relevance, text = self.relevance(ev), ev.text_similarity
         order = [int(i) for i in np.argsort(-functions, kind="stable")]
         if ev.after_results:
             fresh = [i for i in order if ev.names[i] not in ev.called]
             if ev.required:
                 return [ev.names[fresh[0] if fresh else order[0]]]
-            if fresh and functions[fresh[0]] >= text + self.after_results_margin:
+            if fresh and relevance[fresh[0]] >= text + self.after_results_margin:
                 return [ev.names[fresh[0]]]
             return []
         best = order[0]
-        if not ev.required and functions[best] < text + self.margin:
+        if not ev.required and relevance[best] < text + self.margin:
             return []
         joint = self.joint_call(ev, functions, best)
         picks = [joint]

@@ -19,7 +19,7 @@ from core.schema import allows_null, resolve
 from core.types import Message, ToolSpec
 
 from .arguments import _states, numbers_in
-from .evidence import ExampleIndex, split_examples
+from .evidence import ExampleIndex, split_examples, words_of
 from .policy import Evidence, RoutingPolicy
 
 __all__ = ["Router", "TEXT_EXAMPLES", "expand", "last_request", "named_entities", "one_call_takes", "windows"]
@@ -75,7 +75,7 @@ class Router:
             documents.append([spec.name.replace("_", " ").replace(".", " "), description, *own])
             examples.append(own)
         documents.append(list(text_examples))
-        index = ExampleIndex(documents)
+        index = ExampleIndex(documents, keep=words_of([d for docs in documents[:-1] for d in docs[:2]]))
         n = len(specs)
         # calibration: each example's windows scored against every document but itself
         rows, owners = [], []

@@ -149,3 +149,49 @@ def test_free_text_repeats_are_discouraged():
     assert out[2] == -np.inf and out[0] == 5.0 and logits[2] == 3.0  # banned in a copy only
     penalised = _discourage_repeats(logits, [0, 3], penalty=2.0, ngram=0)
     assert penalised[0] == 2.5 and penalised[3] == -2.0 and penalised[1] == 4.0
+
+
+def test_an_optional_number_may_not_reuse_a_number_written_once():
+    from agent.llm._local.arguments import drop_unsupported_optionals
+
+    schema = {"type": "object", "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}, "z": {"type": "integer"}},
+              "required": ["x", "y"]}
+    args = '{"x":4,"y":5,"z":4}'
+    assert json.loads(drop_unsupported_optionals(args, schema, "the two sides are 4 and 5")) == {"x": 4, "y": 5}
+    assert json.loads(drop_unsupported_optionals(args, schema, "x is 4, y is 5 and z is 4")) == {"x": 4, "y": 5, "z": 4}
+
+
+def test_a_list_that_loops_on_a_value_is_cut_where_the_request_stops_writing_it():
+    from agent.llm._local.arguments import trim_repeated_items
+
+    looped = '{"data":[85,90,91,91,91,91],"bins":5}'
+    assert json.loads(trim_repeated_items(looped, "a histogram of 85, 90 and 91 in 5 bins")) == {"data": [85, 90, 91], "bins": 5}
+    assert trim_repeated_items('{"xs":[1,2,2,3]}', "the values 1, 2, 2 and 3") == '{"xs":[1,2,2,3]}'  # written twice: kept
+    assert trim_repeated_items('{"xs":[7,7,7]}', "no numbers here") == '{"xs":[7,7,7]}'  # never written: no basis to cut
+    assert trim_repeated_items("not json", "x") == "not json"
+
+
+def test_an_optional_choice_the_request_names_is_written():
+    from agent.llm._local.arguments import ground_numbers
+
+    schema = {"type": "object", "required": ["color"], "properties": {
+        "color": {"type": "string"},
+        "size": {"type": "string", "enum": ["small", "medium", "large"], "description": "Default is 'small'"},
+        "horizon": {"anyOf": [{"type": "string", "enum": ["short-term", "long-term"]}, {"type": "null"}]},
+    }}
+    out = ground_numbers(schema, [], "Identify a large green bird with a long term view")
+    assert out["properties"]["size"] == {"type": "string", "enum": ["large"], "description": "Default is 'small'"}
+    assert out["properties"]["horizon"] == {"type": "string", "enum": ["long-term"]}
+    assert out["required"] == ["color", "size", "horizon"]
+    unnamed = ground_numbers(schema, [], "a small or large green bird")  # two named: the model chooses, or leaves it out
+    assert unnamed["properties"]["size"] == schema["properties"]["size"] and unnamed["required"] == ["color"]
+
+
+def test_a_required_list_holds_at_least_one_item():
+    from agent.llm._local.arguments import ground_numbers
+
+    schema = {"type": "object", "required": ["names"], "properties": {
+        "names": {"type": "array", "items": {"type": "string"}}, "tags": {"type": "array", "items": {"type": "string"}}}}
+    out = ground_numbers(schema, [], "Sort Sam, Alice and Jack")
+    assert out["properties"]["names"]["minItems"] == 1 and "minItems" not in out["properties"]["tags"]
+

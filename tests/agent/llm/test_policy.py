@@ -106,3 +106,11 @@ def test_a_named_sector_no_pick_takes_adds_the_function_that_wins_its_window():
     assert policy.decide(named([0.5, 0.1, 0.3], windows=near_tie, **ev)) == ["one"]
     taken = dict(ev, covers=[frozenset({"JPM", "Financials"}), covers[1], covers[2]])  # the pick takes it already
     assert policy.decide(named([0.5, 0.1, 0.3], windows=won, **taken)) == ["one"]
+
+
+def test_the_model_picks_among_functions_but_cannot_overturn_the_text_option():
+    policy = RoutingPolicy(model_weight=0.5)
+    unrelated = evidence([0.05, 0.04, 0.0], model=[0.9, 0.05, 0.0, 0.05], text=0.08)
+    assert policy.decide(unrelated) == []  # the model's liking for a call is not evidence the call fits
+    related = evidence([0.3, 0.32, 0.0], model=[0.9, 0.05, 0.0, 0.05], text=0.08)
+    assert policy.decide(related) == ["weather"]

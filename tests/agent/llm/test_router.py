@@ -62,6 +62,14 @@ def test_names_do_not_count_as_evidence():
     assert np.allclose(index.similarities("Lisbon Lisbon"), 0.0)
 
 
+def test_a_name_the_tools_themselves_use_counts():
+    specs = [ToolSpec("walmart_products", "Vegan products at a Walmart store", {"type": "object", "properties": {}}),
+             ToolSpec("safeway_products", "Vegan products at a Safeway store", {"type": "object", "properties": {}})]
+    router = Router.build(specs, LEXICAL)
+    assert router.decide([Message.user("Vegan food at the Walmart near Denver")], None, required=True) == ["walmart_products"]
+    assert router.decide([Message.user("Vegan food at the Safeway near Denver")], None, required=True) == ["safeway_products"]
+
+
 def test_windows_cover_the_request():
     words = " ".join(f"w{i}" for i in range(20))
     parts = windows(words, size=8, step=3)
@@ -112,3 +120,14 @@ def test_a_list_argument_takes_every_named_value_in_one_call():
     assert one_call_takes(schemas["portfolio"], grounding["portfolio"]) == 2
     assert one_call_takes(schemas["trend"], grounding["trend"]) == 1
     assert one_call_takes({"required": ["a", "b"]}, {"a": ["X"], "b": ["X"]}) == 1  # one value named: one taken
+
+
+def test_tools_without_examples_are_called_when_the_request_fits_and_not_otherwise():
+    numbers = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}, "required": ["a", "b"]}
+    city = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    specs = [ToolSpec("add", "Add two whole numbers and return their sum.", numbers),
+             ToolSpec("get_weather", "Get the current weather in a city.", city)]
+    router = Router.build(specs, RoutingPolicy())
+    assert router.decide([Message.user("What's the weather in Paris?")], None, required=False) == ["get_weather"]
+    assert router.decide([Message.user("What is 17 plus 25?")], None, required=False) == ["add"]
+    assert router.decide([Message.user("Tell me a joke about cats.")], None, required=False) == []
