@@ -11,6 +11,11 @@ an AST checker following BFCL's rules:
 - parallel categories: as many calls as expected, matched in any order;
 - irrelevance: passes only when no call is made.
 
+`--mismatched` builds a proxy of the irrelevance category from the category's own cases: each
+question is offered the functions of the case 137 places later (a function written for another
+question), under `auto`, and passes only when no call is made. The real irrelevance file is scored
+with `--file`.
+
 tool_choice: `required` for the categories that always expect a call (simple, multiple, parallel,
 live_simple, ...), `auto` for irrelevance and live_relevance/live_irrelevance.
 `--grammar off` decodes the same prompt without any grammar and parses the JSON it writes.
@@ -286,6 +291,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--max-tokens", type=int, default=160)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--cases", action="store_true", help="include per-case results")
+    ap.add_argument("--mismatched", action="store_true", help="offer each question another case's functions (an irrelevance proxy)")
     args = ap.parse_args(argv)
 
     from agent.llm.llamacpp import LlamaCppChat
@@ -293,8 +299,11 @@ def main(argv: list[str]) -> int:
     if args.file:
         args.category = category_of(args.file)
     cases, answers = load(args.data, args.category, args.file)
+    if args.mismatched:
+        cases = mismatched(cases)
+        args.category, answers = f"{args.category} (mismatched)", {}
     cases = cases[: args.limit] if args.limit else cases
-    irrelevance = "irrelevance" in args.category
+    irrelevance = "irrelevance" in args.category or args.mismatched
     choice = "auto" if args.category.startswith(AUTO_CATEGORIES) or irrelevance else "required"
     llm = LlamaCppChat(args.model, n_threads=args.threads, engine=args.engine)
 
@@ -334,6 +343,16 @@ def main(argv: list[str]) -> int:
     else:
         print(json.dumps(summary, indent=1))
     return 0
+
+
+MISMATCH_OFFSET = 137
+
+
+def mismatched(cases: list[dict]) -> list[dict]:
+    """Each case's question with the functions of the case MISMATCH_OFFSET places later (cyclically)."""
+    n = len(cases)
+    return [{**case, "id": f"{case['id']}-mismatched", "function": cases[(i + MISMATCH_OFFSET) % n]["function"]}
+            for i, case in enumerate(cases)] if n > 1 else []
 
 
 def _tally(reasons) -> dict[str, int]:

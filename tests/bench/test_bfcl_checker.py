@@ -115,3 +115,15 @@ def test_category_files_given_by_path_are_loaded_with_their_answers(tmp_path):
     cases, answers = load("unused", "irrelevance", str(irrelevance))
     assert answers == {} and check([], [], FUNCS, irrelevance=True)[0]
     assert not check(calls[:1], [], FUNCS, irrelevance=True)[0]
+
+
+def test_the_mismatched_proxy_offers_each_question_another_cases_functions():
+    from bench.bfcl import MISMATCH_OFFSET, mismatched
+
+    cases = [{"id": f"c{i}", "question": [[{"role": "user", "content": f"q{i}"}]], "function": [{"name": f"f{i}"}]}
+             for i in range(MISMATCH_OFFSET + 3)]
+    out = mismatched(cases)
+    assert [c["question"] for c in out] == [c["question"] for c in cases]
+    assert all(c["function"][0]["name"] != f"f{i}" for i, c in enumerate(out))
+    assert out[0]["function"] == cases[MISMATCH_OFFSET]["function"] and out[-1]["function"] == cases[MISMATCH_OFFSET - 1]["function"]
+    assert mismatched(cases[:1]) == []  # one case has no other case's functions

@@ -172,6 +172,31 @@ def _times_written(value: Any, plain: str) -> int:
     return 0
 
 
+def _values_taken(values: list[Any]) -> Counter:
+    """What the given argument values take of the request: each number (also the numbers written
+    inside a string value) and each string (lower case), counted."""
+    taken: Counter = Counter()
+    for v in values:
+        if _is_number(v):
+            taken[float(v)] += 1
+        elif isinstance(v, str):
+            taken[v.lower()] += 1
+            taken.update(float(m.group()) for m in _NUMBER.finditer(v))
+    return taken
+
+
+def _uses(value: Any, taken: Counter) -> int:
+    if _is_number(value):
+        return taken[float(value)]
+    if isinstance(value, str):
+        try:
+            as_number = taken[float(value)]
+        except ValueError:
+            as_number = 0
+        return taken[value.lower()] + as_number
+    return 0
+
+
 def trim_repeated_items(arguments: str, request_text: str) -> str:
     """Cut each top-level list argument where it starts writing a value the request writes more
     times than that: a small model loops on the last item up to the length cap
@@ -217,12 +242,13 @@ def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_t
     plain = re.sub(r"(?<=\d),(?=\d{3})", "", request_text)
     kept: dict[str, Any] = {}
     changed = False
-    # a number written once is one argument's value: an optional argument repeating the number a
-    # required one took ("sides 4 and 5": x=4, y=5, and z=4) has it from nowhere
-    used = Counter(_number_key(v) for k, v in args.items() if k in required and _is_number(v))
+    # a value written once is one argument's value: an optional argument repeating what a required
+    # one took ("sides 4 and 5": x=4, y=5, and z=4; "the function 2x - 1": no x_value=1) has it from nowhere
+    used = _values_taken([v for k, v in args.items() if k in required])
     for key, value in args.items():
         prop: dict[str, Any] = props.get(key) or {} if isinstance(props.get(key), dict) else {}
-        spare = key in required or not _is_number(value) or _times_written(value, plain) > used[_number_key(value)]
+        scalar = _is_number(value) or isinstance(value, str)
+        spare = key in required or not scalar or _times_written(value, plain) > _uses(value, used)
         if value is None or _fixed(prop, schema) or (spare and _supported(value, text, plain)):
             kept[key] = value
         elif key not in required:  # optional: left out

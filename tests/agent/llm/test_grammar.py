@@ -195,3 +195,15 @@ def test_a_required_list_holds_at_least_one_item():
     out = ground_numbers(schema, [], "Sort Sam, Alice and Jack")
     assert out["properties"]["names"]["minItems"] == 1 and "minItems" not in out["properties"]["tags"]
 
+
+
+def test_an_optional_value_the_required_arguments_already_took_is_left_out():
+    from agent.llm._local.arguments import drop_unsupported_optionals
+
+    schema = {"type": "object", "required": ["function"], "properties": {
+        "function": {"type": "string"}, "x_value": {"type": "number"}, "exact": {"type": "boolean"}, "label": {"type": "string"}}}
+    text = "The derivative of the function 3x^2 + 2x - 1, exactly, labelled slope."
+    out = json.loads(drop_unsupported_optionals('{"function":"3x^2 + 2x - 1","x_value":1,"exact":true,"label":"slope"}', schema, text))
+    assert out == {"function": "3x^2 + 2x - 1", "exact": True, "label": "slope"}  # the 1 is the function's
+    movies = {"type": "object", "required": ["year"], "properties": {"year": {"type": "integer"}, "category": {"type": "string"}}}
+    assert json.loads(drop_unsupported_optionals('{"year":2010,"category":"2010"}', movies, "movies of 2010")) == {"year": 2010}
