@@ -21,6 +21,23 @@ def _norm(text: str) -> str:
     return _PUNCT.sub("", text.lower())
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+
+
+def _plain(text: str) -> str:
+    """`text` without thousands separators ("20,000" -> "20000")."""
+    return _THOUSANDS.sub("", text)
+
+
+def _object(arguments: str) -> dict[str, Any] | None:
+    """The arguments' JSON object, or None when they are not one."""
+    try:
+        args = json.loads(arguments)
+    except ValueError:
+        return None
+    return args if isinstance(args, dict) else None
+
+
 def _supported(value: Any, text: str, plain: str) -> bool:
     """Whether the request states `value`: a string or number found in it, a true flag, every item of a list."""
     if value is None or value is False:
@@ -28,9 +45,7 @@ def _supported(value: Any, text: str, plain: str) -> bool:
     if value is True or isinstance(value, dict):
         return True
     if isinstance(value, (int, float)):
-        forms = {repr(value), str(value)}
-        if float(value).is_integer():
-            forms.add(str(int(value)))
+        forms = _number_forms(value)
         return any(re.search(rf"(?<![\d.]){re.escape(f)}(?![\d])", plain) for f in forms)
     if isinstance(value, str):
         v = _norm(value)
@@ -45,7 +60,7 @@ _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\d])")
 
 def numbers_in(text: str) -> list[float]:
     """The numbers written in `text` (thousands separators removed), in order, without repeats."""
-    plain = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    plain = _plain(text)
     out: list[float] = []
     for m in _NUMBER.finditer(plain):
         v = float(m.group())
@@ -201,13 +216,10 @@ def trim_repeated_items(arguments: str, request_text: str) -> str:
     """Cut each top-level list argument where it starts writing a value the request writes more
     times than that: a small model loops on the last item up to the length cap
     ([85, 90, 91, 91, 91, ...] for "85, 90 and 91"). Values the request never writes are left alone."""
-    try:
-        args = json.loads(arguments)
-    except ValueError:
+    args = _object(arguments)
+    if args is None:
         return arguments
-    if not isinstance(args, dict):
-        return arguments
-    plain = re.sub(r"(?<=\d),(?=\d{3})", "", request_text)
+    plain = _plain(request_text)
     changed = False
     for key, value in args.items():
         if not isinstance(value, list) or not all(_is_number(v) or isinstance(v, str) for v in value):
@@ -230,16 +242,13 @@ def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_t
     A small model fills every optional argument it is offered, usually with an invented value;
     the tool's default is the better guess. Required arguments are never touched.
     """
-    try:
-        args = json.loads(arguments)
-    except ValueError:
-        return arguments
-    if not isinstance(args, dict):
+    args = _object(arguments)
+    if args is None:
         return arguments
     required = set(schema.get("required") or [])
     props = schema.get("properties") or {}
     text = _norm(request_text)
-    plain = re.sub(r"(?<=\d),(?=\d{3})", "", request_text)
+    plain = _plain(request_text)
     kept: dict[str, Any] = {}
     changed = False
     # a value written once is one argument's value: an optional argument repeating what a required

@@ -99,25 +99,24 @@ class Router:
         parts = windows(query)
         rows = np.array([self.index.similarities(w)[:n] for w in parts]) if len(parts) > 1 else np.zeros((0, n))
         specific = [specific_args((grounding or {}).get(name, {}), self.policy.max_calls) for name in self.names]
+        entities = named_entities(dict(enumerate(specific)))
+        per_call = np.array([one_call_takes(schema, args) for schema, args in zip(self.schemas, specific)])
         return Evidence(
             names=list(self.names), similarity=sims[:n], text_similarity=float(sims[n]),
             model=model if model is not None else np.zeros(0), windows=rows,
-            required=required, after_results=after_results, called=called, fit=self.fit(query, grounding or {}),
-            entities=named_entities(dict(enumerate(specific))),
-            covers=[frozenset(v for values in args.values() for v in values) for args in specific],
-            per_call=np.array([one_call_takes(schema, args) for schema, args in zip(self.schemas, specific)]),
+            required=required, after_results=after_results, called=called,
+            fit=self.fit(query, specific, per_call, len(entities)), entities=entities,
+            covers=[frozenset(v for values in args.values() for v in values) for args in specific], per_call=per_call,
         )
 
-    def fit(self, query: str, grounding: dict[str, dict[str, list[str]]]) -> np.ndarray:
+    def fit(self, query: str, specific: list[dict[str, list[str]]], per_call: np.ndarray, named: int) -> np.ndarray:
         """Per function, how completely one call of it is filled by what the request states: 0 unless
         every required argument has a stated value (a number written in the request for a number, an
         enum value it names, a grounded entity it names; other kinds cannot be checked: 0), times
-        the share of the named entities one call takes (a function of two companies takes both)."""
-        specific = {n: specific_args(grounding.get(n, {}), self.policy.max_calls) for n in self.names}
-        named = len(named_entities(specific))
+        the share of the `named` values one call takes (`per_call`: a function of two companies takes both)."""
         numbers = numbers_in(query)
         out = np.zeros(len(self.names))
-        for i, name in enumerate(self.names):
+        for i, args in enumerate(specific):
             schema = self.schemas[i]
             required = list(schema.get("required") or [])
             props = schema.get("properties") or {}
@@ -127,7 +126,7 @@ class Router:
             stated = True
             for arg in required:
                 node = resolve(props.get(arg) or {}, schema)
-                if arg in specific[name] or "default" in node or allows_null(props.get(arg) or {}, schema):
+                if arg in args or "default" in node or allows_null(props.get(arg) or {}, schema):
                     continue  # named, or optional (strict schemas list every argument as required)
                 items = resolve(node.get("items") or {}, schema) if node.get("type") == "array" else node
                 if isinstance(items.get("enum"), list) and any(isinstance(v, str) and _states(query, v) for v in items["enum"]):
@@ -139,8 +138,7 @@ class Router:
                 break
             if not stated or wanted_numbers > len(numbers):
                 continue
-            takes = one_call_takes(schema, specific[name])
-            out[i] = takes / named if named and specific[name] else (1.0 if not named else 0.5)
+            out[i] = per_call[i] / named if named and args else (1.0 if not named else 0.5)
         return out
 
     def decide(self, messages: Sequence[Message], model: np.ndarray | None, required: bool,
