@@ -43,6 +43,8 @@ class Evidence:
     """The last user request already got tool results: a new call must be clearly needed."""
     called: frozenset[str] = frozenset()
     """Functions already called for the last user request."""
+    missing: np.ndarray | None = None
+    """Per function: a required argument the request could state but does not (a call would guess it)."""
     entities: tuple[str, ...] = ()
     """The values the request names for grounded arguments (companies, sectors), in order."""
     covers: list[frozenset[str]] = field(default_factory=list)
@@ -57,7 +59,9 @@ class RoutingPolicy:
 
     - score(f) = similarity(f) + model_weight * model(f) + fit_weight * fit(f) picks the best
       function; it is called when its relevance (the same without the model) beats the "answer in
-      text" option's similarity by `margin` (always, under `required`).
+      text" option's similarity by `margin` (always, under `required`). Under `auto`, a function
+      missing a required argument the request could state but does not (`Evidence.missing`) is not
+      a candidate: the call would guess it, and the text answer can ask.
     - Another function is called too when it wins a window of the request by at least
       `window_threshold` over the first pick: just above the largest lead a *wrong* function takes
       in a window of the authors' own examples (`calibrated`), so single-purpose requests written
@@ -108,16 +112,22 @@ class RoutingPolicy:
             if fresh and relevance[fresh[0]] >= text + self.after_results_margin:
                 return [ev.names[fresh[0]]]
             return []
+        guesses = set()
+        if not ev.required and ev.missing is not None and ev.missing.size == len(ev.names):
+            guesses = {i for i in order if ev.missing[i]}  # `auto` does not guess what the request leaves out
+            order = [i for i in order if i not in guesses]
+            if not order:
+                return []
         best = order[0]
         if not ev.required and relevance[best] < text + self.margin:
             return []
         joint = self.joint_call(ev, functions, best)
         picks = [joint]
         for i in self.window_picks(ev, joint):
-            if i not in picks and i != best and len(picks) < self.max_calls:  # a replaced function stays replaced
+            if i not in picks and i != best and i not in guesses and len(picks) < self.max_calls:  # a replaced function stays replaced
                 picks.append(i)
         for i in self.coverage_picks(ev, picks):
-            if i not in picks and len(picks) < self.max_calls:
+            if i not in picks and i not in guesses and len(picks) < self.max_calls:
                 picks.append(i)
         if len(picks) > 1:  # in the order the request asks for them (the first window each wins)
             first = {i: next((k for k, row in enumerate(ev.windows) if int(np.argmax(row)) == i), len(ev.windows)) for i in picks}

@@ -101,27 +101,33 @@ class Router:
         specific = [specific_args((grounding or {}).get(name, {}), self.policy.max_calls) for name in self.names]
         entities = named_entities(dict(enumerate(specific)))
         per_call = np.array([one_call_takes(schema, args) for schema, args in zip(self.schemas, specific)])
+        grounded = [set((grounding or {}).get(name, {})) for name in self.names]
+        fit, missing = self.fit(query, specific, grounded, per_call, len(entities))
         return Evidence(
             names=list(self.names), similarity=sims[:n], text_similarity=float(sims[n]),
             model=model if model is not None else np.zeros(0), windows=rows,
-            required=required, after_results=after_results, called=called,
-            fit=self.fit(query, specific, per_call, len(entities)), entities=entities,
+            required=required, after_results=after_results, called=called, fit=fit, missing=missing, entities=entities,
             covers=[frozenset(v for values in args.values() for v in values) for args in specific], per_call=per_call,
         )
 
-    def fit(self, query: str, specific: list[dict[str, list[str]]], per_call: np.ndarray, named: int) -> np.ndarray:
-        """Per function, how completely one call of it is filled by what the request states: 0 unless
-        every required argument has a stated value (a number written in the request for a number, an
-        enum value it names, a grounded entity it names; other kinds cannot be checked: 0), times
-        the share of the `named` values one call takes (`per_call`: a function of two companies takes both)."""
+    def fit(self, query: str, specific: list[dict[str, list[str]]], grounded: list[set[str]], per_call: np.ndarray,
+            named: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per function: (fit, missing).
+
+        fit: how completely one call of it is filled by what the request states: 0 unless every
+        required argument has a stated value (a number written in the request for a number, an enum
+        value it names, a grounded entity it names; other kinds cannot be checked: 0), times the
+        share of the `named` values one call takes (`per_call`: a function of two companies takes both).
+        missing: a required argument the request could state but does not (a grounded argument
+        whose values it names none of, an enum none of whose values it names, more numbers than it
+        writes): a call would have to guess it."""
         numbers = numbers_in(query)
         out = np.zeros(len(self.names))
+        missing = np.zeros(len(self.names), dtype=bool)
         for i, args in enumerate(specific):
             schema = self.schemas[i]
             required = list(schema.get("required") or [])
             props = schema.get("properties") or {}
-            if not required:
-                continue
             wanted_numbers = 0
             stated = True
             for arg in required:
@@ -129,17 +135,20 @@ class Router:
                 if arg in args or "default" in node or allows_null(props.get(arg) or {}, schema):
                     continue  # named, or optional (strict schemas list every argument as required)
                 items = resolve(node.get("items") or {}, schema) if node.get("type") == "array" else node
-                if isinstance(items.get("enum"), list) and any(isinstance(v, str) and _states(query, v) for v in items["enum"]):
-                    continue
-                if node.get("type") in ("integer", "number") and "enum" not in node:
+                if isinstance(items.get("enum"), list):
+                    if any(isinstance(v, str) and _states(query, v) for v in items["enum"]):
+                        continue
+                    missing[i] = True
+                elif node.get("type") in ("integer", "number"):
                     wanted_numbers += 1
                     continue
+                missing[i] |= arg in grounded[i]
                 stated = False
-                break
-            if not stated or wanted_numbers > len(numbers):
+            missing[i] |= wanted_numbers > len(numbers)
+            if not required or not stated or wanted_numbers > len(numbers):
                 continue
             out[i] = per_call[i] / named if named and args else (1.0 if not named else 0.5)
-        return out
+        return out, missing
 
     def decide(self, messages: Sequence[Message], model: np.ndarray | None, required: bool,
                grounding: dict[str, dict[str, list[str]]] | None = None) -> list[str]:

@@ -114,3 +114,12 @@ def test_the_model_picks_among_functions_but_cannot_overturn_the_text_option():
     assert policy.decide(unrelated) == []  # the model's liking for a call is not evidence the call fits
     related = evidence([0.3, 0.32, 0.0], model=[0.9, 0.05, 0.0, 0.05], text=0.08)
     assert policy.decide(related) == ["weather"]
+
+
+def test_auto_does_not_call_a_function_whose_required_value_the_request_leaves_out():
+    ev = dict(missing=np.array([True, False, False]))
+    assert RoutingPolicy().decide(evidence([0.6, 0.3, 0.0], text=0.1, **ev)) == ["add"]  # the next best states its arguments
+    assert RoutingPolicy().decide(evidence([0.6, 0.05, 0.0], text=0.1, **ev)) == []  # and when it does not fit: text
+    assert RoutingPolicy().decide(evidence([0.6, 0.3, 0.0], text=0.1, required=True, **ev)) == ["weather"]  # `required` still calls
+    windows = [[0.6, 0.1, 0.0], [0.7, 0.0, 0.0]]  # nor does a window bring it back
+    assert RoutingPolicy(window_threshold=0.2).decide(evidence([0.2, 0.3, 0.0], text=0.1, windows=windows, **ev)) == ["add"]

@@ -131,3 +131,18 @@ def test_tools_without_examples_are_called_when_the_request_fits_and_not_otherwi
     assert router.decide([Message.user("What's the weather in Paris?")], None, required=False) == ["get_weather"]
     assert router.decide([Message.user("What is 17 plus 25?")], None, required=False) == ["add"]
     assert router.decide([Message.user("Tell me a joke about cats.")], None, required=False) == []
+
+
+def test_a_required_value_the_request_could_name_but_does_not_is_missing():
+    schema = {"type": "object", "properties": {"symbol": {"type": "string"}, "risk": {"type": "string", "enum": ["low", "high"]},
+                                               "n": {"type": "integer"}, "note": {"type": "string"}}}
+    specs = [ToolSpec("company", "A company", {**schema, "required": ["symbol"]}),
+             ToolSpec("portfolio", "A portfolio", {**schema, "required": ["risk"]}),
+             ToolSpec("count", "A count", {**schema, "required": ["n"]}),
+             ToolSpec("memo", "A memo", {**schema, "required": ["note"]})]
+    router = Router.build(specs, RoutingPolicy())
+    catalogue = {"company": {"symbol": [f"T{i}" for i in range(50)]}}
+    ev = router.evidence([Message.user("What is a stock?")], None, False, catalogue)
+    assert ev.missing.tolist() == [True, True, True, False]  # a free-text note cannot be checked: not missing
+    named = router.evidence([Message.user("A low risk portfolio of 3 names, and AAPL")], None, False, {"company": {"symbol": ["AAPL"]}})
+    assert named.missing.tolist() == [False, False, False, False]
