@@ -161,7 +161,9 @@ def expand(picks: list[str], schemas: dict[str, dict[str, Any]], grounding: dict
 
     A function whose one grounded argument can take several values the request states (several
     companies) is called once per value, unless another pick takes them together (a function with
-    several grounded arguments, e.g. a comparison of two companies). A single pick whose only
+    several grounded arguments, e.g. a comparison of two companies). A function with as many
+    grounded arguments as the values named gets them in the order written (symbol1, symbol2: the
+    two companies, never one twice). A single pick whose only
     required arguments are r numbers, when the request writes a whole multiple (at least 2x) of r
     numbers, is called once per group of r, in the order written ("areas of circles of radius 2, 5
     and 7").
@@ -176,6 +178,11 @@ def expand(picks: list[str], schemas: dict[str, dict[str, Any]], grounding: dict
             if arg in required and len(values) > 1 and not _is_array(schemas.get(name) or {}, arg):
                 calls += [(name, {arg: v}) for v in values]
                 continue
+        shared = list(args.values())[0] if args else []
+        if len(args) >= 2 and len(shared) == len(args) and all(v == shared for v in args.values()) \
+                and not any(_is_array(schemas.get(name) or {}, a) for a in args):
+            calls.append((name, dict(zip(args, shared))))  # as many named values as arguments: each its own, in order
+            continue
         groups = _number_groups(schemas.get(name) or {}, numbers or []) if len(picks) == 1 else []
         calls += [(name, g) for g in groups] or [(name, {})]
     return calls[:max_calls]

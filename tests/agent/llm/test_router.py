@@ -88,7 +88,9 @@ def test_one_call_per_named_entity_unless_a_pick_takes_them_together():
     schemas = {"health": {"required": ["symbol"]}, "compare": {"required": ["symbol1", "symbol2"]}, "trend": {"required": ["sector"]}}
     grounding = {"health": {"symbol": ["WMT", "TGT"]}, "compare": {"symbol1": ["WMT", "TGT"], "symbol2": ["WMT", "TGT"]}}
     assert expand(["health", "trend"], schemas, grounding, 4) == [("health", {"symbol": "WMT"}), ("health", {"symbol": "TGT"}), ("trend", {})]
-    assert expand(["compare", "health"], schemas, grounding, 4) == [("compare", {}), ("health", {})]
+    assert expand(["compare", "health"], schemas, grounding, 4) == [("compare", {"symbol1": "WMT", "symbol2": "TGT"}), ("health", {})]
+    three = {"compare": {"symbol1": ["WMT", "TGT", "COST"], "symbol2": ["WMT", "TGT", "COST"]}}
+    assert expand(["compare"], schemas, three, 4) == [("compare", {})]  # more companies than places: the model chooses
     catalogue = {"health": {"symbol": [f"T{i}" for i in range(50)]}}
     assert expand(["health"], schemas, catalogue, 4) == [("health", {})]
 
