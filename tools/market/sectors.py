@@ -50,12 +50,13 @@ ALIASES: dict[str, Sector] = {
     "bank": "Financials", "banks": "Financials", "banking": "Financials", "finance": "Financials",
     "financial": "Financials", "insurance": "Financials", "insurers": "Financials",
     "asset management": "Financials", "payments": "Financials", "fintech": "Financials",
-    "investment banking": "Financials", "brokers": "Financials",
+    "investment banking": "Financials", "brokers": "Financials", "insurer": "Financials",
     # Information Technology
     "tech": "Information Technology", "technology": "Information Technology", "it": "Information Technology",
     "ai": "Information Technology", "artificial intelligence": "Information Technology",
     "semiconductor": "Information Technology", "semiconductors": "Information Technology",
     "chips": "Information Technology", "chip": "Information Technology", "software": "Information Technology",
+    "chipmakers": "Information Technology",
     "hardware": "Information Technology", "cloud": "Information Technology", "cybersecurity": "Information Technology",
     # Health Care
     "healthcare": "Health Care", "health": "Health Care", "pharma": "Health Care",
@@ -72,7 +73,8 @@ ALIASES: dict[str, Sector] = {
     "electric vehicles": "Consumer Discretionary", "electric vehicle": "Consumer Discretionary",
     "ev": "Consumer Discretionary", "evs": "Consumer Discretionary", "automotive": "Consumer Discretionary",
     "auto": "Consumer Discretionary", "autos": "Consumer Discretionary", "cars": "Consumer Discretionary",
-    "retail": "Consumer Discretionary", "e-commerce": "Consumer Discretionary",
+    "retail": "Consumer Discretionary", "retailers": "Consumer Discretionary", "e-commerce": "Consumer Discretionary",
+    "automakers": "Consumer Discretionary", "carmakers": "Consumer Discretionary", "homebuilders": "Consumer Discretionary",
     "ecommerce": "Consumer Discretionary", "restaurants": "Consumer Discretionary",
     "consumer cyclical": "Consumer Discretionary", "luxury": "Consumer Discretionary",
     # Consumer Staples
@@ -87,14 +89,16 @@ ALIASES: dict[str, Sector] = {
     "reit": "Real Estate", "reits": "Real Estate", "property": "Real Estate", "real-estate": "Real Estate",
     # Industrials
     "industrial": "Industrials", "aerospace": "Industrials", "defense": "Industrials",
-    "defence": "Industrials", "airlines": "Industrials", "railroads": "Industrials",
+    "defence": "Industrials", "airlines": "Industrials", "airline": "Industrials", "railroads": "Industrials",
     "transportation": "Industrials", "machinery": "Industrials",
     # Materials
-    "material": "Materials", "chemicals": "Materials", "mining": "Materials", "metals": "Materials",
+    "material": "Materials", "chemicals": "Materials", "mining": "Materials", "miners": "Materials", "metals": "Materials",
     "steel": "Materials",
 }
 
 
+SECTOR_NOUNS = ("sector", "industry", "stocks", "companies", "firms")
+"""Words that make the word before them a sector ("the financial sector", "tech stocks")."""
 NOT_SECTORS_IN_TEXT = frozenset({"it", "financial", "finance", "health", "power", "material", "property", "food", "wind", "gas", "auto"})
 """Aliases that, written in free text, are usually something else ("where does it stand", "financial
 health", "material risk"): `find_sectors` skips them; `normalize_sector` still accepts them."""
@@ -104,7 +108,10 @@ def find_sectors(text: str) -> list[Sector]:
     """The GICS sectors a free-text request names, in order of mention: sector names, FMP's names and
     everyday words ("banking", "chips", "REITs"), longest phrase first; no repeats."""
     lowered = text.lower()
-    phrases = {k: v for k, v in ({s.lower(): s for s in SECTORS} | FMP_SECTORS | ALIASES).items() if k not in NOT_SECTORS_IN_TEXT}
+    every = {s.lower(): s for s in SECTORS} | FMP_SECTORS | ALIASES
+    phrases = {k: v for k, v in every.items() if k not in NOT_SECTORS_IN_TEXT}
+    # an ambiguous word followed by a sector noun is a sector: "the financial sector", "health stocks"
+    phrases |= {f"{k} {noun}": every[k] for k in NOT_SECTORS_IN_TEXT if k in every for noun in SECTOR_NOUNS}
     found: list[tuple[int, Sector]] = []
     taken: list[tuple[int, int]] = []
     for phrase in sorted(phrases, key=len, reverse=True):
@@ -117,7 +124,7 @@ def find_sectors(text: str) -> list[Sector]:
 
 def _key(text: str) -> str:
     t = re.sub(r"\s+", " ", text.strip().lower())
-    return re.sub(r"\s+(sector|industry|stocks|companies|firms)$", "", t)
+    return re.sub(r"\s+(" + "|".join(SECTOR_NOUNS) + ")$", "", t)
 
 
 def normalize_sector(text: str) -> Sector:

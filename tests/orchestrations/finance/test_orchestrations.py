@@ -183,6 +183,7 @@ def test_grounding_names_the_sectors_a_query_mentions_for_sector_arguments():
     ("Review the largest health care companies, then a portfolio in health care", ["Health Care"]),
     ("How financially healthy is Johnson & Johnson, and where does it stand?", []),  # "financial", "it": not sectors
     ("Is the balance sheet's financial health a material risk?", []),
+    ("Analyze the financial sector and the airline industry", ["Financials", "Industrials"]),  # an ambiguous word before a sector noun
 ])
 def test_find_sectors_in_free_text(query, expected):
     from tools.market import find_sectors
