@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal, get_args
 
 Sector = Literal[
@@ -104,21 +105,27 @@ NOT_SECTORS_IN_TEXT = frozenset({"it", "financial", "finance", "health", "power"
 health", "material risk"): `find_sectors` skips them; `normalize_sector` still accepts them."""
 
 
-def find_sectors(text: str) -> list[Sector]:
-    """The GICS sectors a free-text request names, in order of mention: sector names, FMP's names and
-    everyday words ("banking", "chips", "REITs"), longest phrase first; no repeats."""
-    lowered = text.lower()
+@lru_cache(maxsize=1)
+def _sector_phrases() -> tuple[tuple[re.Pattern[str], Sector], ...]:
+    """The phrases `find_sectors` looks for, longest first, each compiled once."""
     every = {s.lower(): s for s in SECTORS} | FMP_SECTORS | ALIASES
     phrases = {k: v for k, v in every.items() if k not in NOT_SECTORS_IN_TEXT}
     # an ambiguous word followed by a sector noun is a sector: "the financial sector", "health stocks"
     phrases |= {f"{k} {noun}": every[k] for k in NOT_SECTORS_IN_TEXT if k in every for noun in SECTOR_NOUNS}
+    return tuple((re.compile(rf"(?<![\w-]){re.escape(p)}(?![\w-])"), phrases[p]) for p in sorted(phrases, key=len, reverse=True))
+
+
+def find_sectors(text: str) -> list[Sector]:
+    """The GICS sectors a free-text request names, in order of mention: sector names, FMP's names and
+    everyday words ("banking", "chips", "REITs"), longest phrase first; no repeats."""
+    lowered = text.lower()
     found: list[tuple[int, Sector]] = []
     taken: list[tuple[int, int]] = []
-    for phrase in sorted(phrases, key=len, reverse=True):
-        for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", lowered):
+    for pattern, sector in _sector_phrases():
+        for m in pattern.finditer(lowered):
             if not any(a < m.end() and m.start() < b for a, b in taken):
                 taken.append((m.start(), m.end()))
-                found.append((m.start(), phrases[phrase]))
+                found.append((m.start(), sector))
     return list(dict.fromkeys(s for _, s in sorted(found)))
 
 

@@ -45,8 +45,7 @@ def _supported(value: Any, text: str, plain: str) -> bool:
     if value is True or isinstance(value, dict):
         return True
     if isinstance(value, (int, float)):
-        forms = _number_forms(value)
-        return any(re.search(rf"(?<![\d.]){re.escape(f)}(?![\d])", plain) for f in forms)
+        return _times_written(value, plain) > 0
     if isinstance(value, str):
         v = _norm(value)
         return bool(v) and v in text

@@ -86,9 +86,7 @@ class RoutingPolicy:
     def scores(self, ev: Evidence) -> tuple[np.ndarray, float]:
         n = len(ev.names)
         model = ev.model if ev.model.size == n + 1 else np.zeros(n + 1)
-        functions = ev.similarity + self.model_weight * model[:n]
-        if ev.fit is not None and ev.fit.size == n:
-            functions = functions + self.fit_weight * ev.fit
+        functions = self.relevance(ev) + self.model_weight * model[:n]
         text = ev.text_similarity + self.model_weight * model[n]
         return functions, float(text)
 

@@ -9,7 +9,7 @@ entity and the request names several (the grounding says which).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,7 +99,7 @@ class Router:
         parts = windows(query)
         rows = np.array([self.index.similarities(w)[:n] for w in parts]) if len(parts) > 1 else np.zeros((0, n))
         specific = [specific_args((grounding or {}).get(name, {}), self.policy.max_calls) for name in self.names]
-        entities = named_entities(dict(enumerate(specific)))
+        entities = named_entities(specific)
         per_call = np.array([one_call_takes(schema, args) for schema, args in zip(self.schemas, specific)])
         grounded = [set((grounding or {}).get(name, {})) for name in self.names]
         fit, missing = self.fit(query, specific, grounded, per_call, len(entities))
@@ -215,9 +215,9 @@ def one_call_takes(schema: dict[str, Any], args: dict[str, list[str]]) -> int:
     return min(distinct, sum(len(values) if _is_array(schema, arg) else 1 for arg, values in args.items()))
 
 
-def named_entities(specific: dict[Any, dict[str, list[str]]]) -> tuple[str, ...]:
+def named_entities(specific: Iterable[dict[str, list[str]]]) -> tuple[str, ...]:
     """The values the request names (every function's grounded arguments), in order, once each."""
-    return tuple(dict.fromkeys(v for args in specific.values() for values in args.values() for v in values))
+    return tuple(dict.fromkeys(v for args in specific for values in args.values() for v in values))
 
 
 def specific_args(grounding: dict[str, list[str]], max_calls: int) -> dict[str, list[str]]:
