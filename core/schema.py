@@ -22,14 +22,21 @@ def strict_schema(schema: dict[str, Any], *, bare_refs: bool = False) -> dict[st
     return _bare_refs(out) if bare_refs else out
 
 
-def close_objects(node: Any) -> Any:
-    """A copy where every object that does not say otherwise allows no properties beyond its own."""
+def close_objects(node: Any, *, declared_only: bool = False) -> Any:
+    """A copy where every object that does not say otherwise allows no properties beyond its own.
+
+    `declared_only`: close only the objects that declare `properties` (a free-form `{"type": "object"}`
+    stays free). That is how a non-strict schema is decoded: JSON Schema lets an object with
+    `properties` and no `additionalProperties` take any other key, but no user means that.
+    """
     if isinstance(node, list):
-        return [close_objects(n) for n in node]
+        return [close_objects(n, declared_only=declared_only) for n in node]
     if not isinstance(node, dict):
         return node
-    out = {k: (close_objects(v) if k not in ("enum", "const", "default", "examples") else v) for k, v in node.items()}
-    if out.get("type") == "object" and "additionalProperties" not in out:
+    out = {k: (close_objects(v, declared_only=declared_only) if k not in ("enum", "const", "default", "examples") else v)
+           for k, v in node.items()}
+    is_object = "properties" in out if declared_only else (out.get("type") == "object" or "properties" in out)
+    if is_object and "additionalProperties" not in out:
         out["additionalProperties"] = False
     return out
 

@@ -7,7 +7,6 @@ already includes the grounding), so a tool set, choice and grounding seen before
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 import warnings
@@ -15,7 +14,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from core.schema import allows_null, non_null, resolve
+from core.schema import allows_null, close_objects, non_null, resolve
 
 ENGINES = ("llguidance", "gbnf")
 MAX_ITEMS = 12
@@ -27,9 +26,15 @@ JSON_OPTIONS = {"whitespace_flexible": False, "item_separator": ",", "key_separa
 
 # -- schema preparation -------------------------------------------------------------------
 def grounded_schema(parameters: dict[str, Any], grounding: dict[str, list[str]] | None) -> dict[str, Any]:
-    """A copy of `parameters` where every grounded argument may only take one of its values."""
-    schema: dict[str, Any] = copy.deepcopy(parameters) if parameters else {"type": "object", "properties": {}}
+    """A copy of `parameters` where every grounded argument may only take one of its values.
+
+    The arguments object, and every object in it that declares `properties`, is closed: a call
+    carries exactly its function's declared arguments, whatever the schema's `strict` says (an open
+    object would let another tool's argument leak into the call).
+    """
+    schema: dict[str, Any] = close_objects(parameters, declared_only=True) if parameters else {"type": "object", "properties": {}}
     schema.setdefault("type", "object")
+    schema.setdefault("additionalProperties", False)
     props: dict[str, Any] = schema.get("properties") or {}
     for arg, values in (grounding or {}).items():
         values = [v for v in dict.fromkeys(values or []) if isinstance(v, str)]

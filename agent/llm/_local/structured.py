@@ -8,7 +8,6 @@ enforced as far as the grammar engine can (unknown keywords ignored).
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -31,10 +30,9 @@ class SchemaError(ValueError):
 
 
 def prepared_schema(schema: dict[str, Any], strict: bool) -> dict[str, Any]:
-    """The schema as decoded: arrays capped (a tiny model cannot loop forever), strict objects closed."""
-    schema = copy.deepcopy(schema) if schema else {}
-    if strict:
-        schema = close_objects(schema)
+    """The schema as decoded: arrays capped (a tiny model cannot loop forever), objects closed
+    (strict: every object; otherwise those that declare `properties`) unless they say otherwise."""
+    schema = close_objects(schema, declared_only=not strict) if schema else {}
     return G.add_caps(G.split_type_lists(schema))
 
 

@@ -207,3 +207,30 @@ def test_an_optional_value_the_required_arguments_already_took_is_left_out():
     assert out == {"function": "3x^2 + 2x - 1", "exact": True, "label": "slope"}  # the 1 is the function's
     movies = {"type": "object", "required": ["year"], "properties": {"year": {"type": "integer"}, "category": {"type": "string"}}}
     assert json.loads(drop_unsupported_optionals('{"year":2010,"category":"2010"}', movies, "movies of 2010")) == {"year": 2010}
+
+
+def test_the_arguments_object_is_closed_whatever_strict_says():
+    """Issue 29: an open schema would let another tool's argument leak into the call."""
+    open_schema = {"type": "object", "properties": {"city": {"type": "string"},
+                                                    "where": {"type": "object", "properties": {"lat": {"type": "number"}}},
+                                                    "extra": {"type": "object", "additionalProperties": {"type": "integer"}},
+                                                    "anything": {"type": "object"}},
+                   "required": ["city"]}
+    schema = grounded_schema(open_schema, None)
+    assert schema["additionalProperties"] is False
+    assert schema["properties"]["where"]["additionalProperties"] is False  # declares properties: closed
+    assert schema["properties"]["extra"]["additionalProperties"] == {"type": "integer"}  # says otherwise: kept
+    assert "additionalProperties" not in schema["properties"]["anything"]  # a free-form object stays free
+    assert "additionalProperties" not in open_schema  # the caller's schema is not modified
+    assert grounded_schema({"type": "object"}, None)["additionalProperties"] is False  # no properties: no arguments
+
+
+def test_a_non_strict_response_format_with_properties_is_closed_for_decoding():
+    from agent.llm._local.structured import prepared_schema
+
+    schema = {"type": "object", "properties": {"a": {"type": "object", "properties": {"b": {"type": "string"}}}, "free": {"type": "object"}}}
+    loose = prepared_schema(schema, strict=False)
+    assert loose["additionalProperties"] is False and loose["properties"]["a"]["additionalProperties"] is False
+    assert "additionalProperties" not in loose["properties"]["free"]
+    assert prepared_schema(schema, strict=True)["properties"]["free"]["additionalProperties"] is False
+    assert prepared_schema({"type": "object", "properties": {}, "additionalProperties": True}, strict=False)["additionalProperties"] is True
