@@ -4,9 +4,10 @@
 on the embedded local model; `build_agent("openai", model=...)` on any OpenAI-compatible API.
 """
 
-from agent._agent import Agent, RoutingOutcome, Session
+from agent._agent import Agent, RoutingOutcome
 from agent._build import build_agent, ground_query, load_defaults, make_llm
 from agent._reply import AgentReply
+from agent._session import Session
 from agent.events import Event
 
 __all__ = [
