@@ -68,8 +68,10 @@ class TurnsMixin:
 
     async def aresume(self, session: Session | str, approve: dict[str, bool] | None = None) -> AgentReply:
         session = self._session(session)
-        events = [event async for event in self.astream_resume(session, approve)]
-        return session.last_reply or AgentReply.from_events(events)
+        async for _ in self.astream_resume(session, approve):
+            pass
+        assert session.last_reply is not None  # built by astream_resume from this turn's events
+        return session.last_reply
 
     async def astream_resume(self, session: Session | str, approve: dict[str, bool] | None = None) -> AsyncIterator[Event]:
         """Resume the session's paused turn in this process, as a stream of events.
@@ -81,6 +83,13 @@ class TurnsMixin:
         (the paused turn stays saved).
         """
         session = self._session(session)
+        events: list[Event] = []
+        async for event in self._resumed(session, approve):
+            events.append(event)
+            yield event
+        session.last_reply = AgentReply.from_events(events)
+
+    async def _resumed(self, session: Session, approve: dict[str, bool] | None) -> AsyncIterator[Event]:
         state = session.pending
         if state is None:
             yield ErrorEvent(f"no turn of {session!r} waits for approval", kind="nothing_pending")
