@@ -8,6 +8,7 @@ stopped. Without a monitored turn (e.g. `Agent.route`), they only record spans.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
@@ -103,11 +104,12 @@ class MonitoredLLM(WrapperLLM):
             monitor.meter.before_llm_call()
         final: LLMResponse | None = None
         with telemetry.llm_span(self.inner, request, self.purpose) as span:
-            async for chunk in self._require_inner().stream(request):
-                if chunk.response is not None:
-                    final = chunk.response
-                    telemetry.record_response(span, final)
-                yield chunk
+            async with contextlib.aclosing(self._require_inner().stream(request)) as stream:  # type: ignore[type-var]  # an async generator
+                async for chunk in stream:
+                    if chunk.response is not None:
+                        final = chunk.response
+                        telemetry.record_response(span, final)
+                    yield chunk
         if monitor is not None and final is not None:
             monitor.meter.after_llm_call(final.usage)
 
