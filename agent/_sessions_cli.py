@@ -1,9 +1,8 @@
-"""`finagent sessions list | show NAME [--json] | delete NAME | approve NAME [ID ...]`: named sessions in the store."""
+"""`finagent sessions list | show NAME [--json] | delete NAME`: named sessions in the store (env FINAGENT_SESSIONS)."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime
 import json
 import sys
@@ -12,8 +11,8 @@ from typing import Any
 from agent.sessions import SessionStore, SQLiteSessionStore
 
 
-def add_parser(sub: Any, backend_options: Any) -> None:
-    p = sub.add_parser("sessions", help="list, show, delete named sessions, or approve a paused turn (store: env FINAGENT_SESSIONS)")
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("sessions", help="list, show or delete named sessions (store: env FINAGENT_SESSIONS)")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     ls = actions.add_parser("list", help="every session: turns, last update, whether a turn waits for approval")
     ls.add_argument("--json", action="store_true")
@@ -22,12 +21,6 @@ def add_parser(sub: Any, backend_options: Any) -> None:
     show.add_argument("--json", action="store_true", help='{"name", "turns": [{"question", "answer", "calls", "at"}], "pending"}')
     delete = actions.add_parser("delete", help="forget a session")
     delete.add_argument("name")
-    approve = actions.add_parser("approve", help="resume a paused turn: approve the given call ids (or names), deny the rest")
-    approve.add_argument("name")
-    approve.add_argument("ids", nargs="*", metavar="ID", help="calls to approve (default: none: every waiting call is denied)")
-    approve.add_argument("--all", action="store_true", help="approve every waiting call")
-    approve.add_argument("--json", action="store_true")
-    backend_options(approve)
 
 
 def run(args: argparse.Namespace, store: SessionStore | None = None) -> int:
@@ -60,31 +53,7 @@ def run(args: argparse.Namespace, store: SessionStore | None = None) -> int:
             raise ValueError(f"no session named {args.name!r}")
         print(f"deleted {args.name}")
         return 0
-    return _approve(args, store)
-
-
-def _approve(args: argparse.Namespace, store: SessionStore) -> int:
-    from agent import build_agent
-    from agent.events import TokenDelta
-    from tools.market import use_data
-
-    state = store.pending(args.name)
-    if state is None:
-        raise ValueError(f"no turn of session {args.name!r} waits for approval")
-    approve = {c["id"]: True for c in state["waiting"]} if args.all else {k: True for k in args.ids}
-    agent = build_agent(args.backend, model=args.model, base_url=args.base_url, store=store)
-
-    session = agent.open_session(args.name)
-
-    async def resume() -> Any:
-        with use_data(args.data):
-            async for event in agent.astream_resume(session, approve):
-                if isinstance(event, TokenDelta) and not args.json:
-                    print(event.text, end="", flush=True)
-        return session.last_reply
-
-    reply = asyncio.run(resume())
-    return print_reply(reply, args.json, args.name)
+    raise ValueError(f"unknown sessions action {args.action!r}")
 
 
 def print_reply(reply: Any, as_json: bool, session: str | None) -> int:
@@ -94,7 +63,7 @@ def print_reply(reply: Any, as_json: bool, session: str | None) -> int:
     else:
         print()
     for c in reply.pending:
-        where = f"finagent sessions approve {session} {c['id']}" if session else "ask again with --session NAME to approve later"
+        where = f"session {session}: Agent.resume({session!r}, approve={{...}}) or finagent chat --session {session}" if session else "use --session NAME to approve later"
         print(f"finagent: waiting for approval: {c['name']}({json.dumps(c['arguments'])}) id {c['id']} ({where})", file=sys.stderr)
     if reply.error:
         print(f"finagent: error: {reply.error}", file=sys.stderr)

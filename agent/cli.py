@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from agent import _sessions_cli
 
-    _sessions_cli.add_parser(sub, _backend_options)
+    _sessions_cli.add_parser(sub)
     return parser
 
 
