@@ -15,8 +15,8 @@ from tests.http_stub import Reply, completion, stream_events
 KEY = "sk-test-PLANTED-sessions-1234567890"
 
 
-def finagent(*args, db, timeout=180, stdin=None):
-    env = {**os.environ, "FINAGENT_SESSIONS": str(db), "OPENAI_API_KEY": KEY}
+def finagent(*args, db, timeout=180, stdin=None, env=None):
+    env = {**os.environ, "FINAGENT_SESSIONS": str(db), "OPENAI_API_KEY": KEY, **(env or {})}
     return subprocess.run([sys.executable, "-m", "agent.cli", *args], capture_output=True, text=True, env=env, timeout=timeout, input=stdin)
 
 
@@ -83,13 +83,24 @@ def test_a_chat_session_continues_in_the_next_chat(stub_server, tmp_path):
 
 
 @pytest.mark.local_model
-def test_an_ask_session_with_the_embedded_model(tmp_path):
+def test_an_ask_session_with_the_embedded_model_traced_over_otlp(tmp_path):
+    from .otlp_receiver import OTLPReceiver
+
     db = tmp_path / "sessions.sqlite"
-    first = finagent("ask", "hello there", "--session", "local", "--json", db=db, timeout=900)
-    assert first.returncode == 0, first.stderr
+    with OTLPReceiver() as receiver:
+        first = finagent("ask", "hello there", "--session", "local", "--json", db=db, timeout=900,
+                         env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url})
+        assert first.returncode == 0, first.stderr
+        spans = receiver.spans()
     answer = json.loads(first.stdout)["answer"]
     turns = json.loads(finagent("sessions", "show", "local", "--json", db=db).stdout)["turns"]
     assert [(t["question"], t["answer"]) for t in turns] == [("hello there", answer)]
+    (chat,) = [s for s in spans if s["attributes"].get("gen_ai.operation.name") == "chat"]
+    assert chat["attributes"]["gen_ai.provider.name"] == "llama_cpp"
+    assert chat["attributes"]["gen_ai.request.model"].startswith("SmolLM2")
+    assert chat["attributes"]["gen_ai.usage.input_tokens"] > 0
+    (turn,) = [s for s in spans if s["name"] == "invoke_agent finagent"]
+    assert turn["attributes"]["gen_ai.conversation.id"] == "local" and chat["parent_id"] == turn["span_id"]
 
 
 async def test_the_chat_asks_y_n_before_a_call_that_needs_approval(tmp_path, monkeypatch):
