@@ -145,14 +145,17 @@ def traced_executor(inner: Executor | None) -> Executor:
     run = inner or execute_and_dump
 
     async def execute(tool: Tool, args: BaseModel) -> Any:
-        arguments = args.model_dump(mode="json")
         monitor = current()
+        recording = telemetry.recording()
+        if not recording and (monitor is None or not monitor.reused):
+            return await run(tool, args)
+        arguments = args.model_dump(mode="json")
         key = _key(tool.name, arguments)
         if monitor is not None and key in monitor.reused:
             return monitor.reused[key]
         with telemetry.tool_span(tool.name, "tool", arguments) as span:
             value = await run(tool, args)
-            result = telemetry.content(value)
+            result = telemetry.content(value) if span.is_recording() else None
             if result is not None:
                 span.set_attribute("gen_ai.tool.call.result", result)
             return value

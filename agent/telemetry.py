@@ -22,7 +22,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from core import LLMRequest, LLMResponse, Redactor
@@ -70,6 +70,11 @@ def enabled() -> bool:
     return _trace is not None
 
 
+def recording() -> bool:
+    """A tracer provider is set (the SDK's, or an app's): spans are worth building. Cheap to ask."""
+    return _trace is not None and not isinstance(_trace.get_tracer_provider(), _trace.ProxyTracerProvider)
+
+
 def capture_content() -> bool:
     return os.environ.get(CAPTURE_CONTENT_ENV, "").strip().lower() in ("1", "true", "yes")
 
@@ -90,9 +95,10 @@ def _clean(attributes: dict[str, Any]) -> dict[str, Any]:
 @contextmanager
 def span(name: str, attributes: dict[str, Any], *, current: bool = True, client: bool = False) -> Iterator[Any]:
     """A span for the block (the current span inside it unless `current=False`); errors set its status."""
-    if _trace is None:
+    if not recording():
         yield NO_SPAN
         return
+    assert _trace is not None
     tracer = _trace.get_tracer(AGENT_NAME)
     kind = SpanKind.CLIENT if client else SpanKind.INTERNAL
     if current:
@@ -125,6 +131,8 @@ def fail(s: Any, error: BaseException | str, kind: str | None = None) -> None:
 
 # -- the spans ------------------------------------------------------------------------------------
 def turn_span(query: str, session: str | None) -> Any:
+    if not recording():
+        return nullcontext(NO_SPAN)
     return span(f"invoke_agent {AGENT_NAME}", {
         "gen_ai.operation.name": "invoke_agent",
         "gen_ai.agent.name": AGENT_NAME,
@@ -135,6 +143,8 @@ def turn_span(query: str, session: str | None) -> Any:
 
 def llm_span(llm: Any, request: LLMRequest, purpose: str) -> Any:
     """One LLM call (`purpose`: routing, orchestration, analysis, rewrite); not made current (no children)."""
+    if not recording():
+        return nullcontext(NO_SPAN)
     model = getattr(llm, "model", None) or "unknown"
     return span(f"chat {model}", {
         "gen_ai.operation.name": "chat",
@@ -163,6 +173,8 @@ def record_response(s: Any, response: LLMResponse) -> None:
 
 def tool_span(name: str, kind: str, arguments: dict[str, Any], call_id: str | None = None) -> Any:
     """An orchestration (`kind="orchestration"`) or an atomic tool call (`kind="tool"`)."""
+    if not recording():
+        return nullcontext(NO_SPAN)
     return span(f"execute_tool {name}", {
         "gen_ai.operation.name": "execute_tool",
         "gen_ai.tool.name": name,
@@ -221,5 +233,5 @@ def shutdown() -> None:
         _provider = None
 
 
-__all__ = ["configure_from_env", "shutdown", "capture_content", "enabled", "turn_span", "llm_span", "tool_span",
+__all__ = ["configure_from_env", "shutdown", "capture_content", "enabled", "recording", "turn_span", "llm_span", "tool_span",
            "record_response", "fail", "span", "CAPTURE_CONTENT_ENV"]
