@@ -113,6 +113,9 @@ def span(name: str, attributes: dict[str, Any], *, current: bool = True, client:
     s = tracer.start_span(name, kind=kind, attributes=_clean(attributes))
     try:
         yield s
+    except GeneratorExit:  # a stream closed early by its reader (a stop sequence): not an error
+        s.set_attribute("finagent.closed_early", True)
+        raise
     except BaseException as e:
         fail(s, e)
         raise
