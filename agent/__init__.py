@@ -9,8 +9,10 @@ from agent._build import build_agent, ground_query, load_defaults, make_llm
 from agent._reply import AgentReply
 from agent._session import Session
 from agent.events import Event
+from agent.limits import UsageLimits
+from agent.sessions import SessionStore, SQLiteSessionStore
 
 __all__ = [
     "Agent", "AgentReply", "RoutingOutcome", "Session", "Event", "build_agent", "make_llm", "load_defaults",
-    "ground_query",
+    "ground_query", "UsageLimits", "SessionStore", "SQLiteSessionStore",
 ]

@@ -45,6 +45,12 @@ class TurnMonitor:
     figures: FiguresChecked | None = None
     limit: UsageLimitExceeded | None = None
 
+    def reuse(self, results: list[dict[str, Any]]) -> None:
+        """Results of calls made before a pause: returned again, without running or asking, when called again."""
+        for r in results:
+            self.reused[_key(r["tool"], r["arguments"])] = r["value"]
+            self.results.append(r)
+
     def observe(self, event: Event) -> None:
         if isinstance(event, RouteDecided):
             self.calls = event.calls

@@ -125,9 +125,7 @@ class TurnsMixin:
             meter.usage.add(resumed.usage)
             meter.llm_calls = resumed.llm_calls
         monitor = _monitor.TurnMonitor(meter, Approvals(dict(decisions or {}), self.approve))
-        for r in results or []:
-            monitor.reused[_monitor._key(r["tool"], r["arguments"])] = r["value"]
-            monitor.results.append(r)
+        monitor.reuse(results or [])
         session.refresh()
         token = _monitor.activate(monitor)
         try:

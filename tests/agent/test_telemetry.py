@@ -149,3 +149,17 @@ def test_export_is_configured_only_with_an_endpoint(monkeypatch):
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
     assert telemetry.configure_from_env() is False
+
+
+async def test_an_mcp_call_is_a_span_holding_its_tool_calls(spans):
+    from agent.mcp._catalog import Catalog
+
+    catalog = Catalog({"compare": Compare}, {"quote": quote})
+    result = await catalog.call("compare", {"symbol1": "AAA", "symbol2": "BBB"})
+    assert not result.is_error
+    finished = spans.get_finished_spans()
+    (outer,) = [s for s in finished if s.attributes.get("finagent.tool.kind") == "orchestration"]
+    assert outer.name == "execute_tool compare" and outer.parent is None
+    tools = [s for s in finished if s.attributes.get("finagent.tool.kind") == "tool"]
+    assert [t.attributes["gen_ai.tool.name"] for t in tools] == ["quote", "quote"]
+    assert all(t.parent.span_id == outer.context.span_id for t in tools)
