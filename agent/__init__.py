@@ -4,12 +4,15 @@
 on the embedded local model; `build_agent("openai", model=...)` on any OpenAI-compatible API.
 """
 
-from agent._agent import Agent, RoutingOutcome, Session
+from agent._agent import Agent, RoutingOutcome
 from agent._build import build_agent, ground_query, load_defaults, make_llm
 from agent._reply import AgentReply
+from agent._session import Session
 from agent.events import Event
+from agent.limits import UsageLimits
+from agent.sessions import SessionStore, SQLiteSessionStore
 
 __all__ = [
     "Agent", "AgentReply", "RoutingOutcome", "Session", "Event", "build_agent", "make_llm", "load_defaults",
-    "ground_query",
+    "ground_query", "UsageLimits", "SessionStore", "SQLiteSessionStore",
 ]

@@ -9,11 +9,15 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent._memory import Memory, estimate_tokens
+from agent._memory import estimate_tokens
+from agent._monitor import instrument, raise_if_interrupted, run_routed, tool_gate, traced_executor
 from agent._reply import AgentReply
 from agent._routing import Route, repair_messages, validate_calls
+from agent._session import Session
 from agent._synthesis import answer_data, answer_request
+from agent._turns import Resumed, TurnsMixin
 from agent._verify import check_answer
+from agent.approval import ApprovalCallback
 from agent.events import (
     ErrorEvent,
     Event,
@@ -25,7 +29,9 @@ from agent.events import (
     TokenDelta,
 )
 from agent.figures import DataFigures
+from agent.limits import UsageLimits
 from agent.llm import LLM, LLMError, LLMRequest, Message, Usage
+from agent.sessions import SessionStore
 from orchestrations import Orchestration, OrchestrationData, RunContext, registered_orchestrations
 from orchestrations._context import DEFAULT_MAX_CONCURRENCY
 from prompts import load
@@ -46,21 +52,16 @@ class RoutingOutcome:
     events: list[Event] = field(default_factory=list)
 
 
-class Session:
-    """One conversation: its memory and the trace of its last turn. Sessions never share state."""
-
-    def __init__(self) -> None:
-        self.memory = Memory()
-        self.last_reply: AgentReply | None = None
-
-
-class Agent:
+class Agent(TurnsMixin):
     """Maps a question onto orchestrations via function calling, runs them, and answers.
 
     `llm` routes; `analysis_llm` (default: the same) writes the analysis. `tools` are atomic tools
     the orchestrations may call (default: all registered); `offer_tools=True` also offers them to the
     routing model directly. Every answer's figures are traced to the data (a `FiguresChecked`
     event); `rewrite_untraced=True` asks the model once to rewrite an answer with untraced figures.
+    `store` keeps named sessions (default: a SQLite file, `agent.sessions`); `limits` bounds what one
+    turn spends (`UsageLimits`); `approve` decides calls that need approval in-process (else the turn
+    pauses: `ApprovalRequested`, then `resume`).
     """
 
     def __init__(
@@ -79,6 +80,9 @@ class Agent:
         tool_executor: Executor | None = None,
         system_prompt: str | None = None,
         rewrite_untraced: bool = False,
+        store: SessionStore | None = None,
+        limits: UsageLimits | None = None,
+        approve: ApprovalCallback | None = None,
     ):
         self.llm = llm
         self.analysis_llm = analysis_llm or llm
@@ -96,16 +100,20 @@ class Agent:
         self.system_prompt = system_prompt or load("router.md")
         self.rewrite_untraced = rewrite_untraced
         """Ask the analysis model once to rewrite an answer whose figures do not all trace to the data."""
+        self._store = store
+        self.limits = limits or UsageLimits()
+        self.approve = approve
         self.session = Session()
         self._specs = [o.spec() for o in self.targets.values()]
 
     # -- public API -------------------------------------------------------------------------
-    def chat(self, query: str, session: Session | None = None) -> AgentReply:
+    def chat(self, query: str, session: Session | str | None = None) -> AgentReply:
         """Answer one question (blocking). Use `achat` inside a running event loop."""
         return asyncio.run(self.achat(query, session))
 
-    async def achat(self, query: str, session: Session | None = None) -> AgentReply:
-        session = session or self.session
+    async def achat(self, query: str, session: Session | str | None = None) -> AgentReply:
+        """`session`: a `Session`, or the name of one kept in the store (continued across processes)."""
+        session = self._session(session)
         async for _ in self.astream(query, session):
             pass
         assert session.last_reply is not None  # built once, by astream, from this turn's events
@@ -115,13 +123,13 @@ class Agent:
         return Session()
 
     def reset(self, session: Session | None = None) -> None:
-        (session or self.session).memory.clear()
+        (session or self.session).clear()
 
-    async def astream(self, query: str, session: Session | None = None) -> AsyncIterator[Event]:
-        """Answer one question as a stream of typed events, ending with FinalAnswer or ErrorEvent."""
-        session = session or self.session
+    async def astream(self, query: str, session: Session | str | None = None) -> AsyncIterator[Event]:
+        """Answer one question as a stream of typed events, ending with FinalAnswer, ErrorEvent or ApprovalRequested."""
+        session = self._session(session)
         events: list[Event] = []
-        async for event in self._turn(query, session):
+        async for event in self._monitored(query, session):
             events.append(event)
             yield event
         session.last_reply = AgentReply.from_events(events)
@@ -135,7 +143,7 @@ class Agent:
             outcome.events.append(event)
         return outcome
 
-    async def _turn(self, query: str, session: Session) -> AsyncIterator[Event]:
+    async def _turn(self, query: str, session: Session, resumed: Resumed | None = None) -> AsyncIterator[Event]:
         query = (query or "").strip()
         if not query:
             yield ErrorEvent("Please type a question.", kind="empty_query")
@@ -147,8 +155,13 @@ class Agent:
         request: LLMRequest | None = None
         data: DataFigures | None = None  # what the answer's figures are traced to
         try:
-            async for event in self._route(query, history, turn):
-                yield event
+            if resumed is None:
+                async for event in self._route(query, history, turn):
+                    yield event
+            else:  # a paused turn taken up again: its routes, what it spent
+                turn.routes, turn.llm_calls = resumed.routes, resumed.llm_calls
+                turn.usage.add(resumed.usage)
+                yield RouteDecided([{"name": r.name, "arguments": r.arguments()} for r in resumed.routes], 0)
             if turn.error:
                 return
             if not turn.routes:  # a plain answer is the reply
@@ -165,7 +178,7 @@ class Agent:
                     data = answer_data(query, [(r.target, r.params, d) for r, d in results])
                     request = answer_request(query, history, [(r.target, r.params, d) for r, d in results], data=data)
                     parts: list[str] = []
-                    async for chunk in self.analysis_llm.stream(request):
+                    async for chunk in instrument(self.analysis_llm, "analysis").stream(request):
                         if chunk.delta:
                             parts.append(chunk.delta)
                             yield TokenDelta(chunk.delta)
@@ -176,7 +189,7 @@ class Agent:
             if data is None:  # a plain answer or one the orchestration wrote: checked against the same kind of data
                 data = answer_data(query, [(r.target, r.params, d) for r, d in results])
             rewrite = self.analysis_llm if self.rewrite_untraced and request is not None else None
-            async for check in check_answer(text, data, llm=rewrite, request=request, usage=turn.usage):
+            async for check in check_answer(text, data, llm=instrument(rewrite, "rewrite"), request=request, usage=turn.usage):
                 yield check
                 if check.rewritten is not None:
                     text = check.rewritten
@@ -184,7 +197,7 @@ class Agent:
         except LLMError as e:
             yield ErrorEvent(f"The model backend failed: {e}", kind=type(e).__name__)
             return
-        session.memory.add_turn(query, text)
+        session.memory.add_turn(query, text, [{"name": r.name, "arguments": r.arguments()} for r in turn.routes])
         yield FinalAnswer(text, turn.usage, turn.llm_calls)
 
     async def _route(self, query: str, history: list[Message], out: RoutingOutcome) -> AsyncIterator[Event]:
@@ -192,7 +205,7 @@ class Agent:
         messages = [Message.system(self.system_prompt), *history, Message.user(query)]
         grounding = self.grounder(query) if self.grounder else {}
         for attempt in range(1, self.max_repairs + 2):
-            response = await self.llm.complete(LLMRequest(messages, self._specs, "auto", grounding=grounding))
+            response = await instrument(self.llm, "routing").complete(LLMRequest(messages, self._specs, "auto", grounding=grounding))
             out.usage.add(response.usage)
             out.llm_calls += 1
             routes, errors = validate_calls(response, self.targets)
@@ -219,15 +232,15 @@ class Agent:
             buffer.append(event)
             notify()
 
-        runner = ToolRunner(self.tools, emit=emit, executor=self.tool_executor)
-        root = RunContext(runner, llm=self.llm, max_concurrency=self.max_concurrency)
+        runner = ToolRunner(self.tools, emit=emit, executor=traced_executor(self.tool_executor), gate=tool_gate())
+        root = RunContext(runner, llm=instrument(self.llm, "orchestration"), max_concurrency=self.max_concurrency)
 
         async def run(route: Route) -> tuple[Route, OrchestrationData]:
             emit(OrchestrationStarted(route.name, route.arguments()))
             start = time.perf_counter()
             ctx = root.child(route.name)
             try:
-                data = await route.target().run(route.params, ctx)
+                data = await run_routed(route, ctx)
             except Exception as e:  # noqa: BLE001 - a broken data step is reported, not fatal
                 data = OrchestrationData(missing=[f"{route.name} failed: {type(e).__name__}: {e}"])
             tables = {k: t.to_dict() for k, t in data.tables.items()}
@@ -246,6 +259,7 @@ class Agent:
                 wakeup[:] = [loop.create_future()]
                 await wakeup[0]
             results.extend(task.result())
+            raise_if_interrupted()
         finally:
             task.cancel()
 

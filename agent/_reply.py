@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.events import (
+    ApprovalRequested,
     ErrorEvent,
     Event,
     FiguresChecked,
@@ -31,11 +32,18 @@ class AgentReply:
     """The orchestrations' findings (`{"text", "figures", "source"}`), in the order they finished."""
     figures: dict[str, Any] | None = None
     """The figures check of the final answer (`FiguresChecked` as a dict), if one ran."""
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    """The calls waiting for approval when the turn paused (`ApprovalRequested.calls`); resume to finish."""
     events: list[Event] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def paused(self) -> bool:
+        """The turn waits for approval of `pending` calls (`Agent.resume`)."""
+        return bool(self.pending)
 
     @classmethod
     def from_events(cls, events: list[Event]) -> AgentReply:
@@ -55,6 +63,8 @@ class AgentReply:
                 reply.figures = {**{k: v for k, v in event_to_dict(e).items() if k != "type"}, "ok": e.ok}
             elif isinstance(e, FinalAnswer):
                 reply.text, reply.usage, reply.llm_calls = e.text, e.usage, e.llm_calls
+            elif isinstance(e, ApprovalRequested):
+                reply.pending = e.calls
             elif isinstance(e, ErrorEvent):
                 reply.error = e.message
                 reply.text = reply.text or e.message
@@ -70,6 +80,7 @@ class AgentReply:
             "error": self.error,
             "findings": self.findings,
             "figures": self.figures,
+            "pending": self.pending,
         }
 
     def trace(self) -> list[dict[str, Any]]:

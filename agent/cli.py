@@ -9,7 +9,7 @@ import logging
 import sys
 from typing import Any
 
-from agent import load_defaults
+from agent import load_defaults, telemetry
 from agent._errors import one_line
 
 EXIT_ERROR = 1
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the calls, arguments, answer and token usage as JSON")
     ask.add_argument("--record", metavar="PATH", help="record the run into a cassette")
     ask.add_argument("--replay", metavar="PATH", help="replay a recorded cassette (no network, model or data)")
+    _session_option(ask)
 
     sub.add_parser("tools", help="list atomic tools and orchestrations with their schemas")
 
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--record", metavar="PATH", help="record the session into a cassette")
     chat.add_argument("--max-tokens", type=int, default=None, metavar="N",
                       help="cap each answer at N tokens (default: the backend's; env FINAGENT_MAX_TOKENS)")
+    _session_option(chat)
 
     serve = sub.add_parser("serve", help="OpenAI-compatible server for the local model")
     serve.add_argument("--host", default="127.0.0.1")
@@ -56,7 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     mcp.add_argument("--port", type=int, default=8765)
     mcp.add_argument("--api-key", default=None, help="with --http: require 'Authorization: Bearer KEY' (better: env FINAGENT_API_KEY, not seen in ps)")
     mcp.add_argument("--data", default=None, help="data provider: snapshot (default) or fmp")
+
+    from agent import _sessions_cli
+
+    _sessions_cli.add_parser(sub)
     return parser
+
+
+def _session_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--session", metavar="NAME", default=None,
+                   help="continue the named session, kept across runs (store: env FINAGENT_SESSIONS, default ~/.finagent/sessions.sqlite)")
 
 
 def _backend_options(p: argparse.ArgumentParser) -> None:
@@ -73,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command in TRACED:
+        telemetry.configure_from_env()  # OTLP/HTTP export when OTEL_EXPORTER_OTLP_ENDPOINT is set
     try:
         return COMMANDS[args.command](args) or 0
     except KeyboardInterrupt:
@@ -83,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"finagent: error: {one_line(e)}", file=sys.stderr)
         return EXIT_ERROR
+    finally:
+        telemetry.shutdown()
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -134,31 +149,26 @@ def cmd_tool(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from agent._sessions_cli import print_reply
     from agent.events import TokenDelta
     from tools.market import use_data
 
     agent, cassette = make_agent(args)
+    session = agent.open_session(args.session) if args.session else agent.session
 
     async def run():
         with use_data(args.data):
-            async for event in agent.astream(args.query):
+            async for event in agent.astream(args.query, session):
                 if isinstance(event, TokenDelta) and not args.json:
                     print(event.text, end="", flush=True)
-        if not args.json:
-            print()
-        return agent.session.last_reply
+        return session.last_reply
 
     try:
         reply = asyncio.run(run())
     finally:
         if cassette is not None:
             cassette.close()
-    if args.json:
-        print(json.dumps(reply.to_dict(), indent=2, default=str))
-    if reply.error:
-        print(f"finagent: error: {reply.error}", file=sys.stderr)
-        return EXIT_ERROR
-    return 0
+    return print_reply(reply, args.json, args.session)
 
 
 def make_agent(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -188,7 +198,16 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     return run_mcp(args)
 
 
-COMMANDS = {"ask": cmd_ask, "tools": cmd_tools, "tool": cmd_tool, "chat": cmd_chat, "serve": cmd_serve, "mcp": cmd_mcp}
+def cmd_sessions(args: argparse.Namespace) -> int:
+    from agent import _sessions_cli
+
+    return _sessions_cli.run(args)
+
+
+COMMANDS = {"ask": cmd_ask, "tools": cmd_tools, "tool": cmd_tool, "chat": cmd_chat, "serve": cmd_serve, "mcp": cmd_mcp,
+            "sessions": cmd_sessions}
+TRACED = ("ask", "chat", "serve", "mcp")
+"""The commands that export OpenTelemetry spans when OTEL_EXPORTER_OTLP_ENDPOINT is set."""
 
 if __name__ == "__main__":
     sys.exit(main())

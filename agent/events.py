@@ -80,9 +80,32 @@ class ErrorEvent:
     kind: str = "error"
 
 
+@dataclass(slots=True)
+class UsageLimitReached(ErrorEvent):
+    """The turn was stopped by a usage limit (`agent.limits.UsageLimits`): `limit` names it."""
+
+    limit: str = ""
+    """`max_llm_calls`, `max_tool_calls` or `max_tokens`."""
+    maximum: int = 0
+    used: int = 0
+
+
+@dataclass(slots=True)
+class ApprovalRequested:
+    """The turn paused: these calls need a person's approval (`Agent.resume(session, approve={...})`).
+
+    `calls`: `[{"id", "kind": "tool" | "orchestration", "name", "arguments", "orchestration"}]`; the
+    paused turn is saved in the session (in its store for a named session: any process may resume it).
+    """
+
+    calls: list[dict[str, Any]]
+    session: str | None = None
+
+
 Event = Union[
     RouteDecided, RouteRejected, OrchestrationStarted, OrchestrationFinished,
     ToolCallStarted, ToolCallFinished, TokenDelta, FiguresChecked, FinalAnswer, ErrorEvent,
+    UsageLimitReached, ApprovalRequested,
 ]
 
 
@@ -97,4 +120,5 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 __all__ = [
     "Event", "RouteDecided", "RouteRejected", "OrchestrationStarted", "OrchestrationFinished",
     "ToolCallStarted", "ToolCallFinished", "TokenDelta", "FiguresChecked", "FinalAnswer", "ErrorEvent", "event_to_dict",
+    "UsageLimitReached", "ApprovalRequested",
 ]

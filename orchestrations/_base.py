@@ -60,6 +60,8 @@ class Orchestration(Generic[P]):
     """A few requests this orchestration answers, written by its author: sent with the description
     to every backend; the local backend also routes by them."""
     Params: ClassVar[type[BaseModel]]
+    requires_approval: ClassVar[bool] = False
+    """Running it has a side effect: the driver pauses the turn until a person approves the call."""
     template: ClassVar[str | None] = None
     """File name in `prompts/` rendered with the params, the facts and the tables (Markdown)."""
 
@@ -111,6 +113,7 @@ class Orchestration(Generic[P]):
         call, its prompt the result. The driver then treats every routed call the same way."""
         return type(f"ToolOrchestration_{tool.name}", (_ToolOrchestration,), {
             "name": tool.name, "description": tool.description, "Params": tool.args_model, "tool": tool,
+            "requires_approval": tool.requires_approval,
         })
 
 

@@ -8,7 +8,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Union
 
 from pydantic import BaseModel
 
@@ -18,6 +18,11 @@ from ._tool import Tool
 
 Executor = Callable[[Tool, BaseModel], Awaitable[Any]]
 """Runs a tool with validated arguments and returns its JSON-ready result (the replay seam)."""
+
+Gate = Callable[[Tool, dict[str, Any]], Awaitable[Union[str, None]]]
+"""Asked before a call runs (not for a cached one), with the tool and its validated JSON arguments:
+None lets it run, a text refuses it (the call fails with kind `denied` and that text); raising stops
+the caller (a paused turn, a usage limit)."""
 
 
 async def execute_and_dump(tool: Tool, args: BaseModel) -> Any:
@@ -62,12 +67,14 @@ class ToolRunner:
         *,
         emit: Callable[[Any], None] | None = None,
         executor: Executor | None = None,
+        gate: Gate | None = None,
     ):
         if isinstance(tools, list):
             tools = {t.name: t for t in tools}
         self.tools: dict[str, Tool] = dict(tools or {})
         self.emit = emit or (lambda event: None)
         self.executor = executor or execute_and_dump
+        self.gate = gate
         self._cache: dict[tuple[str, str], asyncio.Future[Any]] = {}
 
     async def call(self, tool: Tool | str, arguments: Any = None, *, orchestration: str | None = None) -> ToolResult:
@@ -83,8 +90,13 @@ class ToolRunner:
         except ToolError as e:
             self.emit(ToolCallStarted(call_id, name, raw, start, orchestration))
             return self._finish(call_id, name, raw, start, orchestration, e)
-        self.emit(ToolCallStarted(call_id, name, dumped, start, orchestration))
         key = (name, json.dumps(dumped, sort_keys=True, default=str))
+        if self.gate is not None and not (t.cacheable and key in self._cache):
+            refusal = await self.gate(t, dumped)
+            if refusal is not None:
+                self.emit(ToolCallStarted(call_id, name, dumped, start, orchestration))
+                return self._finish(call_id, name, dumped, start, orchestration, ToolError(refusal, kind="denied"))
+        self.emit(ToolCallStarted(call_id, name, dumped, start, orchestration))
         cached = t.cacheable and key in self._cache
         if not cached:
             future: asyncio.Future[Any] = asyncio.ensure_future(self.executor(t, args))
@@ -100,6 +112,12 @@ class ToolRunner:
             return self._finish(call_id, name, dumped, start, orchestration, e, cached=cached)
         self.emit(ToolCallFinished(call_id, name, dumped, start, time.perf_counter(), True, None, cached, orchestration, value))
         return ToolResult(name, dumped, True, value)
+
+    def seed(self, tool: str, arguments: dict[str, Any], value: Any) -> None:
+        """Reuse a result obtained earlier (a resumed turn): an identical call returns it without running."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        future.set_result(value)
+        self._cache[(tool, json.dumps(arguments, sort_keys=True, default=str))] = future
 
     def _resolve(self, tool: Tool | str) -> Tool:
         if isinstance(tool, Tool):

@@ -37,6 +37,7 @@ class Tool(Generic[R_co]):
         retries: int = 2,
         cache: bool = True,
         examples: list[str] | None = None,
+        requires_approval: bool = False,
     ):
         self.fn = fn
         self.name = name or fn.__name__
@@ -45,6 +46,8 @@ class Tool(Generic[R_co]):
         self.timeout = timeout
         self.retries = retries
         self.cacheable = cache
+        self.requires_approval = requires_approval
+        """A call has a side effect: the driver asks for approval before it runs (`agent.approval`)."""
         self.is_async = inspect.iscoroutinefunction(fn)
         self.args_model = _arguments_model(fn, self.name)
         hints = get_type_hints(fn, include_extras=True)
@@ -130,6 +133,8 @@ def tool(
     timeout: float | None = DEFAULT_TIMEOUT,
     retries: int = 2,
     cache: bool = True,
+    examples: list[str] | None = None,
+    requires_approval: bool = False,
 ) -> _ToolDecorator: ...
 def tool(
     fn: Callable[..., Any] | None = None,
@@ -140,15 +145,18 @@ def tool(
     retries: int = 2,
     cache: bool = True,
     examples: list[str] | None = None,
+    requires_approval: bool = False,
 ) -> Any:
     """Turn a typed function (sync or async) into a `Tool`. Usable bare (`@tool`) or with options.
 
     `examples`: a few requests the tool answers, in the user's words; they go with the description
-    to every backend, and the local backend routes by them.
+    to every backend, and the local backend routes by them. `requires_approval`: the call has a side
+    effect; an agent pauses the turn before it runs until a person approves it.
     """
 
     def wrap(f: Callable[..., Any]) -> Tool[Any]:
-        return Tool(f, name=name, description=description, timeout=timeout, retries=retries, cache=cache, examples=examples)
+        return Tool(f, name=name, description=description, timeout=timeout, retries=retries, cache=cache, examples=examples,
+                    requires_approval=requires_approval)
 
     return wrap(fn) if fn is not None else wrap
 

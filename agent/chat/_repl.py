@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import functools
 import json
 import os
 import signal
@@ -21,7 +22,7 @@ from agent import AgentReply
 from agent._errors import one_line
 from agent.llm import LLM, LLMRequest, LLMResponse, StreamChunk, WrapperLLM
 
-from ._render import TurnView, tools_table, trace_table
+from ._render import TurnView, call_text, tools_table, trace_table
 
 PROMPT = "you> "
 HELP = """\
@@ -74,6 +75,8 @@ class ChatREPL:
         self.backend = args.backend
         self.max_tokens = max_tokens_option(args)
         self.agent: Any = None
+        self.session: Any = None
+        """The conversation: named (`--session NAME`, kept in the store across runs) or this run's."""
         self.cassette: Any = None
         self.last_reply: AgentReply | None = None
         self._turn: asyncio.Task | None = None
@@ -91,6 +94,8 @@ class ChatREPL:
         with self.console.status(f"loading the {self.backend} backend…"):
             self.cassette = Cassette.from_options(getattr(args, "record", None), getattr(args, "replay", None))
             self.agent = build_agent(args.backend, model=args.model, base_url=args.base_url, cassette=self.cassette)
+        name = getattr(args, "session", None)
+        self.session = self.agent.open_session(name) if name else self.agent.session
         self._cap()
 
     def _cap(self) -> None:
@@ -129,6 +134,8 @@ class ChatREPL:
         data = getattr(self.args, "data", None) or os.environ.get("FINAGENT_DATA") or "snapshot"
         self.console.print(Text(f"finagent chat · backend {self.describe_backend()} · data {data}", style="bold"))
         self.console.print(Text("Ask about companies, sectors or portfolios. /help for commands, Ctrl-D to quit.", style="dim"))
+        if self.session.name:
+            self.console.print(Text(f"session {self.session.name} · {len(self.session.memory.turns)} earlier turn(s)", style="dim"))
         try:
             with use_data(getattr(self.args, "data", None)):
                 while True:
@@ -204,19 +211,33 @@ class ChatREPL:
             self.console.file.flush()
 
     async def turn(self, query: str) -> None:
+        await self._show(lambda: self.agent.astream(query, self.session))
+        while self.last_reply is not None and self.last_reply.pending:  # the turn paused: ask y/n per call
+            approve: dict[str, bool] = {}
+            for pending in self.last_reply.pending:
+                approve[pending["id"]] = await self.ask_yes_no(f"approve {call_text(pending['name'], pending['arguments'])}? [y/N] ")
+            await self._show(functools.partial(self.agent.astream_resume, self.session, approve))
+
+    async def ask_yes_no(self, question: str) -> bool:
+        self.console.print(Text(question.rstrip(), style="bold yellow"))
+        line = await self.read_line()
+        return (line or "").strip().lower() in ("y", "yes")
+
+    async def _show(self, stream: Any) -> None:
+        """Run a turn's event stream live (Ctrl-C cancels it)."""
         self._install_sigint()
         view = TurnView(self.console)
         events: list[Any] = []
 
         async def consume() -> None:
-            async for event in self.agent.astream(query):
+            async for event in stream():
                 events.append(event)
                 view.handle(event)
 
         self._turn = asyncio.ensure_future(consume())
         try:
             await self._turn
-            self.last_reply = self.agent.session.last_reply or AgentReply.from_events(events)
+            self.last_reply = self.session.last_reply or AgentReply.from_events(events)
         except asyncio.CancelledError:
             if not self._turn.cancelled():
                 raise
@@ -250,7 +271,7 @@ class ChatREPL:
         elif name == "/trace":
             self.trace(rest)
         elif name == "/reset":
-            self.agent.reset()
+            self.agent.reset(self.session)
             self.last_reply = None
             self.console.print(Text("the conversation is forgotten; the next question starts afresh", style="dim"))
         elif name == "/backend":

@@ -15,6 +15,8 @@ from typing import Any
 import mcp.types as types
 from pydantic import TypeAdapter
 
+from agent import telemetry
+from agent._monitor import traced_executor
 from orchestrations import Orchestration, OrchestrationData, RunContext, registered_orchestrations
 from tools import Tool, ToolError, ToolRunner, registered_tools, shorten
 
@@ -70,7 +72,12 @@ class Catalog:
 
     async def call(self, name: str, arguments: dict[str, Any] | None, emit: Callable[[Any], None] | None = None) -> types.CallToolResult:
         """Run one orchestration's data step or one atomic tool; every failure is an `isError` result."""
-        runner = ToolRunner(self.tools, emit=emit)
+        runner = ToolRunner(self.tools, emit=emit, executor=traced_executor(None))
+        kind = "orchestration" if name in self.orchestrations else "mcp_call"  # a tool's own span is under it
+        with telemetry.tool_span(name, kind, arguments if isinstance(arguments, dict) else {}):
+            return await self._call(name, arguments, runner)
+
+    async def _call(self, name: str, arguments: dict[str, Any] | None, runner: ToolRunner) -> types.CallToolResult:
         try:
             if name in self.orchestrations:
                 return await self._orchestration(self.orchestrations[name], arguments, runner)

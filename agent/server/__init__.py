@@ -35,7 +35,9 @@ def run_server(args: argparse.Namespace) -> int:
     warning = exposure_warning(host, api_key)
     if warning:
         print(warning, file=sys.stderr, flush=True)
-    llm = make_llm("local", getattr(args, "model", None))
+    from agent._monitor import instrument
+
+    llm = instrument(make_llm("local", getattr(args, "model", None)), "serve")  # a `chat` span per request
     app = create_app(llm, api_key=api_key, max_body_bytes=getattr(args, "max_body_bytes", None) or DEFAULT_MAX_BODY,
                      max_queue=DEFAULT_MAX_QUEUE if getattr(args, "max_queue", None) is None else args.max_queue)
     print(f"finagent serve: {app.state.model_name} on http://{host}:{port}/v1"

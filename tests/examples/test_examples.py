@@ -37,7 +37,8 @@ COMPARE = {"symbol1": "JPM", "symbol2": "BAC", "time_horizon": "2 years"}
 
 
 def test_examples_are_all_covered():
-    assert sorted(p.stem for p in EXAMPLES.glob("*.py")) == ["app_sync_async", "custom_tool_and_orchestration", "test_agent_with_replay"]
+    assert sorted(p.stem for p in EXAMPLES.glob("*.py")) == [
+        "app_sync_async", "approval_across_processes", "custom_tool_and_orchestration", "test_agent_with_replay"]
 
 
 def test_app_sync_async(capsys):
@@ -66,6 +67,17 @@ def test_custom_tool_and_orchestration():
     assert offered == ["currency_brief"]
 
 
+def test_approval_across_processes(tmp_path):
+    llm = ScriptedLLM([call("buy_shares", {"symbol": "AAPL", "quantity": 10})])  # process 1 routes; process 2 needs no model
+    out = load("approval_across_processes").main(llm, folder=tmp_path)
+    (pending,) = out["pending"]
+    assert pending["name"] == "place_order" and pending["arguments"]["quantity"] == 10
+    assert out["resumed"]["answer"].startswith("Order 1 sent: buy 10 AAPL at a limit of ")
+    assert [o["symbol"] for o in out["orders"]] == ["AAPL"]  # placed once, by the second process
+    assert out["orders"][0]["limit_price"] == pending["arguments"]["limit_price"]
+    llm.assert_complete()
+
+
 def test_agent_with_replay_main(tmp_path):
     llm = router("company_comparative_analysis", COMPARE, "Recorded answer.", turns=1)
     out = load("test_agent_with_replay").main(llm, folder=tmp_path)
@@ -77,7 +89,7 @@ def test_agent_with_replay_own_test(tmp_path):
     load("test_agent_with_replay").test_replay_matches_recording(tmp_path)
 
 
-@pytest.mark.parametrize("name", ["app_sync_async", "custom_tool_and_orchestration", "test_agent_with_replay"])
+@pytest.mark.parametrize("name", ["app_sync_async", "approval_across_processes", "custom_tool_and_orchestration", "test_agent_with_replay"])
 def test_example_has_main_with_llm_parameter(name):
     import inspect
 
