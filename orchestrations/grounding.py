@@ -3,8 +3,12 @@
 A small model invents tickers and picks sectors at random; a grammar built from these lists cannot.
 The tickers and company names found in the query (case-insensitive, "Apple" -> AAPL) are the
 allowed symbols; when the query names none, every ticker the active data provider knows is
-allowed. The sectors the query names ("banking" -> Financials, `tools.market.find_sectors`) are the
-allowed sectors; when it names none, the argument keeps its schema (all eleven).
+allowed. Names are the provider's and every S&P 500 member's (`tools.market.sp500`: "Palantir" ->
+PLTR although the snapshot does not cover it; the analysis then says so once); a name the provider
+does not know is taken only where the query capitalises it. A `sector` argument takes the sectors
+and industries the query names ("semiconductors" -> Semiconductors, "banking" -> Financials,
+`tools.market.find_groups`), else the eleven sectors; a `sectors` list takes sectors only
+(`find_sectors`), and keeps its schema when the query names none.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ import re
 from functools import lru_cache
 
 from orchestrations import registered_orchestrations
-from tools.market import find_sectors
+from tools.market import SECTORS, find_groups, find_sectors, sp500
 
 SYMBOL_ARGUMENTS = ("symbol", "symbol1", "symbol2")
-SECTOR_ARGUMENTS = ("sector", "sectors")
+GROUP_ARGUMENTS = ("sector",)
+SECTOR_ARGUMENTS = ("sectors",)
 _SUFFIXES = re.compile(r"\b(inc|incorporated|corp|corporation|co|company|companies|plc|ltd|limited|holdings?|group|the|class [ab]|& co)\b\.?", re.I)
 NOT_TICKERS = {"CEO", "CFO", "USA", "ETF", "GDP", "IPO", "EPS", "ROE", "ROA", "API", "ESG", "FAQ", "USD", "EUR", "AND", "THE",
                "FOR", "YOY", "TTM", "EBIT", "CAGR", "GICS", "SEC", "FED", "CPI", "REIT", "NYSE"}
@@ -45,8 +50,33 @@ def _name_index(names: tuple[tuple[str, str], ...]) -> dict[str, str]:
     return index
 
 
+NOT_NAMES = frozenset({"first", "target", "best", "public", "global", "match", "fair", "home", "general", "block",
+                       "southern", "international", "united", "american", "republic", "progressive"})
+"""Company names that are also everyday words: an S&P 500 name outside the provider's data is not
+read from them ("price target", "best stock")."""
+
+
+@lru_cache(maxsize=1)
+def _sp500_names() -> dict[str, str]:
+    return {s: m.name for s, m in sp500().items()}
+
+
+def _other_names(query: str, names: dict[str, str]) -> list[tuple[int, str]]:
+    """S&P 500 members the provider has no name for, named with a capital letter in the query."""
+    others = {s: n for s, n in _sp500_names().items() if s not in names}
+    found = []
+    for key, symbol in _name_index(tuple(sorted(others.items()))).items():
+        if key in NOT_NAMES:
+            continue
+        for match in re.finditer(rf"(?<![A-Za-z]){re.escape(key)}(?![A-Za-z])", query, re.I):
+            if match.group(0)[0].isupper():
+                found.append((match.start(), symbol))
+    return found
+
+
 def find_symbols(query: str, known: frozenset[str] | None, names: dict[str, str]) -> list[str]:
-    """Tickers the query names, in order of appearance: explicit tickers, then company names."""
+    """Tickers the query names, in order of appearance: explicit tickers, then company names (the
+    provider's, then other S&P 500 members' written with a capital)."""
     found: list[tuple[int, str]] = []
     for match in re.finditer(r"\(([A-Z][A-Z.\-]{0,5})\)|\b([A-Z]{1,5}(?:[.-][A-Z])?)\b", query):
         ticker = match.group(1) or match.group(2)
@@ -58,6 +88,7 @@ def find_symbols(query: str, known: frozenset[str] | None, names: dict[str, str]
     for key, symbol in index.items():
         for match in re.finditer(rf"(?<![a-z]){re.escape(key)}(?![a-z])", lowered):
             found.append((match.start(), symbol))
+    found += _other_names(query, names)
     ordered = [s for _, s in sorted(found)]
     return list(dict.fromkeys(ordered))
 
@@ -72,10 +103,12 @@ def ground_query(query: str, provider=None) -> dict[str, dict[str, list[str]]]:
     symbols = find_symbols(query, known, provider.company_names())
     allowed = symbols or sorted(known or [])
     sectors: list[str] = list(find_sectors(query))
+    groups: list[str] = find_groups(query) or list(SECTORS)
     grounding: dict[str, dict[str, list[str]]] = {}
     for name, cls in registered_orchestrations().items():
         fields = cls.Params.model_fields
         arguments = {a: allowed for a in SYMBOL_ARGUMENTS if a in fields and allowed}
+        arguments |= {a: groups for a in GROUP_ARGUMENTS if a in fields}
         arguments |= {a: sectors for a in SECTOR_ARGUMENTS if a in fields and sectors}
         if arguments:
             grounding[name] = arguments
