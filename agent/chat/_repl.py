@@ -130,7 +130,7 @@ class ChatREPL:
         self.console.print(Text(f"finagent chat · backend {self.describe_backend()} · data {data}", style="bold"))
         self.console.print(Text("Ask about companies, sectors or portfolios. /help for commands, Ctrl-D to quit.", style="dim"))
         try:
-            with use_data(getattr(self.args, "data", None)):
+            with use_data(getattr(self.args, "data", None), getattr(self.args, "as_of", None)):
                 while True:
                     line = await self.read_line()
                     if line is None:

@@ -108,7 +108,7 @@ def income_metrics(income: list[IncomeStatement]) -> dict[str, Any]:
         **margins,
         "revenue_growth_yoy": m.growth(latest.revenue, previous.revenue) if previous else None,
         "revenue_cagr": m.cagr(latest.revenue, oldest.revenue, years) if years else None,
-        "years": f"{oldest.fiscal_date}..{latest.fiscal_date}",
+        "years": f"{oldest.fiscal_date} to {latest.fiscal_date}",
         "skipped": skipped,
         "periods": periods,
     }

@@ -94,8 +94,9 @@ _COMPARE = (
 )
 
 
-def comparative(tables: dict[str, Table], missing: list[str]) -> list[Finding]:
+def comparative(tables: dict[str, Table], missing: list[str], partial: list[str] | None = None) -> list[Finding]:
     b = FindingBuilder()
+    b.findings += [Finding(text, [], "comparison") for text in partial or []]
     rows = _rows(tables.get("comparison"))
     if len(rows) < 2:
         b.findings.append(Finding("Only one of the two companies has data; no comparison is possible.", [], "comparison"))
@@ -104,10 +105,10 @@ def comparative(tables: dict[str, Table], missing: list[str]) -> list[Finding]:
     one, two = rows[0], rows[1]
     s1, s2 = one["symbol"], two["symbol"]
     def year(row: dict[str, Any]) -> str:
-        return str(row.get("fiscal years") or "").split("..")[-1]
+        return str(row.get("fiscal years") or "").split(" to ")[-1]
 
     def span(row: dict[str, Any]) -> str:
-        return str(row.get("fiscal years") or "").replace("..", " to ")
+        return str(row.get("fiscal years") or "")
 
     if one.get("revenue") is not None and two.get("revenue") is not None:
         big, small = (one, two) if one["revenue"] >= two["revenue"] else (two, one)
@@ -141,7 +142,7 @@ def comparative(tables: dict[str, Table], missing: list[str]) -> list[Finding]:
                   source=f"comparison[{column}]")
     for row in (one, two):
         absent = [c for c in ("revenue", "revenue CAGR %", "net margin %", "P/E", "return %") if row.get(c) is None]
-        first, _, last = str(row.get("fiscal years") or "").partition("..")
+        first, _, last = str(row.get("fiscal years") or "").partition(" to ")
         if "revenue CAGR %" in absent and first and first == last:
             absent[absent.index("revenue CAGR %")] = f"revenue CAGR % (only one fiscal year with revenue, {last}, by the as-of date)"
         if absent:

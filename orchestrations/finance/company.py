@@ -37,12 +37,16 @@ def _quote_dates(snaps: list[CompanySnapshot]) -> list[Any]:
     return [s.quote.as_of for s in snaps if s.quote]
 
 
+def _partial(snaps: list[CompanySnapshot]) -> list[str]:
+    """A sentence per company whose newest statements were skipped as partial."""
+    return [n for s in snaps if (n := skipped_note(s.symbol, income_metrics(s.income)))]
+
+
 def _period_notes(snaps: list[CompanySnapshot]) -> str:
     """What the metrics table's dates mean, and any partial period skipped."""
     notes = ["Revenue and margins: the latest fiscal year ended by the as-of date that has them; CAGR over the "
              "fiscal years shown; P/E: the quote's price over the diluted EPS of the latest fiscal year ended by its date."]
-    notes += [n for s in snaps if (n := skipped_note(s.symbol, income_metrics(s.income)))]
-    return " ".join(notes)
+    return " ".join(notes + _partial(snaps))
 
 
 def _metrics_rows(snaps: list[CompanySnapshot]) -> list[list[Any]]:
@@ -93,10 +97,11 @@ class CompanyComparativeAnalysis(Orchestration[ComparativeParams]):
             "comparison": Table(dated("Side by side", as_of, _quote_dates(snaps), f", prices over the {days} days before"),
                                 METRIC_COLUMNS, _metrics_rows(snaps), note=_period_notes(snaps)),
         }
-        return OrchestrationData(tables=tables, facts={"time_horizon": params.time_horizon, "as_of": as_of.isoformat()})
+        return OrchestrationData(tables=tables, facts={"time_horizon": params.time_horizon, "as_of": as_of.isoformat(),
+                                                       "partial_periods": _partial(snaps)})
 
     def find(self, params: ComparativeParams, data: OrchestrationData):
-        return F.comparative(data.tables, data.missing)
+        return F.comparative(data.tables, data.missing, data.facts.get("partial_periods"))
 
 
 class StrategicParams(BaseModel):

@@ -46,7 +46,7 @@ class FinancialHealthAssessment(Orchestration[HealthParams]):
         )
         years = _by_year(income or [], balance or [], cash or [])
         rows = [[name, *[_metric(name, *years[y]) for y in years]] for name in METRICS]
-        table = Table(dated(f"{params.symbol} financial health by fiscal year ended by the as-of date", as_of), ["metric", *years],
+        table = Table(dated(f"{params.symbol} financial health by fiscal year", as_of), ["metric", *years],
                       rows, note=_not_reported_note(params.symbol, rows, years))
         trend_rows = []
         for name, *values in table.rows:
@@ -67,7 +67,8 @@ Year = tuple[IncomeStatement | None, BalanceSheet | None, CashFlow | None]
 def _not_reported_note(symbol: str, rows: list[list], years: dict[str, Year]) -> str:
     """Which ratios are n/a in every year, and the statement rows they lack; empty when none is."""
     needs = {"current ratio": ("current assets", "current liabilities"), "gross margin %": ("gross profit",),
-             "interest coverage": ("interest expense",), "debt / equity": ("total debt",)}
+             "interest coverage": ("interest expense",), "debt / equity": ("total debt",),
+             "operating margin %": ("operating income",)}
     absent = [row[0] for row in rows if all(v is None for v in row[1:])]
     if not absent or not years:
         return ""
