@@ -52,8 +52,8 @@ def _name_index(names: tuple[tuple[str, str], ...]) -> dict[str, str]:
 
 NOT_NAMES = frozenset({"first", "target", "best", "public", "global", "match", "fair", "home", "general", "block",
                        "southern", "international", "united", "american", "republic", "progressive"})
-"""Company names that are also everyday words: an S&P 500 name outside the provider's data is not
-read from them ("price target", "best stock")."""
+"""Company names that are also everyday words: read as a company only when written with a capital
+("Target", not "price target"); an S&P 500 name outside the provider's data never from them."""
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +87,8 @@ def find_symbols(query: str, known: frozenset[str] | None, names: dict[str, str]
     index = {**_name_index(tuple(sorted(names.items()))), **{k: v for k, v in ALIASES.items()}}
     for key, symbol in index.items():
         for match in re.finditer(rf"(?<![a-z]){re.escape(key)}(?![a-z])", lowered):
+            if key in NOT_NAMES and not query[match.start()].isupper():
+                continue  # "price target" is not Target Corp.
             found.append((match.start(), symbol))
     found += _other_names(query, names)
     ordered = [s for _, s in sorted(found)]

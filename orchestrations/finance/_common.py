@@ -115,15 +115,20 @@ def income_metrics(income: list[IncomeStatement]) -> dict[str, Any]:
 
 
 def skipped_note(symbol: str, metrics: dict[str, Any]) -> str | None:
-    """A sentence naming the partial periods `income_metrics` skipped for `symbol`, or None."""
+    """A sentence naming the partial periods `income_metrics` skipped for `symbol`, and any margin
+    taken from an older period, or None."""
     skipped = metrics.get("skipped") or []
-    if not skipped:
+    older = [f"{key.replace('_', ' ')} from the year ended {day}" for key, day in (metrics.get("periods") or {}).items()]
+    if not skipped and not older:
         return None
+    if not skipped:
+        return f"{symbol}: {', '.join(older)} (the latest year with those figures)."
     used = metrics.get("fiscal_date")
     where = f"its figures are from the year ended {used}" if used else "it has no period with both"
     which = (f"the statement for the period ended {skipped[0]} has" if len(skipped) == 1 else
              f"the statements for the periods ended {', '.join(skipped)} have")
-    return f"{symbol}: {which} no revenue or net income in the data (a partial record); {where}."
+    also = f"; {', '.join(older)}" if older else ""
+    return f"{symbol}: {which} no revenue or net income in the data (a partial record); {where}{also}."
 
 
 def dated(title: str, as_of: date, price_dates: Iterable[Any] = (), then: str = "") -> str:
@@ -143,7 +148,8 @@ def not_covered(symbols: Iterable[str]) -> OrchestrationData | None:
     missing = [s for s in wanted if known is not None and s not in known]
     if not missing:
         return None
-    meta = provider.meta() if callable(getattr(provider, "meta", None)) else {}
+    read_meta = getattr(provider, "meta", None)
+    meta: dict[str, str] = read_meta() if callable(read_meta) else {}
     holds = (f", which holds {meta.get('companies')} large US companies with prices to {meta.get('prices_last_date')}"
              if meta.get("companies") else "")
     where = "the offline snapshot" if provider.name == "snapshot" else f"the {provider.name} data"

@@ -68,9 +68,13 @@ class FMPProvider:
         return self._as_of if self._as_of and self._as_of < shapes.today() else None
 
     def _by_as_of(self, records: list[Any]) -> list[Any]:
-        """Statements of fiscal periods ended by `as_of`."""
+        """Statements of fiscal periods ended by `as_of` (an error when none is)."""
         past = self._past()
-        return [r for r in records if r.fiscal_date <= past] if past else records
+        kept = [r for r in records if r.fiscal_date <= past] if past else records
+        if records and not kept:
+            raise DataUnavailableError(f"Financial Modeling Prep returned no statement for {records[0].symbol} of a fiscal "
+                                       f"period ended by {past} (it sends the latest ones first)")
+        return kept
 
     @property
     def base_url(self) -> str:

@@ -115,7 +115,7 @@ def is_sector(group: str) -> bool:
 def sector_of(group: str) -> Sector | None:
     """The GICS sector of a sector or industry label (None when its sub-industries span several)."""
     if group in SECTORS:
-        return group  # type: ignore[return-value]
+        return group
     sectors = {sub_industries().get(s) for s in industry_members(group)}
     return next(iter(sectors)) if len(sectors) == 1 else None
 

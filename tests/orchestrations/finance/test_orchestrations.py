@@ -157,6 +157,9 @@ def test_metrics():
     ("analysis for JPMorgan Chase (JPM) and Bank of America (BAC)", ["JPM", "BAC"]),
     ("How healthy is Pfizer?", ["PFE"]),
     ("Compare MSFT and GOOGL", ["MSFT", "GOOGL"]),
+    ("How is Palantir doing?", ["PLTR"]),  # an S&P 500 member outside the snapshot: its name resolves all the same
+    ("Compare Palantir Technologies with Microsoft", ["PLTR", "MSFT"]),
+    ("Is the price target for Palantir realistic?", ["PLTR"]),  # "target" written in lower case is not Target Corp.
 ])
 def test_grounding_finds_tickers_and_company_names(query, expected):
     grounding = ground_query(query)
