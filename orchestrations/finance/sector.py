@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -28,6 +29,7 @@ from . import _findings as F
 from . import _metrics as m
 from ._common import data_as_of, dated, income_metrics, lookback_days, skipped_note
 
+T = TypeVar("T")
 EXTRA_CANDIDATES = 5
 """Companies beyond `top_n` looked at, so that members without the data needed can be left out."""
 
@@ -54,11 +56,12 @@ class SectorAnalysis(Orchestration[SectorAnalysisParams]):
     async def gather(self, params: SectorAnalysisParams, ctx: RunContext) -> OrchestrationData:
         as_of = data_as_of()
         top = await candidates(ctx, params.sector, params.top_n + EXTRA_CANDIDATES)
-        details = await ctx.gather(*(self._company(ctx, c.symbol) for c in top))
+        fetched = await in_waves(ctx, top, params.top_n, lambda c: self._company(ctx, c.symbol),
+                                 lambda d: d[0] is not None and income_metrics(d[1] or []).get("revenue") is not None)
         rows: list[dict[str, Any]] = []
         left_out: list[str] = []
         notes: list[str] = []
-        for company, (quote, income) in zip(top, details):
+        for company, (quote, income) in fetched:
             if len(rows) == params.top_n:
                 break
             metrics = income_metrics(income or [])
@@ -121,10 +124,11 @@ class MarketTrendPrediction(Orchestration[MarketTrendParams]):
         days = lookback_days(params.timeframe)
         as_of = data_as_of()
         top = await candidates(ctx, params.sector, self.members + EXTRA_CANDIDATES)
-        histories = await ctx.gather(*(ctx.fetch(get_historical_prices, symbol=c.symbol, last_n_days=days) for c in top))
+        fetched = await in_waves(ctx, top, self.members, lambda c: ctx.fetch(get_historical_prices, symbol=c.symbol, last_n_days=days),
+                                 lambda bars: len(bars or []) >= 2)
         chosen: list[tuple[CompanyRank, list[PriceBar]]] = []
         left_out: list[str] = []
-        for c, bars in zip(top, histories):
+        for c, bars in fetched:
             if len(chosen) == self.members:
                 break
             if bars and len(bars) >= 2:  # an index member needs prices over the lookback
@@ -161,6 +165,21 @@ async def candidates(ctx: RunContext, group: str, limit: int) -> list[CompanyRan
     if is_sector(group):
         return await ctx.fetch(get_top_companies, sector=group, limit=min(limit, 50)) or []
     return await ctx.fetch(get_top_companies, industry=group, limit=min(limit, 50)) or []
+
+
+async def in_waves(ctx: RunContext, ranked: list[CompanyRank], wanted: int, fetch: Callable[[CompanyRank], Awaitable[T]],
+                   usable: Callable[[T], bool]) -> list[tuple[CompanyRank, T]]:
+    """Each company's data in rank order, fetched concurrently in waves: the first `wanted`, then as
+    many more as came back without the data needed, until `wanted` have it or the ranking ends."""
+    out: list[tuple[CompanyRank, T]] = []
+    good = start = 0
+    while good < wanted and start < len(ranked):
+        wave = ranked[start:start + wanted - good]
+        results = await ctx.gather(*(fetch(c) for c in wave))
+        out += zip(wave, results)
+        good += sum(1 for r in results if usable(r))
+        start += len(wave)
+    return out
 
 
 def explained(ctx: RunContext, left_out: list[str]) -> None:
