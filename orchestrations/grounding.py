@@ -56,22 +56,10 @@ NOT_NAMES = frozenset({"first", "target", "best", "public", "global", "match", "
 ("Target", not "price target"); an S&P 500 name outside the provider's data never from them."""
 
 
+
 @lru_cache(maxsize=1)
 def _sp500_names() -> dict[str, str]:
     return {s: m.name for s, m in sp500().items()}
-
-
-def _other_names(query: str, names: dict[str, str]) -> list[tuple[int, str]]:
-    """S&P 500 members the provider has no name for, named with a capital letter in the query."""
-    others = {s: n for s, n in _sp500_names().items() if s not in names}
-    found = []
-    for key, symbol in _name_index(tuple(sorted(others.items()))).items():
-        if key in NOT_NAMES:
-            continue
-        for match in re.finditer(rf"(?<![A-Za-z]){re.escape(key)}(?![A-Za-z])", query, re.I):
-            if match.group(0)[0].isupper():
-                found.append((match.start(), symbol))
-    return found
 
 
 def find_symbols(query: str, known: frozenset[str] | None, names: dict[str, str]) -> list[str]:
@@ -84,13 +72,22 @@ def find_symbols(query: str, known: frozenset[str] | None, names: dict[str, str]
         if explicit or (known and ticker in known) or (len(ticker) >= 3 and ticker not in NOT_TICKERS):
             found.append((match.start(), ticker.replace(".", "-")))
     lowered = query.lower()
-    index = {**_name_index(tuple(sorted(names.items()))), **{k: v for k, v in ALIASES.items()}}
-    for key, symbol in index.items():
+    # one index over every name (the provider's and the S&P 500's), so that a first word two companies
+    # share ("Johnson", "General") names neither; the longest name written wins its words
+    every = {**_sp500_names(), **names}
+    index = {**_name_index(tuple(sorted(every.items()))), **ALIASES}
+    taken: list[tuple[int, int]] = []
+    for key, symbol in sorted(index.items(), key=lambda kv: -len(kv[0])):
+        outside = symbol not in names and key not in ALIASES  # a member the provider has no name for
+        if outside and key in NOT_NAMES:
+            continue
         for match in re.finditer(rf"(?<![a-z]){re.escape(key)}(?![a-z])", lowered):
-            if key in NOT_NAMES and not query[match.start()].isupper():
-                continue  # "price target" is not Target Corp.
+            if any(a < match.end() and match.start() < b for a, b in taken):
+                continue
+            if (outside or key in NOT_NAMES) and not query[match.start()].isupper():
+                continue  # "price target" is not Target Corp.; an S&P 500 name outside the data needs its capital
             found.append((match.start(), symbol))
-    found += _other_names(query, names)
+            taken.append(match.span())
     ordered = [s for _, s in sorted(found)]
     return list(dict.fromkeys(ordered))
 

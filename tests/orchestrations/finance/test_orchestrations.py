@@ -157,7 +157,8 @@ def test_metrics():
     ("analysis for JPMorgan Chase (JPM) and Bank of America (BAC)", ["JPM", "BAC"]),
     ("How healthy is Pfizer?", ["PFE"]),
     ("Compare MSFT and GOOGL", ["MSFT", "GOOGL"]),
-    ("How is Palantir doing?", ["PLTR"]),  # an S&P 500 member outside the snapshot: its name resolves all the same
+    ("How is Palantir doing?", ["PLTR"]),
+    ("How financially healthy is Johnson & Johnson (JNJ)?", ["JNJ"]),  # not Johnson Controls (JCI), outside the data  # an S&P 500 member outside the snapshot: its name resolves all the same
     ("Compare Palantir Technologies with Microsoft", ["PLTR", "MSFT"]),
     ("Is the price target for Palantir realistic?", ["PLTR"]),  # "target" written in lower case is not Target Corp.
 ])
