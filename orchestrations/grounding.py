@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 
 from orchestrations import registered_orchestrations
-from tools.market import SECTORS, find_groups, find_sectors, sp500
+from tools.market import SECTORS, find_groups, find_sectors, share_classes, sp500
 
 SYMBOL_ARGUMENTS = ("symbol", "symbol1", "symbol2")
 GROUP_ARGUMENTS = ("sector",)
@@ -62,6 +62,13 @@ def _sp500_names() -> dict[str, str]:
     return {s: m.name for s, m in sp500().items()}
 
 
+def _covered_class(symbol: str, known: frozenset[str] | None) -> str:
+    """A company named by name: the share class the provider covers ("Alphabet" -> GOOG in the snapshot)."""
+    if known is None or symbol in known:
+        return symbol
+    return next((s for s in share_classes(symbol) if s in known), symbol)
+
+
 def find_symbols(query: str, known: frozenset[str] | None, names: dict[str, str]) -> list[str]:
     """Tickers the query names, in order of appearance: explicit tickers, then company names (the
     provider's, then other S&P 500 members' written with a capital)."""
@@ -86,7 +93,7 @@ def find_symbols(query: str, known: frozenset[str] | None, names: dict[str, str]
                 continue
             if (outside or key in NOT_NAMES) and not query[match.start()].isupper():
                 continue  # "price target" is not Target Corp.; an S&P 500 name outside the data needs its capital
-            found.append((match.start(), symbol))
+            found.append((match.start(), _covered_class(symbol, known)))
             taken.append(match.span())
     ordered = [s for _, s in sorted(found)]
     return list(dict.fromkeys(ordered))

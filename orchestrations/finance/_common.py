@@ -20,6 +20,7 @@ from tools.market import (
     get_historical_prices,
     get_income_statement,
     get_stock_price,
+    share_classes,
     sp500,
 )
 from tools.market import Symbol as MarketSymbol
@@ -159,7 +160,9 @@ def not_covered(symbols: Iterable[str]) -> OrchestrationData | None:
         member = members.get(sym)
         who = (f"{member.name} ({sym}), an S&P 500 company ({member.sector}: {member.sub_industry}), is"
                if member else f"{sym} is not an S&P 500 member and is")
-        sentences.append(f"{who} not covered by {where}{holds}.")
+        twins = [t for t in share_classes(sym)[1:] if known is not None and t in known]
+        also = f" Its other share class {twins[0]} is." if twins else ""
+        sentences.append(f"{who} not covered by {where}{holds}.{also}")
     would = "would" if all(s in members for s in missing) else "may"
     fix = (f"Live data {would} cover it: run with `--data fmp` and FMP_API_KEY set."
            if provider.name == "snapshot" else "Another data provider may cover it.")

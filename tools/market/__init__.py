@@ -38,6 +38,7 @@ from .industries import (
     normalize_group,
     normalize_industry,
     sector_of,
+    share_classes,
     sp500,
     sub_industries,
 )
@@ -157,6 +158,6 @@ __all__ = [
     # argument types and sectors
     "Symbol", "SectorName", "Sector", "SECTORS", "normalize_sector", "find_sectors",
     # industries and the S&P 500 list
-    "SectorOrIndustry", "INDUSTRY_GROUPS", "Member", "sp500", "sub_industries", "industry_members", "normalize_industry",
+    "SectorOrIndustry", "INDUSTRY_GROUPS", "Member", "sp500", "share_classes", "sub_industries", "industry_members", "normalize_industry",
     "normalize_group", "is_sector", "sector_of", "find_groups",
 ]

@@ -16,7 +16,7 @@ from tools._errors import ToolError
 
 from ._models import BalanceSheet, CashFlow, CompanyProfile, CompanyRank, IncomeStatement, PriceBar, Quote, SymbolMatch
 from ._provider import DataUnavailableError, UnknownSymbolError
-from .industries import industry_members, normalize_industry
+from .industries import industry_members, normalize_industry, sp500
 from .sectors import normalize_sector
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "snapshot.sqlite"
@@ -148,10 +148,12 @@ class SnapshotProvider:
         if sym in known:
             return sym
         m = self.meta()
-        near = difflib.get_close_matches(sym, sorted(known), n=3, cutoff=0.6)
+        member = sp500().get(sym)
+        near = [] if member else difflib.get_close_matches(sym, sorted(known), n=3, cutoff=0.6)
         hint = f" Similar tickers in the snapshot: {', '.join(near)}." if near else ""
+        who = f"{member.name} ({sym}), an S&P 500 company," if member else repr(sym or symbol)
         raise UnknownSymbolError(
-            f"{sym or symbol!r} is not in the offline snapshot, which covers {m.get('companies', len(known))} "
+            f"{who} is not in the offline snapshot, which covers {m.get('companies', len(known))} "
             f"large US companies (prices {m.get('prices_first_date')} to {m.get('prices_last_date')}, "
             f"annual statements to {m.get('fiscal_last_date')}).{hint} Live data is available with "
             f"`--data fmp` and the FMP_API_KEY environment variable set."

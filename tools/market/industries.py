@@ -66,6 +66,16 @@ def sp500() -> dict[str, Member]:
         return {r["symbol"]: Member(r["symbol"], r["name"], r["sector"], r["sub_industry"]) for r in csv.DictReader(f)}
 
 
+def share_classes(symbol: str) -> list[str]:
+    """The S&P 500 tickers of the same company (GOOGL -> GOOG, GOOGL), the given one first."""
+    member = sp500().get(symbol)
+    if member is None:
+        return [symbol]
+    company = re.sub(r"\s*\(Class [A-Z]\)$", "", member.name)
+    twins = [s for s, m in sp500().items() if s != symbol and re.sub(r"\s*\(Class [A-Z]\)$", "", m.name) == company]
+    return [symbol, *twins] if company != member.name else [symbol]
+
+
 @lru_cache(maxsize=1)
 def sub_industries() -> dict[str, Sector]:
     """Every GICS sub-industry of the S&P 500 list -> its sector."""
@@ -143,5 +153,5 @@ def find_groups(text: str) -> list[str]:
     return list(dict.fromkeys(v for _, v in sorted(found)))
 
 
-__all__ = ["Member", "sp500", "sub_industries", "INDUSTRY_GROUPS", "industry_members", "normalize_industry",
+__all__ = ["Member", "sp500", "share_classes", "sub_industries", "INDUSTRY_GROUPS", "industry_members", "normalize_industry",
            "normalize_group", "is_sector", "sector_of", "find_groups"]

@@ -139,3 +139,8 @@ def test_health_notes_name_what_the_statements_lack():
     assert "current ratio (current assets or current liabilities)" in jpm.tables["health"].note
     jnj, _ = asyncio.run(run("financial_health_assessment", {"symbol": "JNJ"}))
     assert jnj.tables["health"].note == ""
+
+
+async def test_a_share_class_outside_the_data_names_the_one_inside():
+    data, _ = await run("financial_health_assessment", {"symbol": "GOOGL"})
+    assert data.answer.startswith("Alphabet Inc. (Class A) (GOOGL), an S&P 500 company") and "Its other share class GOOG is." in data.answer

@@ -158,6 +158,7 @@ def test_metrics():
     ("How healthy is Pfizer?", ["PFE"]),
     ("Compare MSFT and GOOGL", ["MSFT", "GOOGL"]),
     ("How is Palantir doing?", ["PLTR"]),
+    ("Compare Alphabet and Meta", ["GOOG", "META"]),  # by name: the share class the snapshot covers (GOOG, not GOOGL)
     ("How financially healthy is Johnson & Johnson (JNJ)?", ["JNJ"]),  # not Johnson Controls (JCI), outside the data  # an S&P 500 member outside the snapshot: its name resolves all the same
     ("Compare Palantir Technologies with Microsoft", ["PLTR", "MSFT"]),
     ("Is the price target for Palantir realistic?", ["PLTR"]),  # "target" written in lower case is not Target Corp.
