@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("name")
     run.add_argument("arguments", nargs="?", default="{}", help="JSON object of arguments")
     run.add_argument("--data", default=None, help="data provider: snapshot (default) or fmp")
+    _as_of_option(run)
 
     chat = sub.add_parser("chat", help="interactive chatbot (REPL)")
     _backend_options(chat)
@@ -75,6 +76,21 @@ def _backend_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default=None, help="model name (openai) or GGUF path (local)")
     p.add_argument("--base-url", default=None, help="OpenAI-compatible base URL (default: OPENAI_BASE_URL or OpenAI)")
     p.add_argument("--data", default=None, help="data provider: snapshot (default, offline) or fmp (live, FMP_API_KEY)")
+    _as_of_option(p)
+
+
+def _as_of_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", dest="as_of", default=None, metavar="DATE", type=_iso_date,
+                   help="read the data as of DATE (YYYY-MM-DD; default: the latest date the data has prices for)")
+
+
+def _iso_date(text: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,7 +146,7 @@ def cmd_tool(args: argparse.Namespace) -> int:
     orchestrations: dict[str, type[Orchestration[Any]]] = {**registered_orchestrations(), ReActLoop.name: ReActLoop}
 
     async def run() -> Any:
-        with use_data(args.data):
+        with use_data(args.data, args.as_of):
             if args.name in tools:
                 result = await ToolRunner(tools).call(args.name, arguments)
                 if not result.ok:
@@ -157,7 +173,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     session = agent.open_session(args.session) if args.session else agent.session
 
     async def run():
-        with use_data(args.data):
+        with use_data(args.data, args.as_of):
             async for event in agent.astream(args.query, session):
                 if isinstance(event, TokenDelta) and not args.json:
                     print(event.text, end="", flush=True)

@@ -205,6 +205,20 @@ def read_constituents(src: Path) -> dict[str, dict[str, str]]:
         return {row["Symbol"].strip().replace(".", "-"): row for row in csv.DictReader(f)}
 
 
+def write_constituents(src: Path, out: Path) -> int:
+    """The S&P 500 list as the package reads it (`tools.market.sp500`): symbol (Yahoo spelling), name,
+    GICS sector and sub-industry, sorted by symbol. Every member, in the snapshot or not."""
+    cons = read_constituents(src)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["symbol", "name", "sector", "sub_industry"])
+        for sym in sorted(cons):
+            row = cons[sym]
+            writer.writerow([sym, row["Security"].strip(), row["GICS Sector"].strip(), row["GICS Sub-Industry"].strip()])
+    return len(cons)
+
+
 def read_profile(path: Path) -> dict[str, str]:
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -375,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output SQLite file")
     args = ap.parse_args(argv)
     summary = build(args.source, args.out)
+    summary["sp500 members"] = write_constituents(args.source, args.out.parent / "sp500.csv")
     for k, v in summary.items():
         print(f"{k}: {v}")
     return 0

@@ -137,7 +137,7 @@ class ChatREPL:
         if self.session.name:
             self.console.print(Text(f"session {self.session.name} · {len(self.session.memory.turns)} earlier turn(s)", style="dim"))
         try:
-            with use_data(getattr(self.args, "data", None)):
+            with use_data(getattr(self.args, "data", None), getattr(self.args, "as_of", None)):
                 while True:
                     line = await self.read_line()
                     if line is None:

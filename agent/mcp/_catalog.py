@@ -113,6 +113,8 @@ def orchestration_text(name: str, data: OrchestrationData, body: dict[str, Any])
         parts.append("Findings:\n" + "\n".join(f"- {_finding(f)}" for f in findings))
     if data.missing:
         parts.append("Missing data:\n" + "\n".join(f"- {m}" for m in data.missing))
+    if data.answer:  # the data step answered by itself (e.g. a company outside the data)
+        parts.append(data.answer)
     return shorten("\n\n".join(parts), TEXT_LIMIT)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -12,14 +14,18 @@ from tools.market import (
     IncomeStatement,
     PriceBar,
     Quote,
+    current_provider,
+    data_as_of,
     get_company_profile,
     get_historical_prices,
     get_income_statement,
     get_stock_price,
+    share_classes,
+    sp500,
 )
 from tools.market import Symbol as MarketSymbol
 
-from .. import RunContext
+from .. import OrchestrationData, RunContext
 from . import _metrics as m
 
 Symbol = Annotated[MarketSymbol, Field(description="Stock ticker symbol, e.g. AAPL")]
@@ -71,24 +77,101 @@ async def _none() -> None:
     return None
 
 
+INCOME_MEASURES = ("revenue", "net_income")
+"""What a period needs to count for revenue, growth and margins: a statement without them is partial."""
+
+
 def income_metrics(income: list[IncomeStatement]) -> dict[str, Any]:
-    """Latest revenue, net income and margins, and growth over the statements given (newest first)."""
-    if not income:
-        return {}
-    latest = income[0]
-    oldest = income[-1]
-    years = max(len(income) - 1, 0)
+    """Revenue, net income and margins of the latest fiscal period that has revenue and net income,
+    and revenue growth over the periods that have revenue (statements newest first). Newer partial
+    periods (e.g. a year with only EPS rows) are skipped and listed in `skipped`; each margin comes
+    from the latest period that has its figures (`periods` names it where it differs)."""
+    full = [s for s in income if s.revenue is not None and s.net_income is not None]
+    if not full:
+        return {"skipped": [s.fiscal_date.isoformat() for s in income]} if income else {}
+    latest = full[0]
+    skipped = [s.fiscal_date.isoformat() for s in income if s.fiscal_date > latest.fiscal_date]
+    with_revenue = [s for s in income if s.revenue is not None and s.fiscal_date <= latest.fiscal_date]
+    oldest = with_revenue[-1]
+    years = round((latest.fiscal_date - oldest.fiscal_date).days / 365.25)
+    previous = with_revenue[1] if len(with_revenue) > 1 else None
+    margins: dict[str, float | None] = {}
+    periods: dict[str, str] = {}
+    for key, field in (("gross_margin", "gross_profit"), ("operating_margin", "operating_income"), ("net_margin", "net_income")):
+        source = next((s for s in full if getattr(s, field) is not None), None)
+        margins[key] = m.ratio(getattr(source, field), source.revenue) if source else None
+        if source and source is not latest:
+            periods[key] = source.fiscal_date.isoformat()
     return {
         "fiscal_date": latest.fiscal_date.isoformat(),
         "revenue": latest.revenue,
         "net_income": latest.net_income,
-        "gross_margin": m.ratio(latest.gross_profit, latest.revenue),
-        "operating_margin": m.ratio(latest.operating_income, latest.revenue),
-        "net_margin": m.ratio(latest.net_income, latest.revenue),
-        "revenue_growth_yoy": m.growth(latest.revenue, income[1].revenue) if len(income) > 1 else None,
+        **margins,
+        "revenue_growth_yoy": m.growth(latest.revenue, previous.revenue) if previous else None,
         "revenue_cagr": m.cagr(latest.revenue, oldest.revenue, years) if years else None,
-        "years": f"{oldest.fiscal_date}..{latest.fiscal_date}",
+        "years": f"{oldest.fiscal_date} to {latest.fiscal_date}",
+        "skipped": skipped,
+        "periods": periods,
     }
+
+
+def skipped_note(symbol: str, metrics: dict[str, Any]) -> str | None:
+    """A sentence naming the partial periods `income_metrics` skipped for `symbol`, and any margin
+    taken from an older period, or None."""
+    skipped = metrics.get("skipped") or []
+    older = [f"{key.replace('_', ' ')} from the year ended {day}" for key, day in (metrics.get("periods") or {}).items()]
+    if not skipped and not older:
+        return None
+    if not skipped:
+        return f"{symbol}: {', '.join(older)} (the latest year with those figures)."
+    used = metrics.get("fiscal_date")
+    where = f"its figures are from the year ended {used}" if used else "it has no period with both"
+    which = (f"the statement for the period ended {skipped[0]} has" if len(skipped) == 1 else
+             f"the statements for the periods ended {', '.join(skipped)} have")
+    also = f"; {', '.join(older)}" if older else ""
+    return f"{symbol}: {which} no revenue or net income in the data (a partial record); {where}{also}."
+
+
+def dated(title: str, as_of: date, price_dates: Iterable[Any] = (), then: str = "") -> str:
+    """`title as of DATE` (then `then`), naming any price date that differs from the analysis date."""
+    other = sorted({str(d) for d in price_dates if d is not None and str(d) != as_of.isoformat()})
+    stale = f" (last prices: {', '.join(other)})" if other else ""
+    return f"{title} as of {as_of}{stale}{then}"
+
+
+def not_covered(symbols: Iterable[str]) -> OrchestrationData | None:
+    """When the data provider does not cover some of `symbols`: one answer saying which company, that
+    the data does not cover it, and what would; no tool is called for them. None when all are covered
+    (or the provider is open-ended, like a live API)."""
+    provider = current_provider()
+    known = provider.symbols()
+    wanted = list(dict.fromkeys(s.strip().upper().replace(".", "-") for s in symbols))
+    missing = [s for s in wanted if known is not None and s not in known]
+    if not missing:
+        return None
+    read_meta = getattr(provider, "meta", None)
+    meta: dict[str, str] = read_meta() if callable(read_meta) else {}
+    holds = (f", which holds {meta.get('companies')} large US companies with prices to {meta.get('prices_last_date')}"
+             if meta.get("companies") else "")
+    where = "the offline snapshot" if provider.name == "snapshot" else f"the {provider.name} data"
+    members = sp500()
+    sentences = []
+    for sym in missing:
+        member = members.get(sym)
+        who = (f"{member.name} ({sym}), an S&P 500 company ({member.sector}: {member.sub_industry}), is"
+               if member else f"{sym} is not an S&P 500 member and is")
+        twins = [t for t in share_classes(sym)[1:] if known is not None and t in known]
+        also = f" Its other share class {twins[0]} is." if twins else ""
+        sentences.append(f"{who} not covered by {where}{holds}.{also}")
+    would = "would" if all(s in members for s in missing) else "may"
+    fix = (f"Live data {would} cover it: run with `--data fmp` and FMP_API_KEY set."
+           if provider.name == "snapshot" else "Another data provider may cover it.")
+    covered = [s for s in wanted if s not in missing]
+    rest = f" {', '.join(covered)} {'is' if len(covered) == 1 else 'are'} covered: ask about {'it' if len(covered) == 1 else 'them'} alone." if covered else ""
+    answer = " ".join(sentences) + " " + fix + rest
+    facts = {"not_covered": missing, "coverage": answer, "as_of": data_as_of(provider).isoformat(),
+             "companies": meta.get("companies"), "prices_last_date": meta.get("prices_last_date")}
+    return OrchestrationData(facts={k: v for k, v in facts.items() if v is not None}, answer=answer)
 
 
 def price_metrics(bars: list[PriceBar] | None) -> dict[str, Any]:

@@ -85,17 +85,18 @@ def health(symbol: str, tables: dict[str, Table], missing: list[str]) -> list[Fi
 # -- company_comparative_analysis / strategic / competitive -----------------------------------
 _COMPARE = (
     # column, phrase, higher is better
-    ("revenue CAGR %", "revenue growth a year", True, True),
+    ("revenue CAGR %", "revenue growth a year (CAGR)", True, True),
     ("net margin %", "net margin", True, True),
     ("P/E", "P/E", False, False),
-    ("return %", "price return over the lookback", True, True),
+    ("return %", "price return", True, True),  # the lookback: the table title's days
     ("volatility %", "volatility", False, True),
     ("max drawdown %", "max drawdown", True, True),
 )
 
 
-def comparative(tables: dict[str, Table], missing: list[str]) -> list[Finding]:
+def comparative(tables: dict[str, Table], missing: list[str], partial: list[str] | None = None) -> list[Finding]:
     b = FindingBuilder()
+    b.findings += [Finding(text, [], "comparison") for text in partial or []]
     rows = _rows(tables.get("comparison"))
     if len(rows) < 2:
         b.findings.append(Finding("Only one of the two companies has data; no comparison is possible.", [], "comparison"))
@@ -103,10 +104,22 @@ def comparative(tables: dict[str, Table], missing: list[str]) -> list[Finding]:
         return b.findings
     one, two = rows[0], rows[1]
     s1, s2 = one["symbol"], two["symbol"]
+    def year(row: dict[str, Any]) -> str:
+        return str(row.get("fiscal years") or "").split(" to ")[-1]
+
+    def span(row: dict[str, Any]) -> str:
+        return str(row.get("fiscal years") or "")
+
     if one.get("revenue") is not None and two.get("revenue") is not None:
         big, small = (one, two) if one["revenue"] >= two["revenue"] else (two, one)
-        b.add(f"{big['symbol']} has the larger revenue: {{}} against {{}} for {small['symbol']}.", big["revenue"], small["revenue"],
-              source="comparison[revenue]")
+        b.add(f"{big['symbol']} has the larger revenue: {{}} (fiscal year ended {year(big)}) against {{}} for {small['symbol']} "
+              f"(fiscal year ended {year(small)}).", big["revenue"], small["revenue"], source="comparison[revenue]")
+    periods = {
+        "revenue CAGR %": lambda r: f"over {span(r)}", "net margin %": lambda r: f"fiscal year ended {year(r)}",
+        "P/E": lambda r: f"at the {r.get('quote as of')} close", "return %": lambda r: f"over the lookback to {r.get('quote as of')}",
+        "volatility %": lambda r: f"annualised, over the lookback to {r.get('quote as of')}",
+        "max drawdown %": lambda r: f"over the lookback to {r.get('quote as of')}",
+    }
     leads = {s1: 0, s2: 0}
     compared = 0
     for column, phrase, higher_better, as_pct in _COMPARE:
@@ -119,10 +132,19 @@ def comparative(tables: dict[str, Table], missing: list[str]) -> list[Finding]:
         better = s1 if (a > c) == higher_better else s2
         if a != c:
             leads[better] += 1
-        b.add(f"{phrase[0].upper() + phrase[1:]}: {s1} {{}} vs {s2} {{}} (better: {better}).", a, c, pct=as_pct,
-              source=f"comparison[{column}]")
+        when = periods.get(column)
+        if when and when(one) != when(two):
+            b.add(f"{phrase[0].upper() + phrase[1:]}: {s1} {{}} ({when(one)}) vs {s2} {{}} ({when(two)}) (better: {better}).", a, c,
+                  pct=as_pct, source=f"comparison[{column}]")
+        else:
+            suffix = f" ({when(one)})" if when else ""
+            b.add(f"{phrase[0].upper() + phrase[1:]}{suffix}: {s1} {{}} vs {s2} {{}} (better: {better}).", a, c, pct=as_pct,
+                  source=f"comparison[{column}]")
     for row in (one, two):
         absent = [c for c in ("revenue", "revenue CAGR %", "net margin %", "P/E", "return %") if row.get(c) is None]
+        first, _, last = str(row.get("fiscal years") or "").partition(" to ")
+        if "revenue CAGR %" in absent and first and first == last:
+            absent[absent.index("revenue CAGR %")] = f"revenue CAGR % (only one fiscal year with revenue, {last}, by the as-of date)"
         if absent:
             b.findings.append(Finding(f"Not available for {row['symbol']}: {', '.join(absent)}.", [], f"comparison[{row['symbol']}]"))
     if compared:
@@ -197,10 +219,23 @@ def competitive(symbol: str, tables: dict[str, Table], missing: list[str]) -> li
 
 
 # -- sector_analysis / market_trend_prediction -------------------------------------------------
-def sector(sector_name: str, tables: dict[str, Table], missing: list[str]) -> list[Finding]:
+def _group_notes(b: FindingBuilder, group: str, shown: int, facts: dict[str, Any] | None, what: str) -> None:
+    """How much of the group the analysis covers, and who was left out for missing data."""
+    facts = facts or {}
+    if facts.get("sp500_members"):
+        b.add(f"The S&P 500 has {{}} {group} members; this analysis ranks the {{}} largest that the data has {what} for.",
+              facts["sp500_members"], shown, source="companies")
+    if facts.get("left_out"):
+        b.findings.append(Finding(f"Left out for missing data: {', '.join(facts['left_out'])}.", [], "companies"))
+
+
+def sector(sector_name: str, tables: dict[str, Table], missing: list[str], facts: dict[str, Any] | None = None) -> list[Finding]:
     b = FindingBuilder()
     rows = _rows(tables.get("companies"))
     medians = (_rows(tables.get("medians")) or [{}])[0]
+    _group_notes(b, sector_name, len(rows), facts, "prices and a full fiscal year")
+    if not rows:
+        b.findings.append(Finding(f"No {sector_name} company in the data has the prices and statements this analysis needs.", [], "companies"))
     if rows:
         top = rows[0]
         b.add(f"The largest {sector_name} company is {top['symbol']} ({top.get('name')}) with a market cap of {{}}.", top.get("market cap"),
@@ -210,7 +245,7 @@ def sector(sector_name: str, tables: dict[str, Table], missing: list[str]) -> li
     margins = [r for r in rows if r.get("net margin %") is not None]
     if margins:
         best = max(margins, key=lambda r: r["net margin %"])
-        b.add(f"{best['symbol']} has the highest net margin, {{}}, against a sector median of {{}}.", best["net margin %"],
+        b.add(f"{best['symbol']} has the highest net margin, {{}} (fiscal year ended {best.get('fiscal year')}), against a median of {{}}.", best["net margin %"],
               medians.get("net margin %"), pct=True, source=f"companies[{best['symbol']}]")
     pes = [r for r in rows if isinstance(r.get("P/E"), (int, float)) and r["P/E"] > 0]
     if pes:
@@ -221,19 +256,24 @@ def sector(sector_name: str, tables: dict[str, Table], missing: list[str]) -> li
     revenues = [r for r in rows if r.get("revenue") is not None]
     if revenues:
         top = max(revenues, key=lambda r: r["revenue"])
-        b.add(f"{top['symbol']} has the largest revenue, {{}} (sector median {{}}).", top["revenue"], medians.get("revenue"),
+        b.add(f"{top['symbol']} has the largest revenue, {{}} (fiscal year ended {top.get('fiscal year')}; median {{}}).", top["revenue"], medians.get("revenue"),
               source=f"companies[{top['symbol']}]")
     b.missing(missing)
     return b.findings
 
 
-def trend(sector_name: str, timeframe: str, tables: dict[str, Table], missing: list[str]) -> list[Finding]:
+def trend(sector_name: str, timeframe: str, tables: dict[str, Table], missing: list[str],
+          facts: dict[str, Any] | None = None) -> list[Finding]:
     b = FindingBuilder()
     stats = {str(r[0]): r[1] for r in (tables["index"].rows if "index" in tables else [])}
     first, last = stats.get("first day"), stats.get("last day")
+    _group_notes(b, sector_name, len(_rows(tables.get("members"))), facts, "prices")
     if first and last:
-        b.add(f"The {sector_name} equal-weight index returned {{}} from {first} to {last}, an annualised trend of {{}}.",
-              stats.get("total return %"), stats.get("annualised trend %"), pct=True, source="index[total return %]")
+        b.add(f"The {sector_name} equal-weight index returned {{}} from {first} to {last} (first to last day).",
+              stats.get("total return %"), pct=True, source="index[total return %]")
+        b.add(f"A log-linear fit through every daily level from {first} to {last} gives a trend of {{}} a year; "
+              f"it weighs the whole path, so it can differ in sign from the first-to-last return.",
+              stats.get("annualised trend %"), pct=True, source="index[annualised trend %]")
     b.add("The index's annualised volatility was {} and its worst drawdown {}.", stats.get("annualised volatility %"),
           stats.get("max drawdown %"), pct=True, source="index[annualised volatility %]")
     momentum = stats.get("last vs 50-day average %")
@@ -245,10 +285,11 @@ def trend(sector_name: str, timeframe: str, tables: dict[str, Table], missing: l
     if members:
         best = max(members, key=lambda r: r["return %"])
         worst = min(members, key=lambda r: r["return %"])
-        b.add(f"Best member: {best['symbol']} ({best.get('name')}) at {{}}; worst: {worst['symbol']} ({worst.get('name')}) at {{}}.",
+        b.add(f"Best member over the lookback: {best['symbol']} ({best.get('name')}) at {{}}; worst: {worst['symbol']} ({worst.get('name')}) at {{}}.",
               best["return %"], worst["return %"], pct=True, source="members[return %]")
         up = sum(1 for r in members if r["return %"] > 0)
-        b.add("{} of the {} members rose over the lookback.", up, len(members), source="members[return %]")
+        b.add(f"{{}} of the {{}} members rose from {first} to {last}." if first and last else "{} of the {} members rose over the lookback.",
+              up, len(members), source="members[return %]")
     if first and last:
         b.findings.append(Finding(f"These are past prices up to {last}; they do not guarantee the next {timeframe}.", [], "index"))
     b.missing(missing)

@@ -11,7 +11,19 @@ from tools.market import get_balance_sheet, get_cash_flow, get_peers, get_stock_
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
 from . import _findings as F
 from . import _metrics as m
-from ._common import CompanySnapshot, Horizon, Symbol, company_snapshot, income_metrics, lookback_days, price_metrics
+from ._common import (
+    CompanySnapshot,
+    Horizon,
+    Symbol,
+    company_snapshot,
+    data_as_of,
+    dated,
+    income_metrics,
+    lookback_days,
+    not_covered,
+    price_metrics,
+    skipped_note,
+)
 
 PROFILE_COLUMNS = ["symbol", "name", "sector", "industry", "market cap", "beta"]
 
@@ -19,6 +31,22 @@ PROFILE_COLUMNS = ["symbol", "name", "sector", "industry", "market cap", "beta"]
 def _profile_row(snap: CompanySnapshot) -> list[Any]:
     p = snap.profile
     return [snap.symbol, snap.name, p.sector if p else None, p.industry if p else None, snap.market_cap, p.beta if p else None]
+
+
+def _quote_dates(snaps: list[CompanySnapshot]) -> list[Any]:
+    return [s.quote.as_of for s in snaps if s.quote]
+
+
+def _partial(snaps: list[CompanySnapshot]) -> list[str]:
+    """A sentence per company whose newest statements were skipped as partial."""
+    return [n for s in snaps if (n := skipped_note(s.symbol, income_metrics(s.income)))]
+
+
+def _period_notes(snaps: list[CompanySnapshot]) -> str:
+    """What the metrics table's dates mean, and any partial period skipped."""
+    notes = ["Revenue and margins: the latest fiscal year ended by the as-of date that has them; CAGR over the "
+             "fiscal years shown; P/E: the quote's price over the diluted EPS of the latest fiscal year ended by its date."]
+    return " ".join(notes + _partial(snaps))
 
 
 def _metrics_rows(snaps: list[CompanySnapshot]) -> list[list[Any]]:
@@ -59,16 +87,21 @@ class CompanyComparativeAnalysis(Orchestration[ComparativeParams]):
     template = "company_comparative_analysis.md"
 
     async def gather(self, params: ComparativeParams, ctx: RunContext) -> OrchestrationData:
+        if out := not_covered([params.symbol1, params.symbol2]):
+            return out
         days = lookback_days(params.time_horizon)
+        as_of = data_as_of()
         snaps = await ctx.gather(*(company_snapshot(ctx, s, years=5, days=days) for s in (params.symbol1, params.symbol2)))
         tables = {
-            "profiles": Table("Profiles", PROFILE_COLUMNS, [_profile_row(s) for s in snaps]),
-            "comparison": Table(f"Side by side (prices over the last {days} days available)", METRIC_COLUMNS, _metrics_rows(snaps)),
+            "profiles": Table(dated("Profiles", as_of), PROFILE_COLUMNS, [_profile_row(s) for s in snaps]),
+            "comparison": Table(dated("Side by side", as_of, _quote_dates(snaps), f", prices over the {days} days before"),
+                                METRIC_COLUMNS, _metrics_rows(snaps), note=_period_notes(snaps)),
         }
-        return OrchestrationData(tables=tables, facts={"time_horizon": params.time_horizon})
+        return OrchestrationData(tables=tables, facts={"time_horizon": params.time_horizon, "as_of": as_of.isoformat(),
+                                                       "partial_periods": _partial(snaps)})
 
     def find(self, params: ComparativeParams, data: OrchestrationData):
-        return F.comparative(data.tables, data.missing)
+        return F.comparative(data.tables, data.missing, data.facts.get("partial_periods"))
 
 
 class StrategicParams(BaseModel):
@@ -91,6 +124,9 @@ class StrategicInvestmentAnalysis(Orchestration[StrategicParams]):
     template = "strategic_investment_analysis.md"
 
     async def gather(self, params: StrategicParams, ctx: RunContext) -> OrchestrationData:
+        if out := not_covered([params.symbol]):
+            return out
+        as_of = data_as_of()
         snap, balance, cash, peers = await ctx.gather(
             company_snapshot(ctx, params.symbol, years=5, days=365),
             ctx.fetch(get_balance_sheet, symbol=params.symbol, limit=1),
@@ -101,22 +137,24 @@ class StrategicInvestmentAnalysis(Orchestration[StrategicParams]):
         peer_quotes = await ctx.gather(*(ctx.fetch(get_stock_price, symbol=p.symbol) for p in peers))
         pe = snap.quote.pe if snap.quote else None
         peer_median = m.median([q.pe for q in peer_quotes if q and q.pe and q.pe > 0])
-        valuation = Table("Relative valuation", ["symbol", "name", "market cap", "P/E"], [
+        valuation = Table(dated("Relative valuation", as_of, [q.as_of for q in [snap.quote, *peer_quotes] if q]), ["symbol", "name", "market cap", "P/E"], [
             [params.symbol, snap.name, snap.quote.market_cap if snap.quote else None, m.rounded(pe)],
             *[[p.symbol, p.name, p.market_cap, m.rounded(q.pe if q else None)] for p, q in zip(peers, peer_quotes)],
         ], note=f"P/E vs peer median: {m.pct(m.growth(pe, peer_median))}% (peer median {m.rounded(peer_median)})")
         b = balance[0] if balance else None
-        fcf = Table("Cash flow and balance sheet", ["fiscal year", "operating cash flow", "free cash flow", "cash", "total debt", "equity"], [
+        fcf = Table(dated("Cash flow and balance sheet", as_of), ["fiscal year", "operating cash flow", "free cash flow", "cash", "total debt", "equity"], [
             [c.fiscal_date, c.operating_cash_flow, c.free_cash_flow, *((b.cash, b.total_debt, b.equity) if b and i == 0 else (None,) * 3)]
             for i, c in enumerate(cash or [])
         ])
         tables = {
-            "profile": Table("Profile", PROFILE_COLUMNS, [_profile_row(snap)]),
-            "metrics": Table("Growth, margins and one-year price history", METRIC_COLUMNS, _metrics_rows([snap])),
+            "profile": Table(dated("Profile", as_of), PROFILE_COLUMNS, [_profile_row(snap)]),
+            "metrics": Table(dated("Growth, margins and one-year price history", as_of, _quote_dates([snap])), METRIC_COLUMNS,
+                             _metrics_rows([snap]), note=_period_notes([snap])),
             "cash": fcf, "valuation": valuation,
         }
         description = (snap.profile.description if snap.profile else None) or ""
-        return OrchestrationData(tables=tables, facts={"time_horizon": params.time_horizon, "description": description[:600]})
+        return OrchestrationData(tables=tables, facts={"time_horizon": params.time_horizon, "description": description[:600],
+                                                       "as_of": as_of.isoformat()})
 
     def find(self, params: StrategicParams, data: OrchestrationData):
         return F.strategic(params.symbol, data.tables, data.missing)
@@ -142,21 +180,26 @@ class CompanyCompetitiveAnalysis(Orchestration[CompetitiveParams]):
     peers = 5
 
     async def gather(self, params: CompetitiveParams, ctx: RunContext) -> OrchestrationData:
+        if out := not_covered([params.symbol]):
+            return out
+        as_of = data_as_of()
         peers = await ctx.fetch(get_peers, symbol=params.symbol, limit=self.peers) or []
         symbols = [params.symbol, *[p.symbol for p in peers]]
         snaps = await ctx.gather(*(company_snapshot(ctx, s, years=3) for s in symbols))
         rows = _metrics_rows(snaps)
         ranked = sorted(rows, key=lambda r: -(r[1] or 0))
-        position = Table("Rank among peers (1 = best)", ["metric", "rank", "of"], [
-            [label, _rank(rows, col, params.symbol, reverse), len(rows)]
+        position = Table(dated("Rank among peers with the figure (1 = best)", as_of), ["metric", "rank", "of"], [
+            [label, _rank(rows, col, params.symbol, reverse), sum(1 for r in rows if r[col] is not None)]
             for label, col, reverse in (("revenue", 1, True), ("revenue growth", 2, True), ("net margin", 5, True), ("P/E (lower is cheaper)", 7, False))
         ])
         tables = {
-            "profiles": Table("Company and peers", PROFILE_COLUMNS, [_profile_row(s) for s in snaps]),
-            "peers": Table("Size, growth, margins and valuation", METRIC_COLUMNS, ranked), "position": position,
+            "profiles": Table(dated("Company and peers", as_of), PROFILE_COLUMNS, [_profile_row(s) for s in snaps]),
+            "peers": Table(dated("Size, growth, margins and valuation", as_of, _quote_dates(snaps)), METRIC_COLUMNS, ranked,
+                           note=_period_notes(snaps)),
+            "position": position,
         }
         first = snaps[0].profile
-        return OrchestrationData(tables=tables, facts={"industry": first.industry if first else None})
+        return OrchestrationData(tables=tables, facts={"industry": first.industry if first else None, "as_of": as_of.isoformat()})
 
     def find(self, params: CompetitiveParams, data: OrchestrationData):
         return F.competitive(params.symbol, data.tables, data.missing)

@@ -11,7 +11,7 @@ from tools.market import BalanceSheet, CashFlow, IncomeStatement, get_balance_sh
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
 from . import _findings as F
 from . import _metrics as m
-from ._common import Symbol
+from ._common import Symbol, data_as_of, dated, not_covered
 
 METRICS = ["current ratio", "debt / equity", "ROE %", "free cash flow", "interest coverage", "gross margin %", "operating margin %", "net margin %"]
 
@@ -35,6 +35,9 @@ class FinancialHealthAssessment(Orchestration[HealthParams]):
     template = "financial_health_assessment.md"
 
     async def gather(self, params: HealthParams, ctx: RunContext) -> OrchestrationData:
+        if out := not_covered([params.symbol]):
+            return out
+        as_of = data_as_of()
         income, balance, cash, quote = await ctx.gather(
             ctx.fetch(get_income_statement, symbol=params.symbol, limit=5),
             ctx.fetch(get_balance_sheet, symbol=params.symbol, limit=5),
@@ -42,16 +45,16 @@ class FinancialHealthAssessment(Orchestration[HealthParams]):
             ctx.fetch(get_stock_price, symbol=params.symbol),
         )
         years = _by_year(income or [], balance or [], cash or [])
-        table = Table(f"{params.symbol} financial health by fiscal year", ["metric", *years], [
-            [name, *[_metric(name, *years[y]) for y in years]] for name in METRICS
-        ], note="Banks report no gross profit or current assets: those ratios are n/a for them.")
+        rows = [[name, *[_metric(name, *years[y]) for y in years]] for name in METRICS]
+        table = Table(dated(f"{params.symbol} financial health by fiscal year", as_of), ["metric", *years],
+                      rows, note=_not_reported_note(params.symbol, rows, years))
         trend_rows = []
         for name, *values in table.rows:
             present = [v for v in values if v is not None]
             if len(present) >= 2:
                 trend_rows.append([name, present[0], present[-1], _direction(present[0], present[-1])])
-        trends = Table("Trend (oldest to newest year with data)", ["metric", "first", "last", "direction"], trend_rows)
-        facts = {"quote": quote.model_dump(mode="json") if quote else None, "years": list(years)}
+        trends = Table(dated("Trend (oldest to newest year with data)", as_of), ["metric", "first", "last", "direction"], trend_rows)
+        facts = {"quote": quote.model_dump(mode="json") if quote else None, "years": list(years), "as_of": as_of.isoformat()}
         return OrchestrationData(tables={"health": table, "trends": trends}, facts=facts)
 
     def find(self, params: HealthParams, data: OrchestrationData):
@@ -59,6 +62,18 @@ class FinancialHealthAssessment(Orchestration[HealthParams]):
 
 
 Year = tuple[IncomeStatement | None, BalanceSheet | None, CashFlow | None]
+
+
+def _not_reported_note(symbol: str, rows: list[list], years: dict[str, Year]) -> str:
+    """Which ratios are n/a in every year, and the statement rows they lack; empty when none is."""
+    needs = {"current ratio": ("current assets", "current liabilities"), "gross margin %": ("gross profit",),
+             "interest coverage": ("interest expense",), "debt / equity": ("total debt",),
+             "operating margin %": ("operating income",)}
+    absent = [row[0] for row in rows if all(v is None for v in row[1:])]
+    if not absent or not years:
+        return ""
+    lacking = [f"{name} ({' or '.join(needs[name])})" if name in needs else name for name in absent]
+    return f"n/a in every year: {symbol}'s statements in the data do not report {', '.join(lacking)}."
 
 
 def _by_year(income: list[IncomeStatement], balance: list[BalanceSheet], cash: list[CashFlow]) -> dict[str, Year]:

@@ -21,6 +21,7 @@ from tools.market import (
 from .. import Orchestration, OrchestrationData, RunContext, Table, register
 from . import _findings as F
 from . import _metrics as m
+from ._common import data_as_of, dated
 
 RISK_RULES: dict[str, dict[str, Any]] = {
     # names per sector, the most beta allowed (None: no cap), how weights follow volatility
@@ -71,14 +72,16 @@ class PortfolioRecommendation(Orchestration[PortfolioParams]):
                  m.pct(c["volatility"]), amounts.get(c["symbol"]), m.pct(amounts.get(c["symbol"], 0) / total) if total else None,
                  c["as_of"]] for c in chosen]
         portfolio_beta = sum((c["beta"] or 1.0) * amounts.get(c["symbol"], 0) for c in chosen) / total if total else None
-        allocation = Table(f"Allocation of ${params.investment_amount:,.2f} ({params.risk_tolerance} risk)",
+        as_of = data_as_of()
+        allocation = Table(dated(f"Allocation of ${params.investment_amount:,.2f} ({params.risk_tolerance} risk)", as_of,
+                                 [c["as_of"] for c in chosen]),
                            ["sector", "symbol", "name", "price", "P/E", "beta", "volatility %", "amount $", "weight %", "price as of"], rows,
                            note=f"Weights: {rule['weighting']}; max beta {rule['max_beta']}; weighted beta {m.rounded(portfolio_beta)}; total ${total:,.2f}")
-        considered = Table("Candidates considered", ["sector", "symbol", "beta", "volatility %", "chosen"], [
+        considered = Table(dated("Candidates considered", as_of), ["sector", "symbol", "beta", "volatility %", "chosen"], [
             [c["sector"], c["symbol"], m.rounded(c["beta"]), m.pct(c["volatility"]), c in chosen] for c in candidates
         ])
         return OrchestrationData(tables={"allocation": allocation, "candidates": considered},
-                                 facts={"rule": rule, "total": total, "portfolio_beta": portfolio_beta})
+                                 facts={"rule": rule, "total": total, "portfolio_beta": portfolio_beta, "as_of": as_of.isoformat()})
 
     def find(self, params: PortfolioParams, data: OrchestrationData):
         return F.portfolio(params.investment_amount, params.risk_tolerance, data.tables, data.facts, data.missing)

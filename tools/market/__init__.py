@@ -15,7 +15,7 @@ from pydantic import BeforeValidator, Field
 from tools._registry import register
 from tools._tool import tool
 
-from ._current import current_provider, make_provider, set_default_provider, use_data, use_provider
+from ._current import current_provider, data_as_of, make_provider, set_default_provider, use_data, use_provider
 from ._fmp import FMPProvider
 from ._models import BalanceSheet, CashFlow, CompanyProfile, CompanyRank, IncomeStatement, PriceBar, Quote, SymbolMatch
 from ._provider import (
@@ -29,6 +29,19 @@ from ._provider import (
     UpstreamError,
 )
 from ._snapshot import SnapshotProvider
+from .industries import (
+    INDUSTRY_GROUPS,
+    Member,
+    find_groups,
+    industry_members,
+    is_sector,
+    normalize_group,
+    normalize_industry,
+    sector_of,
+    share_classes,
+    sp500,
+    sub_industries,
+)
 from .sectors import SECTORS, Sector, find_sectors, normalize_sector
 
 TIMEOUT = 40.0  # FMP: up to 3 attempts of 10 s plus back-off; the snapshot answers in milliseconds
@@ -46,6 +59,13 @@ def _sector(value: Any) -> Any:
 Symbol = Annotated[str, BeforeValidator(_upper), Field(min_length=1, max_length=12, description="Ticker, e.g. AAPL")]
 SectorName = Annotated[Sector, BeforeValidator(_sector), Field(description="GICS sector")]
 """A GICS sector argument that also accepts everyday words ("banking" -> Financials)."""
+def _group(value: Any) -> Any:
+    return normalize_group(value) if isinstance(value, str) and value.strip() else value
+
+
+SectorOrIndustry = Annotated[str, BeforeValidator(_group), Field(
+    description="GICS sector (e.g. Energy, Financials) or industry (e.g. Semiconductors, Banks, Oil & Gas)")]
+"""A sector or an industry group: "semiconductors" -> Semiconductors, "banking" -> Financials."""
 Limit5 = Annotated[int, Field(ge=1, le=50, description="How many records to return")]
 
 
@@ -128,7 +148,7 @@ __all__ = [
     "get_historical_prices", "get_top_companies", "find_symbol", "get_peers", "MARKET_TOOLS",
     # providers
     "DataProvider", "SnapshotProvider", "FMPProvider",
-    "use_provider", "use_data", "current_provider", "make_provider", "set_default_provider",
+    "use_provider", "use_data", "current_provider", "make_provider", "set_default_provider", "data_as_of",
     # models
     "Quote", "CompanyProfile", "IncomeStatement", "BalanceSheet", "CashFlow", "PriceBar", "CompanyRank",
     "SymbolMatch",
@@ -137,4 +157,7 @@ __all__ = [
     "DataUnavailableError", "PlanLimitError",
     # argument types and sectors
     "Symbol", "SectorName", "Sector", "SECTORS", "normalize_sector", "find_sectors",
+    # industries and the S&P 500 list
+    "SectorOrIndustry", "INDUSTRY_GROUPS", "Member", "sp500", "share_classes", "sub_industries", "industry_members", "normalize_industry",
+    "normalize_group", "is_sector", "sector_of", "find_groups",
 ]

@@ -7,6 +7,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextvars import ContextVar, Token
+from datetime import date
 
 from ._provider import DataProvider
 
@@ -16,17 +17,19 @@ _default: DataProvider | None = None
 _default_lock = threading.Lock()
 
 
-def make_provider(name: str) -> DataProvider:
-    """A new provider for the CLI flag `--data snapshot|fmp`."""
+def make_provider(name: str, as_of: date | str | None = None) -> DataProvider:
+    """A new provider for the CLI flag `--data snapshot|fmp`, reading the data as of `as_of`
+    (`--as-of`; default: env FINAGENT_AS_OF, else the latest date the data has)."""
     key = (name or "snapshot").strip().lower()
+    as_of = as_of or os.environ.get("FINAGENT_AS_OF") or None
     if key == "snapshot":
         from ._snapshot import SnapshotProvider
 
-        return SnapshotProvider()
+        return SnapshotProvider(as_of=as_of)
     if key == "fmp":
         from ._fmp import FMPProvider
 
-        return FMPProvider()
+        return FMPProvider(as_of=as_of)
     raise ValueError(f"unknown data provider {name!r}; choose one of: {', '.join(PROVIDERS)}")
 
 
@@ -72,10 +75,17 @@ def set_default_provider(provider: DataProvider | None) -> None:
 
 
 @contextlib.contextmanager
-def use_data(name: str | None) -> Iterator[None]:
-    """The CLI's `--data snapshot|fmp`: that provider while open; None keeps the current one."""
-    if not name:
+def use_data(name: str | None, as_of: date | str | None = None) -> Iterator[None]:
+    """The CLI's `--data snapshot|fmp` and `--as-of DATE`: that provider while open; with neither,
+    the current one is kept (with only `as_of`, the default kind of provider, read as of that date)."""
+    if not name and not as_of:
         yield
         return
-    with use_provider(make_provider(name)):
+    with use_provider(make_provider(name or os.environ.get("FINAGENT_DATA", "snapshot"), as_of)):
         yield
+
+
+def data_as_of(provider: DataProvider | None = None) -> date:
+    """The date the (current) provider reads its data as of: its `as_of`, else today (live data)."""
+    value = getattr(provider or current_provider(), "as_of", None)
+    return value if isinstance(value, date) else date.today()

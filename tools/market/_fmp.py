@@ -47,11 +47,34 @@ class FMPProvider:
 
     name = "fmp"
 
-    def __init__(self, api_key: str | None = None, base_url: str | None = None, **http: Any):
+    def __init__(self, api_key: str | None = None, base_url: str | None = None, *, as_of: date | str | None = None,
+                 **http: Any):
         """`api_key` (default: env FMP_API_KEY), `base_url` (env FMP_BASE_URL, else the stable API);
-        `http`: `FMPClient` options (timeout, client, attempts, backoff, max_backoff)."""
+        `as_of`: a past date to read statements and prices as of (default: today; quotes are always
+        today's, so a past `as_of` has none); `http`: `FMPClient` options (timeout, client, attempts,
+        backoff, max_backoff)."""
+        from ._snapshot import parse_as_of
+
         self._http = FMPClient(api_key, base_url, **http)
         self._names: dict[str, str] = {}
+        self._as_of = parse_as_of(as_of)
+
+    @property
+    def as_of(self) -> date:
+        """The date the data is read as of: the one asked for, else today."""
+        return self._as_of or shapes.today()
+
+    def _past(self) -> date | None:
+        return self._as_of if self._as_of and self._as_of < shapes.today() else None
+
+    def _by_as_of(self, records: list[Any]) -> list[Any]:
+        """Statements of fiscal periods ended by `as_of` (an error when none is)."""
+        past = self._past()
+        kept = [r for r in records if r.fiscal_date <= past] if past else records
+        if records and not kept:
+            raise DataUnavailableError(f"Financial Modeling Prep returned no statement for {records[0].symbol} of a fiscal "
+                                       f"period ended by {past} (it sends the latest ones first)")
+        return kept
 
     @property
     def base_url(self) -> str:
@@ -94,6 +117,9 @@ class FMPProvider:
 
     async def quote(self, symbol: str) -> Quote:
         sym = _sym(symbol)
+        if self._past():
+            raise DataUnavailableError(f"a live quote is today's, not {self._as_of}'s: with an earlier as-of date, "
+                                       f"use the historical prices and statements up to it")
         quoted: list[dict[str, Any]] | BaseException
         latest: list[dict[str, Any]] | BaseException
         quoted, latest = await asyncio.gather(
@@ -122,17 +148,17 @@ class FMPProvider:
     async def income_statements(self, symbol: str, limit: int = 5) -> list[IncomeStatement]:
         sym = _sym(symbol)
         rows = await self._rows("income-statement", sym, {"limit": _limit(limit, 5)})
-        return [shapes.income_statement(r, sym) for r in rows]
+        return self._by_as_of([shapes.income_statement(r, sym) for r in rows])
 
     async def balance_sheets(self, symbol: str, limit: int = 5) -> list[BalanceSheet]:
         sym = _sym(symbol)
         rows = await self._rows("balance-sheet-statement", sym, {"limit": _limit(limit, 5)})
-        return [shapes.balance_sheet(r, sym) for r in rows]
+        return self._by_as_of([shapes.balance_sheet(r, sym) for r in rows])
 
     async def cash_flows(self, symbol: str, limit: int = 5) -> list[CashFlow]:
         sym = _sym(symbol)
         rows = await self._rows("cash-flow-statement", sym, {"limit": _limit(limit, 5)})
-        return [shapes.cash_flow(r, sym) for r in rows]
+        return self._by_as_of([shapes.cash_flow(r, sym) for r in rows])
 
     async def historical_prices(
         self, symbol: str, start: date | None = None, end: date | None = None, last_n_days: int | None = None
@@ -144,6 +170,9 @@ class FMPProvider:
             raise ToolError("last_n_days must be at least 1", kind="invalid_arguments")
         if start and end and start > end:
             raise ToolError(f"start date {start} is after end date {end}", kind="invalid_arguments")
+        past = self._past()
+        if past:
+            end = min(end or past, past)
         if start is None:
             end = end or shapes.today()
             start = end - timedelta(days=(last_n_days or 30) - 1)

@@ -16,6 +16,7 @@ from tools._errors import ToolError
 
 from ._models import BalanceSheet, CashFlow, CompanyProfile, CompanyRank, IncomeStatement, PriceBar, Quote, SymbolMatch
 from ._provider import DataUnavailableError, UnknownSymbolError
+from .industries import industry_members, normalize_industry, sp500
 from .sectors import normalize_sector
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "snapshot.sqlite"
@@ -28,6 +29,39 @@ def normalize_symbol(symbol: str) -> str:
     return symbol.strip().lstrip("$").strip().upper().replace(".", "-").replace(" ", "")
 
 
+def parse_as_of(value: date | str | None) -> date | None:
+    """A date from a `date` or an ISO string ("2023-06-30"); None stays None. Else a clear ValueError."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"as_of must be a date written YYYY-MM-DD, not {value!r}") from None
+
+
+# The `market_caps` view of the file, as of a date: the last close on or before it, the shares of the
+# latest balance sheet by then, splits after it undone; else the FMP profile's cap if dated by then.
+MARKET_CAPS_AS_OF = """
+CREATE TEMP TABLE market_caps AS
+WITH last AS (SELECT symbol, MAX(date) AS as_of FROM prices WHERE date <= :as_of GROUP BY symbol),
+v AS (
+  SELECT c.symbol, c.name, c.sector, c.industry, l.as_of, p.close AS price, p.volume,
+    COALESCE((SELECT cumulative FROM splits s WHERE s.symbol = c.symbol AND s.date > l.as_of
+              ORDER BY s.date LIMIT 1), 1) AS split_factor,
+    (SELECT shares_outstanding FROM balance_sheets b WHERE b.symbol = c.symbol AND b.fiscal_date <= l.as_of
+       AND b.shares_outstanding IS NOT NULL ORDER BY b.fiscal_date DESC LIMIT 1) AS shares_reported,
+    c.share_class_ratio,
+    CASE WHEN c.profile_as_of <= :as_of THEN c.profile_market_cap END AS profile_market_cap,
+    CASE WHEN c.profile_as_of <= :as_of THEN c.profile_as_of END AS profile_as_of
+  FROM companies c LEFT JOIN last l ON l.symbol = c.symbol LEFT JOIN prices p ON p.symbol = c.symbol AND p.date = l.as_of)
+SELECT *,
+  CASE WHEN price IS NOT NULL AND shares_reported IS NOT NULL
+       THEN price * shares_reported * share_class_ratio / split_factor ELSE profile_market_cap END AS market_cap,
+  CASE WHEN price IS NOT NULL AND shares_reported IS NOT NULL THEN as_of ELSE profile_as_of END AS market_cap_as_of
+FROM v
+"""
+
+
 def _clamp(limit: int | None, default: int) -> int:
     return max(1, min(int(limit or default), MAX_LIMIT))
 
@@ -37,8 +71,12 @@ class SnapshotProvider:
 
     name = "snapshot"
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, *, as_of: date | str | None = None):
+        """`as_of`: the date the data is read as of (default: the last price date, 2023-10-27).
+        Prices stop there, statements are those of fiscal periods ended by then, and quotes and
+        market caps use the last close on or before it."""
         self.path = Path(path) if path is not None else DEFAULT_PATH
+        self._as_of = parse_as_of(as_of)
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         self._symbols: frozenset[str] | None = None
@@ -46,7 +84,12 @@ class SnapshotProvider:
         self._meta: dict[str, str] | None = None
 
     def __repr__(self) -> str:
-        return f"SnapshotProvider({str(self.path)!r})"
+        return f"SnapshotProvider({str(self.path)!r}, as_of={self._as_of!r})"
+
+    @property
+    def as_of(self) -> date:
+        """The date everything is read as of: the one asked for, else the last price date."""
+        return self._as_of or date.fromisoformat(self.meta()["prices_last_date"])
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -58,8 +101,8 @@ class SnapshotProvider:
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             # The market_caps view costs ~10 ms a lookup; the snapshot is read-only, so compute it once
-            # per connection into a temp table of the same name (temp shadows main for unqualified names).
-            conn.execute("CREATE TEMP TABLE market_caps AS SELECT * FROM main.market_caps")
+            # per connection, as of `as_of`, into a temp table of the same name (temp shadows main).
+            conn.execute(MARKET_CAPS_AS_OF, {"as_of": (self._as_of or date.max).isoformat()})
             conn.execute("CREATE UNIQUE INDEX temp.market_caps_symbol ON market_caps(symbol)")
             self._conn = conn
         return self._conn
@@ -105,10 +148,12 @@ class SnapshotProvider:
         if sym in known:
             return sym
         m = self.meta()
-        near = difflib.get_close_matches(sym, sorted(known), n=3, cutoff=0.6)
+        member = sp500().get(sym)
+        near = [] if member else difflib.get_close_matches(sym, sorted(known), n=3, cutoff=0.6)
         hint = f" Similar tickers in the snapshot: {', '.join(near)}." if near else ""
+        who = f"{member.name} ({sym}), an S&P 500 company," if member else repr(sym or symbol)
         raise UnknownSymbolError(
-            f"{sym or symbol!r} is not in the offline snapshot, which covers {m.get('companies', len(known))} "
+            f"{who} is not in the offline snapshot, which covers {m.get('companies', len(known))} "
             f"large US companies (prices {m.get('prices_first_date')} to {m.get('prices_last_date')}, "
             f"annual statements to {m.get('fiscal_last_date')}).{hint} Live data is available with "
             f"`--data fmp` and the FMP_API_KEY environment variable set."
@@ -179,9 +224,10 @@ class SnapshotProvider:
     async def _statements(self, table: str, model: type[BaseModel], symbol: str, limit: int) -> list[Any]:
         sym = self._require(symbol)
         rows = await self._q(
-            f"SELECT * FROM {table} WHERE symbol = ? ORDER BY fiscal_date DESC LIMIT ?", (sym, _clamp(limit, 5)))
+            f"SELECT * FROM {table} WHERE symbol = ? AND fiscal_date <= ? ORDER BY fiscal_date DESC LIMIT ?",
+            (sym, self.as_of.isoformat(), _clamp(limit, 5)))
         if not rows:
-            raise self._no_data(sym, table.replace("_", " "))
+            raise self._no_data(sym, f"{table.replace('_', ' ')} for fiscal periods ended by {self.as_of}")
         fields = set(model.model_fields)
         source = self._source("annual statements from Yahoo Finance, fetched 2026-03; per-share figures "
                               "restated for later splits")
@@ -201,16 +247,21 @@ class SnapshotProvider:
     async def historical_prices(
         self, symbol: str, start: date | None = None, end: date | None = None, last_n_days: int | None = None
     ) -> list[PriceBar]:
-        """Daily bars from `start` to `end` (inclusive). `last_n_days` counts calendar days back from
-        `end`, or from the last date in the snapshot; with no range at all, the last 30 days."""
+        """Daily bars from `start` to `end` (inclusive, never after `as_of`). `last_n_days` counts
+        calendar days back from `end`, or from the last price date by `as_of`; with no range, 30 days."""
         sym = self._require(symbol)
         if last_n_days is not None and last_n_days < 1:
             raise ToolError("last_n_days must be at least 1", kind="invalid_arguments")
         if start and end and start > end:
             raise ToolError(f"start date {start} is after end date {end}", kind="invalid_arguments")
+        as_of = self.as_of
+        end = min(end, as_of) if end else None
+        if start and start > as_of:
+            raise self._no_data(sym, f"prices from {start}: the data is read as of {as_of}")
         if start is None:  # a window of calendar days ending at `end` or at the last price date
             if end is None:
-                last = (await self._q("SELECT MAX(date) FROM prices WHERE symbol = ?", (sym,)))[0][0]
+                last = (await self._q("SELECT MAX(date) FROM prices WHERE symbol = ? AND date <= ?",
+                                      (sym, as_of.isoformat())))[0][0]
                 if last is None:
                     raise self._no_data(sym, "price data")
                 end = date.fromisoformat(last)
@@ -218,7 +269,7 @@ class SnapshotProvider:
         rows = await self._q(
             "SELECT date, open, high, low, close, adj_close, volume FROM prices WHERE symbol = ? "
             "AND date >= ? AND date <= ? ORDER BY date",
-            (sym, (start or date.min).isoformat(), (end or date.max).isoformat()))
+            (sym, (start or date.min).isoformat(), (end or as_of).isoformat()))
         if not rows:
             raise self._no_data(sym, f"prices between {start or 'the start'} and {end or 'the end'}")
         return [PriceBar(**dict(r)) for r in rows]
@@ -236,7 +287,12 @@ class SnapshotProvider:
                 params.append(normalize_sector(sector))
             except ValueError as e:
                 raise ToolError(str(e), kind="invalid_arguments") from None
-        if industry and industry.strip():
+        members = industry_members(normalize_industry(industry) or "") if industry and industry.strip() else ()
+        if members:  # an industry group or GICS sub-industry: its members exactly
+            marks = ", ".join("?" for _ in members)
+            where.append(f"(c.gics_sub_industry IN ({marks}) OR (c.gics_sub_industry IS NULL AND c.industry IN ({marks})))")
+            params += [*members, *members]
+        elif industry and industry.strip():
             like = f"%{industry.strip()}%"
             where.append("(c.industry LIKE ? OR c.gics_sub_industry LIKE ? OR c.fmp_industry LIKE ?)")
             params += [like, like, like]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
 
 Sector = Literal[
     "Communication Services",
@@ -20,6 +20,7 @@ Sector = Literal[
     "Utilities",
 ]
 SECTORS: tuple[Sector, ...] = get_args(Sector)
+V = TypeVar("V")
 
 # FMP's (Morningstar-style) sector names -> GICS.
 FMP_SECTORS: dict[str, Sector] = {
@@ -105,14 +106,20 @@ NOT_SECTORS_IN_TEXT = frozenset({"it", "financial", "finance", "health", "power"
 health", "material risk"): `find_sectors` skips them; `normalize_sector` still accepts them."""
 
 
+def phrase_patterns(phrases: dict[str, V]) -> tuple[tuple[re.Pattern[str], V, int], ...]:
+    """(whole-word pattern, value, phrase length) per lower-case phrase, longest first."""
+    return tuple((re.compile(rf"(?<![\w-]){re.escape(p)}(?![\w-])"), phrases[p], len(p))
+                 for p in sorted(phrases, key=len, reverse=True))
+
+
 @lru_cache(maxsize=1)
-def _sector_phrases() -> tuple[tuple[re.Pattern[str], Sector], ...]:
+def sector_phrases() -> tuple[tuple[re.Pattern[str], Sector, int], ...]:
     """The phrases `find_sectors` looks for, longest first, each compiled once."""
     every = {s.lower(): s for s in SECTORS} | FMP_SECTORS | ALIASES
     phrases = {k: v for k, v in every.items() if k not in NOT_SECTORS_IN_TEXT}
     # an ambiguous word followed by a sector noun is a sector: "the financial sector", "health stocks"
     phrases |= {f"{k} {noun}": every[k] for k in NOT_SECTORS_IN_TEXT if k in every for noun in SECTOR_NOUNS}
-    return tuple((re.compile(rf"(?<![\w-]){re.escape(p)}(?![\w-])"), phrases[p]) for p in sorted(phrases, key=len, reverse=True))
+    return phrase_patterns(phrases)
 
 
 def find_sectors(text: str) -> list[Sector]:
@@ -121,7 +128,7 @@ def find_sectors(text: str) -> list[Sector]:
     lowered = text.lower()
     found: list[tuple[int, Sector]] = []
     taken: list[tuple[int, int]] = []
-    for pattern, sector in _sector_phrases():
+    for pattern, sector, _ in sector_phrases():
         for m in pattern.finditer(lowered):
             if not any(a < m.end() and m.start() < b for a, b in taken):
                 taken.append((m.start(), m.end()))

@@ -91,10 +91,10 @@ async def test_stdio_errors_are_tool_errors_and_the_server_keeps_serving():
     assert unknown.is_error and "unknown tool 'no_such_tool'" in text_of(unknown)
     assert "financial_health_assessment" in text_of(unknown)  # it names what there is
     assert failing.is_error and "ZZZZZQ" in text_of(failing) and "get_stock_price failed" in text_of(failing)
-    # a data step whose tools fail is not an error: the missing notes say what could not be had
+    # a company outside the data is not an error: one answer says so, with what would cover it
     assert not partial.is_error
-    assert len(partial.structured_content["missing"]) == 4
-    assert "Missing data" in text_of(partial)
+    assert partial.structured_content["facts"]["not_covered"] == ["ZZZZZQ"]
+    assert "ZZZZZQ is not an S&P 500 member and is not covered" in text_of(partial) and "--data fmp" in text_of(partial)
     assert not still_ok.is_error
     quote = still_ok.structured_content["result"]
     assert quote["symbol"] == "JNJ" and quote["price"] > 0

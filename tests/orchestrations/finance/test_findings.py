@@ -78,7 +78,7 @@ async def test_trend_findings_rank_the_members():
     rows = [r for r in data.tables["members"].rows if r[col] is not None]
     best = max(rows, key=lambda r: r[col])
     ranked = next(f for f in data.findings if f.text.startswith("Best member"))
-    assert ranked.text.startswith(f"Best member: {best[0]}") and f"{best[col]:.2f}%" in ranked.figures
+    assert ranked.text.startswith(f"Best member over the lookback: {best[0]}") and f"{best[col]:.2f}%" in ranked.figures
 
 
 async def test_missing_data_is_a_finding():

@@ -10,7 +10,7 @@ import pytest
 
 from tests.fmp_stub import BALANCE, CASH_FLOW, EOD_ADJUSTED, EOD_FULL, INCOME, KEY, PROFILE, QUOTE, SCREENER, SEARCH
 from tools import ToolRunner
-from tools.market import MARKET_TOOLS, FMPProvider, use_provider
+from tools.market import MARKET_TOOLS, DataUnavailableError, FMPProvider, use_provider
 
 pytestmark = pytest.mark.server
 
@@ -203,3 +203,22 @@ async def test_every_market_tool_refused_is_one_line_that_says_what_to_do(fmp, f
     assert not result.ok and result.error_kind == kind
     assert says in result.error and "\n" not in result.error and KEY not in result.to_text()
     assert all(len(calls) == 1 for calls in fmp_server.calls.values())  # a refusal is not retried
+
+
+async def test_a_past_as_of_date_cuts_statements_and_prices_and_has_no_live_quote(fmp_server):
+    provider = FMPProvider(api_key=KEY, base_url=fmp_server.base, as_of="2025-02-03", timeout=2, attempts=1)
+    try:
+        fmp_server.company("AAPL")
+        assert provider.as_of == date(2025, 2, 3)
+        assert [str(s.fiscal_date) for s in await provider.income_statements("AAPL")] == ["2024-09-28"]
+        bars = await provider.historical_prices("AAPL", last_n_days=7)
+        assert [str(b.date) for b in bars] == ["2025-02-03"]  # the 2025-02-04 bar is after the as-of date
+        assert fmp_server.calls["historical-price-eod/full"][-1]["to"] == "2025-02-03"
+        with pytest.raises(DataUnavailableError, match="a live quote is today's"):
+            await provider.quote("AAPL")
+        early = FMPProvider(api_key=KEY, base_url=fmp_server.base, as_of="2024-01-31", timeout=2, attempts=1)
+        with pytest.raises(DataUnavailableError, match="ended by 2024-01-31"):
+            await early.income_statements("AAPL")
+        await early.aclose()
+    finally:
+        await provider.aclose()

@@ -52,8 +52,8 @@ async def test_aapl_fiscal_2023_revenue(snap):
     assert [r.fiscal_date for r in rows] == sorted((r.fiscal_date for r in rows), reverse=True)
 
 
-async def test_jpm_2023_net_income_and_bank_has_no_gross_profit(snap):
-    rows = await snap.income_statements("jpm", limit=10)
+async def test_jpm_2023_net_income_and_bank_has_no_gross_profit():
+    rows = await SnapshotProvider(as_of="2026-03-31").income_statements("jpm", limit=10)
     fy2023 = next(r for r in rows if r.fiscal_date.year == 2023)
     assert fy2023.net_income == 49_552_000_000
     assert fy2023.gross_profit is None
@@ -67,7 +67,7 @@ async def test_aapl_close_on_2023_10_17(snap):
 async def test_statement_limit_and_balance_sheet_and_cash_flow(snap):
     assert len(await snap.income_statements("MSFT", limit=2)) == 2
     bs = (await snap.balance_sheets("AAPL", limit=1))[0]
-    assert bs.total_assets and bs.shares_outstanding and bs.fiscal_date.year >= 2025
+    assert bs.total_assets and bs.shares_outstanding and bs.fiscal_date == date(2023, 9, 30)  # the last ended by 2023-10-27
     cf = (await snap.cash_flows("AAPL", limit=1))[0]
     assert cf.free_cash_flow == pytest.approx(cf.operating_cash_flow + cf.capex, rel=1e-6)
 

@@ -83,8 +83,9 @@ async def test_tools_upper_case_symbols_and_call_the_current_provider():
     q = await market.get_stock_price(symbol=" aapl ")
     assert q.symbol == "AAPL" and str(q.as_of) == "2023-10-27"
     rows = await market.get_income_statement(symbol="msft", limit=None)  # null means the default (5)
-    assert len(rows) == 4 and all(r.symbol == "MSFT" for r in rows)  # MSFT has 4 fiscal years
-    assert len(await market.get_income_statement(symbol="AAPL", limit=None)) == 5
+    # fiscal periods ended by the data's as-of date (2023-10-27): MSFT's 2022-06-30 and 2023-06-30
+    assert [str(r.fiscal_date) for r in rows] == ["2023-06-30", "2022-06-30"] and all(r.symbol == "MSFT" for r in rows)
+    assert len(await market.get_income_statement(symbol="AAPL", limit=None)) == 3  # fiscal 2021 to 2023
     top = await market.get_top_companies(sector="tech", limit=3)
     assert [c.symbol for c in top] == ["AAPL", "MSFT", "NVDA"]
     dumped = market.get_historical_prices.dump(await market.get_historical_prices(symbol="AAPL", last_n_days=3))
