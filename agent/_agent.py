@@ -130,7 +130,7 @@ class Agent:
     async def route(self, query: str, session: Session | None = None) -> RoutingOutcome:
         """Only the routing step: which calls the model makes for `query` (nothing is run)."""
         outcome = RoutingOutcome()
-        history = (session or self.session).memory.window(self.context_window // 2)
+        history = (session or self.session).memory.window(self.context_window // 2, calls=True)
         async for event in self._route(query.strip(), history, outcome):
             outcome.events.append(event)
         return outcome
@@ -142,12 +142,13 @@ class Agent:
             return
         query = self._fit_query(query)
         turn = RoutingOutcome()
-        history = session.memory.window(self.context_window // 2 - estimate_tokens(query))
+        budget = self.context_window // 2 - estimate_tokens(query)
+        history = session.memory.window(budget)
         results: list[tuple[Route, OrchestrationData]] = []
         request: LLMRequest | None = None
         data: DataFigures | None = None  # what the answer's figures are traced to
         try:
-            async for event in self._route(query, history, turn):
+            async for event in self._route(query, session.memory.window(budget, calls=True), turn):
                 yield event
             if turn.error:
                 return
@@ -184,7 +185,7 @@ class Agent:
         except LLMError as e:
             yield ErrorEvent(f"The model backend failed: {e}", kind=type(e).__name__)
             return
-        session.memory.add_turn(query, text)
+        session.memory.add_turn(query, text, [r.call for r in turn.routes])
         yield FinalAnswer(text, turn.usage, turn.llm_calls)
 
     async def _route(self, query: str, history: list[Message], out: RoutingOutcome) -> AsyncIterator[Event]:
