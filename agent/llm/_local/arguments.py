@@ -269,3 +269,20 @@ def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_t
     if not changed:
         return arguments
     return json.dumps(kept, separators=(",", ":"), ensure_ascii=False)
+
+
+def inherit_arguments(arguments: str, earlier: dict[str, Any] | None, request: str) -> str:
+    """A follow-up's call of a function called the turn before: each argument the earlier call had
+    keeps its earlier value unless the new request (the last user message) states the new one
+    ("same for Florence": the city changes, the 3 nights stay; "make it 5 nights": the reverse)."""
+    args = _object(arguments)
+    if args is None or not earlier:
+        return arguments
+    text, plain = _norm(request), _plain(request)
+    merged = dict(args)
+    for key, value in earlier.items():
+        if key not in args or not _supported(args[key], text, plain):
+            merged[key] = value
+    if merged == args:
+        return arguments
+    return json.dumps(merged, separators=(",", ":"), ensure_ascii=False)
