@@ -34,11 +34,18 @@ from typing import Any
 DEFAULT_CASES = str(Path(__file__).resolve().parents[2] / "shared/data/routing/dev.jsonl")
 
 
+def _key(value: Any) -> str:
+    """A value compared case-insensitively, a number by its value (100 == 100.0)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        return str(int(value))
+    return str(value).lower()
+
+
 def _value_ok(value: Any, allowed: list[Any]) -> bool:
-    wanted = {str(a).lower() for a in allowed}
+    wanted = {_key(a) for a in allowed}
     if isinstance(value, list):
-        return any(str(v).lower() in wanted for v in value)
-    return str(value).lower() in wanted
+        return any(_key(v) in wanted for v in value)
+    return _key(value) in wanted
 
 
 def call_matches(call: tuple[str, dict[str, Any]], expected: dict[str, Any]) -> bool:

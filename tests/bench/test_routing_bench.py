@@ -44,3 +44,8 @@ def test_history_goes_into_the_session_memory_with_its_calls():
     window = session.memory.window(1000, calls=True)
     assert window[0].content == "Weather in Oslo?"
     assert window[1].tool_calls[0].name == "weather_forecast" and json.loads(window[1].tool_calls[0].arguments) == {"city": "Oslo"}
+
+
+def test_numbers_compare_by_value():
+    assert routes_match([("convert", {"amount": 100.0})], [{"name": "convert", "args": {"amount": [100]}}])
+    assert not routes_match([("convert", {"amount": 100.5})], [{"name": "convert", "args": {"amount": [100]}}])
