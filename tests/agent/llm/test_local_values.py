@@ -31,7 +31,8 @@ ORDER = ToolSpec(
 )
 FLIGHTS = ToolSpec(
     "flight_search", "Search flights from one city to another.",
-    {"type": "object", "properties": {"origin": {"type": "string"}, "destination": {"type": "string"}},
+    {"type": "object", "properties": {"origin": {"type": "string", "description": "City of departure"},
+                                      "destination": {"type": "string", "description": "City of arrival"}},
      "required": ["origin", "destination"], "additionalProperties": False},
 )
 
@@ -60,10 +61,18 @@ def test_one_value_is_one_call(llm):
     assert calls(llm, [Message.user("What will the weather be like in Madrid?")], [WEATHER]) == [("weather_forecast", {"city": "Madrid"})]
 
 
-def test_values_pair_as_written(llm):
-    out = calls(llm, [Message.user("Flights from Boston to Denver and from Chicago to Miami")], [FLIGHTS])
-    assert out == [("flight_search", {"origin": "Boston", "destination": "Denver"}),
-                   ("flight_search", {"origin": "Chicago", "destination": "Miami"})]
+def test_values_pair_as_written_on_the_travel_domain(llm):
+    """The example app's six orchestrations (their descriptions and examples), through the Agent."""
+    from pathlib import Path
+
+    from agent import Agent
+    from bench.routing import load_domain
+
+    orchestrations, tools = load_domain(str(Path(__file__).resolve().parents[3] / "examples/travel_app.py"))
+    agent = Agent(llm, orchestrations=orchestrations, tools=tools)
+    outcome = asyncio.run(agent.route("Flights from Boston to Denver and from Chicago to Miami", agent.new_session()))
+    assert [(r.name, r.arguments()["origin"], r.arguments()["destination"]) for r in outcome.routes] == [
+        ("flight_search", "Boston", "Denver"), ("flight_search", "Chicago", "Miami")]
 
 
 def test_a_follow_up_continues_the_earlier_call(llm):
