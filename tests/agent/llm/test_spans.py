@@ -6,7 +6,7 @@ import json
 import re
 
 from agent.llm import Message, ToolCall
-from agent.llm._local.spans import conversation_text, constrain_strings, span_pattern, without_values
+from agent.llm._local.spans import constrain_strings, conversation_text, span_pattern, without_values
 
 
 def matches(pattern: str, value: str) -> bool:
