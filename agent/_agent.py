@@ -138,7 +138,7 @@ class Agent(TurnsMixin):
     async def route(self, query: str, session: Session | None = None) -> RoutingOutcome:
         """Only the routing step: which calls the model makes for `query` (nothing is run)."""
         outcome = RoutingOutcome()
-        history = (session or self.session).memory.window(self.context_window // 2)
+        history = (session or self.session).memory.window(self.context_window // 2, calls=True)
         async for event in self._route(query.strip(), history, outcome):
             outcome.events.append(event)
         return outcome
@@ -150,13 +150,14 @@ class Agent(TurnsMixin):
             return
         query = self._fit_query(query)
         turn = RoutingOutcome()
-        history = session.memory.window(self.context_window // 2 - estimate_tokens(query))
+        budget = self.context_window // 2 - estimate_tokens(query)
+        history = session.memory.window(budget)
         results: list[tuple[Route, OrchestrationData]] = []
         request: LLMRequest | None = None
         data: DataFigures | None = None  # what the answer's figures are traced to
         try:
             if resumed is None:
-                async for event in self._route(query, history, turn):
+                async for event in self._route(query, session.memory.window(budget, calls=True), turn):
                     yield event
             else:  # a paused turn taken up again: its routes, what it spent
                 turn.routes, turn.llm_calls = resumed.routes, resumed.llm_calls

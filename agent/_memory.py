@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from agent.llm import Message
+from agent.llm import Message, ToolCall
 from tools import shorten
+
+CALL_RESULT = "(the results were shown to the user)"
+"""The tool message that follows a remembered call in a routing history (the data itself is not kept)."""
 
 
 def estimate_tokens(text: str | None) -> int:
@@ -41,6 +45,9 @@ class Memory:
 
     `window(budget)` returns the most recent messages that fit `budget` tokens; a message too
     long to fit is shortened with a visible marker rather than dropped without a trace.
+    `window(budget, calls=True)` also shows each turn's routed calls (an assistant message with
+    the calls and a tool message per call, after the question): the evidence a follow-up ("and
+    in Bergen?") is routed with.
     """
 
     def __init__(self, max_message_chars: int = 6000, turns: list[TurnRecord] | None = None):
@@ -63,11 +70,23 @@ class Memory:
             out += [Message.user(turn.question), Message.assistant(shorten(turn.answer, self.max_message_chars))]
         return out
 
-    def window(self, budget: int) -> list[Message]:
+    def _with_calls(self) -> list[Message]:
+        out: list[Message] = []
+        for n, turn in enumerate(self.turns):
+            out.append(Message.user(turn.question))
+            if turn.calls:
+                calls = [ToolCall(f"turn{n}_{i}", c["name"], json.dumps(c.get("arguments") or {}, ensure_ascii=False))
+                         for i, c in enumerate(turn.calls)]
+                out.append(Message.assistant(None, calls))
+                out += [Message.tool(call, CALL_RESULT) for call in calls]
+            out.append(Message.assistant(shorten(turn.answer, self.max_message_chars)))
+        return out
+
+    def window(self, budget: int, calls: bool = False) -> list[Message]:
         kept: list[Message] = []
         used = 0
-        for message in reversed(self.messages):
-            cost = estimate_tokens(message.content)
+        for message in reversed(self._with_calls() if calls else self.messages):
+            cost = estimate_tokens(message.content) + sum(estimate_tokens(c.name + c.arguments) for c in message.tool_calls)
             if used + cost > budget:
                 room_chars = (budget - used) * 3
                 if room_chars > 200:
@@ -76,8 +95,8 @@ class Memory:
             kept.append(message)
             used += cost
         kept.reverse()
-        if kept and kept[0].role == "assistant":
-            kept = kept[1:]  # never start a window with an answer to a question that was cut
+        while kept and kept[0].role in ("assistant", "tool"):
+            kept = kept[1:]  # never start a window with an answer (or calls) to a question that was cut
         return kept
 
     def __len__(self) -> int:

@@ -1,35 +1,51 @@
-"""`python -m bench routing --cases FILE [--backend local|openai] --json`: routing accuracy.
+"""`python -m bench routing --cases FILE [--orchestrations MODULE] [--backend local|openai] --json`: routing accuracy.
 
 For each case (`id`, `query`, `expect` = expected calls, order-insensitive; each with `name`, a string
 or a list of acceptable names, and `args`, argument -> acceptable values compared case-insensitively,
 other arguments unchecked; `expect: []` = no call), runs only the routing step,
-`Agent(llm, grounder=ground_query).route(query)`, on a fresh session, and compares.
+`Agent(llm, grounder=ground_query).route(query)`, on a fresh session, and compares. A multi-turn case
+also has `history`: earlier turns, each `{"query", "calls": [{"name", "arguments"}], "answer"?}`, put
+in the session's memory (question, calls, answer) before the case's own query is routed.
+
+`--orchestrations MODULE` (a dotted module or a `.py` file) routes over that module's orchestrations
+(its `ORCHESTRATIONS` list, else every `Orchestration` subclass it defines) and tools (`TOOLS`), with
+no grounder: a user's own domain, as `examples/travel_app.py` with `bench/data/routing_travel.jsonl`.
 
 - `valid_call_rate`: cases whose every call validated on the first attempt (no repair, no error);
 - `exact_route_accuracy`: cases whose validated calls match the expected ones exactly (same number,
   each expected call matched by a distinct call);
+- `function_accuracy`: cases whose calls name the expected functions (as a multiset), arguments aside;
+- `by_kind`: exact accuracy per kind of case: `text` (no call), `single`, `several_values` (several
+  calls of one function), `two_intents` (calls of different functions), `follow_up` (with history);
 - `p50_seconds`, `p95_seconds`: the time of one routing decision (per case, the model loaded).
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 import asyncio
 import json
 import os
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 DEFAULT_CASES = str(Path(__file__).resolve().parents[2] / "shared/data/routing/dev.jsonl")
 
 
+def _key(value: Any) -> str:
+    """A value compared case-insensitively, a number by its value (100 == 100.0)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        return str(int(value))
+    return str(value).lower()
+
+
 def _value_ok(value: Any, allowed: list[Any]) -> bool:
-    wanted = {str(a).lower() for a in allowed}
+    wanted = {_key(a) for a in allowed}
     if isinstance(value, list):
-        return any(str(v).lower() in wanted for v in value)
-    return str(value).lower() in wanted
+        return any(_key(v) in wanted for v in value)
+    return _key(value) in wanted
 
 
 def call_matches(call: tuple[str, dict[str, Any]], expected: dict[str, Any]) -> bool:
@@ -52,6 +68,57 @@ def routes_match(calls: list[tuple[str, dict[str, Any]]], expect: list[dict[str,
     return match(0, frozenset())
 
 
+def functions_match(calls: list[tuple[str, dict[str, Any]]], expect: list[dict[str, Any]]) -> bool:
+    """The calls name the expected functions, each once per expected call (arguments unchecked)."""
+    return routes_match([(name, {}) for name, _ in calls], [{"name": e["name"]} for e in expect])
+
+
+def case_kind(case: dict[str, Any]) -> str:
+    """`follow_up` (a case with history), `text`, `single`, `several_values` or `two_intents`."""
+    if case.get("history"):
+        return "follow_up"
+    expect = case.get("expect") or []
+    if not expect:
+        return "text"
+    if len(expect) == 1:
+        return "single"
+    names = {json.dumps(e["name"]) for e in expect}
+    return "several_values" if len(names) == 1 else "two_intents"
+
+
+def load_domain(spec: str) -> tuple[list[Any], list[Any]]:
+    """(orchestrations, tools) of a module named by dotted path or `.py` file."""
+    import importlib
+    import importlib.util
+
+    from orchestrations import Orchestration
+
+    if spec.endswith(".py"):
+        path = Path(spec).resolve()
+        mspec = importlib.util.spec_from_file_location(f"bench_domain_{path.stem}", path)
+        if mspec is None or mspec.loader is None:
+            raise SystemExit(f"cannot import {spec}")
+        module = importlib.util.module_from_spec(mspec)
+        sys.modules[mspec.name] = module
+        mspec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(spec)
+    found = getattr(module, "ORCHESTRATIONS", None)
+    if found is None:
+        found = [v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Orchestration)
+                 and v is not Orchestration and v.__module__ == module.__name__ and getattr(v, "name", None)]
+    if not found:
+        raise SystemExit(f"{spec} defines no orchestrations")
+    return list(found), list(getattr(module, "TOOLS", []))
+
+
+def remember(agent: Any, session: Any, history: list[dict[str, Any]]) -> None:
+    """Put a case's earlier turns (question, calls, answer) in the session's memory."""
+    for turn in history:
+        calls = [{"name": c["name"], "arguments": c.get("arguments") or {}} for c in turn.get("calls") or []]
+        session.memory.add_turn(turn["query"], turn.get("answer") or "Here is what I found.", calls)
+
+
 def _quantile(values: list[float], q: float) -> float | None:
     """The q-quantile of `values` (linear interpolation), rounded; None when there are none."""
     if not values:
@@ -66,6 +133,7 @@ def _quantile(values: list[float], q: float) -> float | None:
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench routing")
     ap.add_argument("--cases", default=DEFAULT_CASES)
+    ap.add_argument("--orchestrations", default=None, help="a module (dotted or .py) whose orchestrations to route over, no grounder")
     ap.add_argument("--backend", choices=("local", "openai"), default="local")
     ap.add_argument("--model", default=None)
     ap.add_argument("--threads", type=int, default=2)
@@ -74,25 +142,32 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
-    from agent import build_agent, make_llm
+    from agent import Agent, build_agent, make_llm
 
     options: dict[str, Any] = {"n_threads": args.threads, "engine": args.engine} if args.backend == "local" else {}
     llm = make_llm(args.backend, args.model, **options)
-    agent = build_agent(llm)
+    if args.orchestrations:
+        orchestrations, tools = load_domain(args.orchestrations)
+        agent = Agent(llm, orchestrations=orchestrations, tools=tools)
+    else:
+        agent = build_agent(llm)
     cases = [json.loads(line) for line in open(args.cases, encoding="utf-8") if line.strip()]
     cases = cases[: args.limit] if args.limit else cases
 
     async def run() -> list[dict[str, Any]]:
         out = []
         for case in cases:
+            session = agent.new_session()
+            remember(agent, session, case.get("history") or [])
             t = time.perf_counter()
-            outcome = await agent.route(case["query"], agent.new_session())
+            outcome = await agent.route(case["query"], session)
             calls = [(r.name, r.arguments()) for r in outcome.routes]
             rejected = any(type(e).__name__ == "RouteRejected" for e in outcome.events)
             valid = outcome.error is None and not rejected
             exact = outcome.error is None and routes_match(calls, case.get("expect") or [])
             out.append({
-                "id": case["id"], "exact": exact, "valid": valid,
+                "id": case["id"], "kind": case_kind(case), "exact": exact, "valid": valid,
+                "functions": outcome.error is None and functions_match(calls, case.get("expect") or []),
                 "calls": [{"name": n, "arguments": a} for n, a in calls],
                 "expect": case.get("expect") or [], "text": outcome.text[:120], "error": outcome.error,
                 "llm_calls": outcome.llm_calls, "seconds": round(time.perf_counter() - t, 3),
@@ -108,9 +183,13 @@ def main(argv: list[str]) -> int:
         "model": llm.model,
         "engine": args.engine if args.backend == "local" else None,
         "cases_file": os.path.basename(args.cases),
+        "orchestrations": args.orchestrations,
         "n": n,
         "valid_call_rate": round(sum(r["valid"] for r in results) / n, 4) if n else 0.0,
         "exact_route_accuracy": round(sum(r["exact"] for r in results) / n, 4) if n else 0.0,
+        "function_accuracy": round(sum(r["functions"] for r in results) / n, 4) if n else 0.0,
+        "by_kind": {k: f"{sum(r['exact'] for r in results if r['kind'] == k)}/{sum(r['kind'] == k for r in results)}"
+                    for k in dict.fromkeys(r["kind"] for r in results)},
         "p50_seconds": _quantile([r["seconds"] for r in results], 0.5),
         "p95_seconds": _quantile([r["seconds"] for r in results], 0.95),
         "seconds": round(time.perf_counter() - start, 1),

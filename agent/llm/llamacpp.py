@@ -37,6 +37,7 @@ from ._local.install import require as _require
 _require("numpy", "llama_cpp")  # before the imports below: one actionable line when the `local` extra is missing
 
 import asyncio
+import json
 import os
 import threading
 import uuid
@@ -59,7 +60,7 @@ from core.types import (
 from ._base import BaseLLM
 from ._errors import LLMBadRequestError, LLMError
 from ._local import grammar as G
-from ._local.arguments import drop_unsupported_optionals, ground_numbers, numbers_in, trim_repeated_items
+from ._local.arguments import drop_unsupported_optionals, ground_numbers, inherit_arguments, numbers_in, trim_repeated_items
 from ._local.engine import (
     Constraint,
     GBNFConstraint,
@@ -81,8 +82,10 @@ from ._local.prompt import (
     name_text,
     tools_block,
 )
-from ._local.router import Router, expand
+from ._local.router import Router, earlier_calls, expand, last_request
+from ._local.spans import constrain_strings, conversation_text, span_pattern, without_values
 from ._local.structured import structured_turn
+from ._local.values import other_values
 
 DEFAULT_MAX_TOKENS = 512
 TEXT_REPEAT_PENALTY = 1.1
@@ -110,6 +113,7 @@ class LlamaCppChat(BaseLLM):
         verbose: bool = False,
         max_calls: int = MAX_CALLS,
         policy: RoutingPolicy | None = None,
+        split_values: bool = True,
     ):
         if engine not in G.ENGINES:
             raise ValueError(f"unknown grammar engine {engine!r}: use one of {G.ENGINES}")
@@ -128,6 +132,8 @@ class LlamaCppChat(BaseLLM):
         self.seed = seed
         self.max_calls = max_calls
         self.policy = policy or RoutingPolicy(max_calls=max_calls)
+        self.split_values = split_values
+        """One call per value: another call for each other value the request gives a string argument (`_local/values.py`)."""
         self._routers: dict[tuple, Router] = {}
         self._content_free: dict[tuple, np.ndarray] = {}
         self._loaded = load_model(path, n_ctx, n_threads, seed, verbose)
@@ -240,11 +246,12 @@ class LlamaCppChat(BaseLLM):
         specs = {t.name: t for t in request.tools}
         if choice not in ("auto", "required") and choice not in specs:
             raise LLMBadRequestError(f"tool_choice names {choice!r}, which is not among the tools offered")
-        request_text = "\n".join(m.content or "" for m in request.messages if m.role == "user")
+        request_text = conversation_text(request.messages)
         numbers = numbers_in(request_text)
         described = {n: G.grounded_schema(s.parameters, request.grounding.get(n)) for n, s in specs.items()}
-        # the grammar also holds the request's numbers; the prompt describes the tool without them
-        schemas = {n: ground_numbers(schema, numbers, request_text) for n, schema in described.items()}
+        # the grammar also holds the conversation's numbers and spans; the prompt describes the tool without them
+        spans = span_pattern(request_text)
+        schemas = {n: constrain_strings(ground_numbers(schema, numbers, request_text), spans) for n, schema in described.items()}
         offered = [specs[choice]] if choice in specs else list(specs.values())
         offer_none = choice == "auto"
         prompt = self._prompt_tokens(chat_messages(request.messages, self._tools_prompt(offered, offer_none)))
@@ -262,11 +269,18 @@ class LlamaCppChat(BaseLLM):
 
         # 2. their arguments, under the grammar, in one JSON list after the full request
         runner.prefill(prompt)
+        earlier = {c.name: c for c in reversed(earlier_calls(request.messages))}  # a follow-up continues these
+        last = last_request(request.messages)[0]
         calls: list[ToolCall] = []
         finish = "tool_calls"
         start = len(prompt)
-        for i, (name, fixed) in enumerate(plan):
-            schema = _with_fixed(schemas[name], fixed)
+        i = 0
+        split: set[int] = set()  # the calls added for another value of an argument
+        while i < len(plan):
+            name, fixed = plan[i]
+            schema = _with_fixed(without_values(schemas[name], fixed, request_text) if i in split else schemas[name], fixed)
+            call_start = runner.n_tokens
+            opener = (NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '","arguments":'
             runner.feed(runner.tokenize((NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '"'))
             runner.feed(runner.tokenize(',"arguments":'))
             gen = self._arguments(runner, schema, budget - (runner.n_tokens - start), temperature,
@@ -277,8 +291,17 @@ class LlamaCppChat(BaseLLM):
                     calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
                 break
             arguments = trim_repeated_items(drop_unsupported_optionals(gen.text, schema, request_text), request_text)
+            if name in earlier and not fixed:
+                arguments = inherit_arguments(arguments, _object_or_none(earlier[name].arguments), last)
             calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
             runner.feed(runner.tokenize("}"))
+            decoded = _object_or_none(gen.text)
+            if self.split_values and not fixed and decoded and len(plan) < self.max_calls:
+                key, values = other_values(runner, call_start, opener, decoded, schema, last)
+                added = [(name, {key: v}) for v in values][: self.max_calls - len(plan)]
+                plan[i + 1:i + 1] = added
+                split = {k + len(added) if k > i else k for k in split} | set(range(i + 1, i + 1 + len(added)))
+            i += 1
         usage.completion_tokens = runner.n_tokens - start
         return LLMResponse(Message.assistant(None, calls), usage, self.model, finish)
 
@@ -337,6 +360,14 @@ class LlamaCppChat(BaseLLM):
         schema = G.grounded_schema(spec.parameters, grounding)
         G.compile_check(self._loaded.llama, schema, self.engine)
         return schema
+
+
+def _object_or_none(arguments: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(arguments or "{}")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _with_fixed(schema: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:

@@ -38,7 +38,7 @@ COMPARE = {"symbol1": "JPM", "symbol2": "BAC", "time_horizon": "2 years"}
 
 def test_examples_are_all_covered():
     assert sorted(p.stem for p in EXAMPLES.glob("*.py")) == [
-        "app_sync_async", "approval_across_processes", "custom_tool_and_orchestration", "test_agent_with_replay"]
+        "app_sync_async", "approval_across_processes", "custom_tool_and_orchestration", "test_agent_with_replay", "travel_app"]
 
 
 def test_app_sync_async(capsys):
@@ -89,7 +89,29 @@ def test_agent_with_replay_own_test(tmp_path):
     load("test_agent_with_replay").test_replay_matches_recording(tmp_path)
 
 
-@pytest.mark.parametrize("name", ["app_sync_async", "approval_across_processes", "custom_tool_and_orchestration", "test_agent_with_replay"])
+def test_travel_app_runs_its_three_requests_on_its_own_domain():
+    plan = iter([
+        [call("weather_forecast", {"city": "Oslo"}), call("weather_forecast", {"city": "Bergen"})],
+        call("hotel_search", {"city": "Rome", "nights": 3}),
+        call("hotel_search", {"city": "Florence", "nights": 3}),
+    ])
+
+    def reply(request: LLMRequest):
+        return next(plan) if request.tools and request.tool_choice != "none" else "Here is what I found."
+
+    llm = ScriptedLLM([reply] * 6)
+    out = load("travel_app").main(llm)
+    assert [t["calls"] for t in out][2] == [{"name": "hotel_search", "arguments": {"city": "Florence", "nights": 3}}]
+    assert out[0]["tables"]["weather_forecast.forecast"]["rows"][0][0] == 1
+    assert out[1]["tables"]["hotel_search.hotels"]["rows"][0] == ["Rome Central", 195, 585]
+    offered = {t.name for t in llm.requests[0].tools}
+    assert offered == {"weather_forecast", "hotel_search", "flight_search", "currency_conversion", "visa_requirements", "things_to_do"}
+    # the follow-up's routing request carries the earlier turn's calls
+    follow_up = [r for r in llm.requests if r.tools][-1]
+    assert any(c.name == "hotel_search" for m in follow_up.messages for c in m.tool_calls)
+
+
+@pytest.mark.parametrize("name", ["app_sync_async", "approval_across_processes", "custom_tool_and_orchestration", "test_agent_with_replay", "travel_app"])
 def test_example_has_main_with_llm_parameter(name):
     import inspect
 

@@ -88,7 +88,7 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "")
     for key, prop in props.items():
         # only required arguments: an optional one may be left out (or invented, then dropped)
         fixed = key in required and isinstance(prop, dict) and not allows_null(prop, schema)
-        new_props[key] = _ground_number_prop(prop, numbers, schema, text) if fixed else prop
+        new_props[key] = _ground_number_prop(prop, numbers, schema, text) if fixed else _optional_number(prop, numbers, schema)
         if fixed and new_props[key].get("type") == "array" and "minItems" not in new_props[key]:
             new_props[key] = {**new_props[key], "minItems": 1}  # a list the call needs holds something ([] is a small model's shortcut)
         value = None if fixed or not isinstance(prop, dict) else _one_stated_value(prop, schema, text)
@@ -99,6 +99,21 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "")
     if stated_optionals:
         out["required"] = [*(schema.get("required") or []), *(k for k in stated_optionals if k not in required)]
     return out
+
+
+def _optional_number(prop: Any, numbers: list[float], root: dict[str, Any]) -> Any:
+    """An optional number argument: one of the numbers the request writes, or null / left out
+    (the tool's default) -- never a number from nowhere (a description's example, a guess)."""
+    if not isinstance(prop, dict) or not numbers:
+        return prop
+    node = non_null(prop, root)
+    if node.get("type") not in ("integer", "number") or "enum" in node or "const" in node:
+        return prop
+    grounded = _ground_number_prop(node, numbers, root)
+    if grounded is node or "enum" not in grounded:
+        return prop
+    return {"anyOf": [grounded, {"type": "null"}], **({"description": prop["description"]} if prop.get("description") else {})} \
+        if allows_null(prop, root) else grounded
 
 
 def _one_stated_value(prop: dict[str, Any], root: dict[str, Any], text: str) -> str | None:
@@ -269,3 +284,20 @@ def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_t
     if not changed:
         return arguments
     return json.dumps(kept, separators=(",", ":"), ensure_ascii=False)
+
+
+def inherit_arguments(arguments: str, earlier: dict[str, Any] | None, request: str) -> str:
+    """A follow-up's call of a function called the turn before: each argument the earlier call had
+    keeps its earlier value unless the new request (the last user message) states the new one
+    ("same for Florence": the city changes, the 3 nights stay; "make it 5 nights": the reverse)."""
+    args = _object(arguments)
+    if args is None or not earlier:
+        return arguments
+    text, plain = _norm(request), _plain(request)
+    merged = dict(args)
+    for key, value in earlier.items():
+        if key not in args or not _supported(args[key], text, plain):
+            merged[key] = value
+    if merged == args:
+        return arguments
+    return json.dumps(merged, separators=(",", ":"), ensure_ascii=False)

@@ -51,6 +51,8 @@ class Evidence:
     """Per function: the named values its calls would take (one call per value, or several at once)."""
     per_call: np.ndarray | None = None
     """Per function: how many named values one call takes (2 for a comparison of two named companies)."""
+    previous: frozenset[str] = frozenset()
+    """Functions called for the turn before (a follow-up may continue them)."""
 
 
 @dataclass
@@ -74,6 +76,9 @@ class RoutingPolicy:
       names the value, and that function is the one asked for in some part of it.
     - After tool results, only a function not called yet, whose score clears the text option by
       `after_results_margin`, is called; otherwise the answer is text.
+    - A function called for the turn before (`Evidence.previous`) gets `follow_up_weight` more
+      relevance: a short follow-up ("and in Bergen?") that matches nothing on its own continues it,
+      while a request closer to another function or to the text option ("thanks!") goes there.
     """
 
     model_weight: float = 0.1
@@ -82,6 +87,7 @@ class RoutingPolicy:
     window_threshold: float = 0.4
     after_results_margin: float = 0.25
     max_calls: int = 4
+    follow_up_weight: float = 0.3
 
     def scores(self, ev: Evidence) -> tuple[np.ndarray, float]:
         n = len(ev.names)
@@ -95,7 +101,8 @@ class RoutingPolicy:
         model's probabilities are left out: calibrated against a content-free request, they favour
         calling something (the content-free request is where "answer in text" scores highest)."""
         fit = ev.fit if ev.fit is not None and ev.fit.size == len(ev.names) else np.zeros(len(ev.names))
-        return ev.similarity + self.fit_weight * fit
+        follow = np.array([self.follow_up_weight if name in ev.previous else 0.0 for name in ev.names])
+        return ev.similarity + self.fit_weight * fit + follow
 
     def decide(self, ev: Evidence) -> list[str]:
         if not ev.names:

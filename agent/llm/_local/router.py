@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 
 from core.schema import allows_null, resolve
-from core.types import Message, ToolSpec
+from core.types import Message, ToolCall, ToolSpec
 
 from .arguments import _states, numbers_in
 from .evidence import ExampleIndex, split_examples, words_of
 from .policy import Evidence, RoutingPolicy
 
-__all__ = ["Router", "TEXT_EXAMPLES", "expand", "last_request", "named_entities", "one_call_takes", "windows"]
+__all__ = ["Router", "TEXT_EXAMPLES", "earlier_calls", "expand", "last_request", "named_entities", "one_call_takes", "windows"]
 
 TEXT_EXAMPLES = (
     "Hello! Who are you?",
@@ -57,6 +57,19 @@ def last_request(messages: Sequence[Message]) -> tuple[str, bool, frozenset[str]
             called = frozenset(c.name for m in later if m.role == "assistant" for c in m.tool_calls)
             return messages[i].content or "", any(m.role == "tool" for m in later), called
     return "", False, frozenset()
+
+
+def earlier_calls(messages: Sequence[Message]) -> list[ToolCall]:
+    """The calls made for the turn before the last user message (the most recent turn that made
+    any): what a follow-up ("and in Bergen?", "same for 5 nights") continues."""
+    last = max((i for i, m in enumerate(messages) if m.role == "user"), default=-1)
+    calls: list[ToolCall] = []
+    for m in reversed(messages[:max(last, 0)]):
+        if m.role == "user" and calls:
+            break
+        if m.role == "assistant":
+            calls = list(m.tool_calls) + calls
+    return calls
 
 
 @dataclass
@@ -103,11 +116,14 @@ class Router:
         per_call = np.array([one_call_takes(schema, args) for schema, args in zip(self.schemas, specific)])
         grounded = [set((grounding or {}).get(name, {})) for name in self.names]
         fit, missing = self.fit(query, specific, grounded, per_call, len(entities))
+        previous = frozenset(c.name for c in earlier_calls(messages)) & set(self.names)
+        missing[[i for i, name in enumerate(self.names) if name in previous]] = False  # the earlier call states them
         return Evidence(
             names=list(self.names), similarity=sims[:n], text_similarity=float(sims[n]),
             model=model if model is not None else np.zeros(0), windows=rows,
             required=required, after_results=after_results, called=called, fit=fit, missing=missing, entities=entities,
             covers=[frozenset(v for values in args.values() for v in values) for args in specific], per_call=per_call,
+            previous=previous,
         )
 
     def fit(self, query: str, specific: list[dict[str, list[str]]], grounded: list[set[str]], per_call: np.ndarray,

@@ -116,11 +116,15 @@ def test_required_numbers_and_enums_are_grounded_in_the_request():
     text = "Top 5 healthcare names, 2.5% yield, 2020"
     out = h.ground_numbers(schema, h.numbers_in(text), text)
     assert out["properties"]["n"]["enum"] == [5]  # 2.5 is not an integer, 2020 is out of range
-    assert out["properties"]["opt"] == {"type": "number"}  # optional: untouched
+    assert out["properties"]["opt"] == {"type": "number", "enum": [5, 2.5, 2020]}  # optional: a number written (or left out)
     assert out["properties"]["sector"]["enum"] == ["Health Care"]
     assert out["properties"]["sectors"]["items"]["enum"] == ["Health Care"]
     # nothing stated: the schema is kept
     assert h.ground_numbers(schema, [], "hello")["properties"]["sector"]["enum"] == ["Energy", "Health Care", "Financials"]
+    assert h.ground_numbers(schema, [], "hello")["properties"]["opt"] == {"type": "number"}
+    # a nullable optional number (strict schemas): a number written, or null (the default)
+    strict = {"type": "object", "required": ["days"], "properties": {"days": {"anyOf": [{"type": "integer"}, {"type": "null"}]}}}
+    assert h.ground_numbers(strict, [7.0], "next 7 days")["properties"]["days"] == {"anyOf": [{"type": "integer", "enum": [7]}, {"type": "null"}]}
 
 
 def test_unstated_optional_arguments_are_left_out_or_nulled():

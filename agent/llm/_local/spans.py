@@ -1,0 +1,151 @@
+"""String arguments decoded as spans of the conversation, by construction.
+
+A required free-text string argument (no enum, const, pattern or format of its own) may only take a
+run of up to `MAX_SPAN_WORDS` consecutive words of the conversation: the user's messages, tool
+results, and the values of earlier calls. Each word may lose the punctuation around it ("Porto?" ->
+"Porto", "pat@example.org." -> "pat@example.org") but never part of itself, so a description's
+example ("e.g. X100"), a placeholder ("account_email"), a fragment ("example.org") or a mangled name
+("Portage" for "Portland") cannot be written. The spans become one regular expression (a trie of
+word sequences) in the schema's `pattern`, which llguidance and llama.cpp's GBNF both enforce.
+Nothing here knows a language: words are what whitespace separates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from core.schema import allows_null, resolve
+from core.types import Message
+
+__all__ = ["MAX_SPAN_WORDS", "conversation_text", "span_pattern", "constrain_strings", "without_values"]
+
+MAX_SPAN_WORDS = 6
+MAX_WORDS = 300
+"""The most recent words of the conversation that spans are taken from (the request's always are)."""
+_LEADING = "\"'([{<«¿¡“‘"
+_TRAILING = "\"'.,;:!?)]}>»”’"
+_META = set("\\.+*?()|[]{}^$#&-~")
+
+
+def conversation_text(messages: Sequence[Message]) -> str:
+    """What the conversation states, oldest first: the user's messages, tool results, and the
+    argument values of the calls made so far (one per line)."""
+    lines: list[str] = []
+    for m in messages:
+        if m.role in ("user", "tool"):
+            lines.append(m.content or "")
+        elif m.role == "assistant":
+            for call in m.tool_calls:
+                lines += [str(v) for v in _scalars(call.arguments)]
+    return "\n".join(line for line in lines if line)
+
+
+def _scalars(arguments: str) -> list[Any]:
+    try:
+        value = json.loads(arguments or "{}")
+    except ValueError:
+        return []
+    out: list[Any] = []
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            stack += list(v.values())
+        elif isinstance(v, list):
+            stack += v
+        elif isinstance(v, str) and v.strip():
+            out.append(v)
+    return out
+
+
+def _escape(text: str) -> str:
+    return "".join("\\" + c if c in _META else c for c in text)
+
+
+def _word(raw: str) -> str | None:
+    """The regex of one word: its core, optionally followed by the punctuation it ends with."""
+    core = raw.lstrip(_LEADING)
+    stripped = core.rstrip(_TRAILING)
+    if not stripped or any(c in stripped for c in '"\\') or any(ord(c) < 32 for c in stripped):
+        return None
+    tail = core[len(stripped):]
+    tail_ok = tail and not any(c in tail for c in '"\\')
+    return _escape(stripped) + (f"({_escape(tail)})?" if tail_ok else "")
+
+
+def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[str] = frozenset()) -> str | None:
+    """An anchored regex matching every run of 1..`max_words` consecutive words of `text` (a word
+    may drop its surrounding punctuation), or None when `text` has no word. Lines do not join;
+    words in `exclude` (lower case, punctuation stripped) are left out and break runs."""
+    trie: dict[str, dict] = {}
+    lines = [[w for w in line.split()] for line in text.splitlines()]
+    budget = MAX_WORDS
+    kept: list[list[str]] = []
+    for line in reversed(lines):  # the most recent words first
+        if budget <= 0:
+            break
+        kept.append(line[-budget:])
+        budget -= len(line)
+    for line in kept:
+        words = [None if w.lstrip(_LEADING).rstrip(_TRAILING).lower() in exclude else _word(w) for w in line]
+        for i in range(len(words)):
+            node = trie
+            for w in words[i:i + max_words]:
+                if w is None:
+                    break
+                node = node.setdefault(w, {})
+    if not trie:
+        return None
+    return "^(" + _alternatives(trie) + ")$"
+
+
+def _alternatives(node: dict[str, dict]) -> str:
+    parts = []
+    for word in sorted(node):
+        child = node[word]
+        parts.append(word + (f"( ({_alternatives(child)}))?" if child else ""))
+    return "|".join(parts)
+
+
+def _free_string(node: dict[str, Any]) -> bool:
+    return node.get("type") == "string" and not any(k in node for k in ("enum", "const", "pattern", "format"))
+
+
+def constrain_strings(schema: dict[str, Any], pattern: str | None) -> dict[str, Any]:
+    """`schema` with every required free-text string argument (or the string items of a required
+    list) restricted to `pattern`; optional ones are left to be dropped when not stated."""
+    props = schema.get("properties") or {}
+    if not pattern or not props:
+        return schema
+    required = set(schema.get("required") or [])
+    new_props = dict(props)
+    changed = False
+    for key, prop in props.items():
+        if key not in required or not isinstance(prop, dict) or allows_null(prop, schema):
+            continue
+        node = resolve(prop, schema)
+        about = {"description": node["description"]} if node.get("description") else {}
+        if _free_string(node):
+            new_props[key] = {"type": "string", "pattern": pattern, **about}
+            changed = True
+        elif node.get("type") == "array" and isinstance(node.get("items"), dict) and _free_string(resolve(node["items"], schema)):
+            new_props[key] = {**node, "items": {"type": "string", "pattern": pattern}}
+            changed = True
+    return {**schema, "properties": new_props} if changed else schema
+
+
+def without_values(schema: dict[str, Any], fixed: dict[str, Any], text: str) -> dict[str, Any]:
+    """`schema` in which the span-constrained arguments not in `fixed` cannot take the words of
+    `fixed`'s string values: a value the request states once is one argument's value (the second
+    flight's origin is not also its destination)."""
+    words = frozenset(w.lstrip(_LEADING).rstrip(_TRAILING).lower() for v in fixed.values() if isinstance(v, str) for w in v.split())
+    props = schema.get("properties") or {}
+    targets = [k for k, p in props.items() if k not in fixed and isinstance(p, dict) and "pattern" in p]
+    if not words or not targets:
+        return schema
+    pattern = span_pattern(text, exclude=words)
+    if pattern is None:
+        return schema
+    return {**schema, "properties": {**props, **{k: {**props[k], "pattern": pattern} for k in targets}}}

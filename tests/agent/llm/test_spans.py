@@ -1,0 +1,76 @@
+"""String arguments as spans of the conversation (`_local/spans.py`): the pattern, offline."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from agent.llm import Message, ToolCall
+from agent.llm._local.spans import constrain_strings, conversation_text, span_pattern, without_values
+
+
+def matches(pattern: str, value: str) -> bool:
+    return re.fullmatch(pattern, value) is not None
+
+
+def test_spans_of_the_text_match_and_nothing_else():
+    p = span_pattern("Is it cold in Portland, Oregon? Ask pat@example.org.")
+    assert p is not None
+    for value in ("Portland", "Portland,", "Portland, Oregon", "Oregon", "pat@example.org", "cold in Portland"):
+        assert matches(p, value), value
+    # fragments, inventions, mangled names and joined lines are not spans
+    for value in ("Portage", "example.org", "Port", "Portland Ask", "Paris", "portland", ""):
+        assert not matches(p, value), value
+
+
+def test_a_description_example_or_placeholder_cannot_be_written():
+    p = span_pattern("Where is my order B7731?")
+    assert matches(p, "B7731")
+    assert not matches(p, "X100") and not matches(p, "order_id") and not matches(p, "B773")
+
+
+def test_spans_are_capped_in_words_and_do_not_cross_lines():
+    p = span_pattern("one two three four five six seven\neight nine")
+    assert matches(p, "one two three four five six")
+    assert not matches(p, "one two three four five six seven")
+    assert not matches(p, "seven eight")
+
+
+def test_conversation_text_has_user_turns_tool_results_and_earlier_values():
+    call = ToolCall("c1", "hotel_search", json.dumps({"city": "Rome", "nights": 3}))
+    messages = [Message.system("sys"), Message.user("Find a hotel in Rome"), Message.assistant(None, [call]),
+                Message.tool(call, "Hotel Roma: 120 USD"), Message.assistant("Here you go."), Message.user("And Florence?")]
+    text = conversation_text(messages)
+    assert "Find a hotel in Rome" in text and "Hotel Roma: 120 USD" in text and "And Florence?" in text
+    assert "sys" not in text and "Here you go." not in text  # the system prompt and the model's own prose are no source
+
+
+def test_only_required_free_strings_are_constrained():
+    schema = {
+        "type": "object",
+        "properties": {
+            "city": {"type": "string", "description": "e.g. Paris"},
+            "unit": {"type": "string", "enum": ["c", "f"]},
+            "note": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "day": {"type": "string", "format": "date"},
+        },
+        "required": ["city", "unit", "tags", "day"],
+    }
+    out = constrain_strings(schema, "^(a)$")
+    props = out["properties"]
+    assert props["city"] == {"type": "string", "pattern": "^(a)$", "description": "e.g. Paris"}
+    assert props["tags"]["items"] == {"type": "string", "pattern": "^(a)$"}
+    assert props["unit"] == schema["properties"]["unit"] and props["note"] == {"type": "string"}
+    assert props["day"] == {"type": "string", "format": "date"}  # a declared normalization keeps its format
+    assert constrain_strings(schema, None) is schema
+
+
+def test_without_values_keeps_a_fixed_value_out_of_the_other_arguments():
+    text = "Flights from Boston to Denver and from Chicago to Miami"
+    p = span_pattern(text)
+    schema = {"type": "object", "properties": {"origin": {"type": "string", "pattern": p}, "destination": {"type": "string", "pattern": p}}}
+    out = without_values(schema, {"origin": "Chicago"}, text)
+    assert out["properties"]["origin"]["pattern"] == p
+    dest = out["properties"]["destination"]["pattern"]
+    assert matches(dest, "Miami") and not matches(dest, "Chicago") and not matches(dest, "Chicago to Miami")
