@@ -164,3 +164,11 @@ def write_jsonl(path, rows) -> None:
 def read_jsonl(path) -> list[dict]:
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def health_items(n: int | None = None) -> list[dict]:
+    """`financial_health_assessment` direct calls for the first `n` companies of the snapshot (all: None)."""
+    from tools.market import SnapshotProvider
+
+    symbols = sorted(SnapshotProvider().symbols())[:n]
+    return [{"id": s, "orchestration": "financial_health_assessment", "arguments": {"symbol": s}} for s in symbols]
