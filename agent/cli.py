@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
                        help="run on Ray: a local cluster, or the cluster at ADDRESS ('auto', 'ray://host:10001')")
     batch.add_argument("--actors", type=int, default=None, metavar="N", help="with --ray: how many workers (default: what the CPUs hold)")
+    batch.add_argument("--retry-errors", action="store_true", help="run again the items whose line in OUT is an error (those lines are replaced)")
     batch.add_argument("--json", action="store_true", help="print the closing summary as JSON on stdout")
     _backend_options(batch)
 
@@ -204,7 +205,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         ray = RayOptions(None if args.ray == "local" else args.ray, actors=args.actors)
     progress = TerminalProgress()
     try:
-        summary = run_batch(args.input, args.out, config, ray=ray, progress=progress)
+        summary = run_batch(args.input, args.out, config, ray=ray, progress=progress, retry_errors=args.retry_errors)
     finally:
         progress.stop()
     if args.json:

@@ -1,7 +1,8 @@
 """The resumable output: one JSON line per finished item, written whole and synced as it finishes.
 
 Opening an existing file reads the ids it already holds (those items are skipped) and cuts off a
-last line that a killed run left half written (its item runs again). Only one run may write a file
+last line that a killed run left half written (its item runs again). With `retry_errors`, error
+lines are removed first (the file is rewritten whole, atomically), so their items run again. Only one run may write a file
 at a time (an advisory lock, where the system has one).
 """
 
@@ -29,11 +30,12 @@ class OutputFileError(ValueError):
 class ResultLog:
     """Append-only JSONL of results; `done` holds the id keys already written (see `id_key`)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, retry_errors: bool = False):
         self.path = Path(path)
+        self.retry_errors = retry_errors
         self.done: set[str] = set()
         self.errors_before = 0
-        """Error lines already in the file when it was opened."""
+        """Error lines in the file when it was opened (removed, with `retry_errors`)."""
         self.truncated = False
         """True when a half-written last line was cut off on opening."""
         self._file = open(self.path, "a+b")  # noqa: SIM115 - closed by close()
@@ -60,6 +62,7 @@ class ResultLog:
             self._file.truncate(end)
             self._sync()
             self.truncated = True
+        kept: list[bytes] = []
         for number, raw in enumerate(data[:end].splitlines(), start=1):
             if not raw.strip():
                 continue
@@ -69,8 +72,26 @@ class ResultLog:
                 raise OutputFileError(f"{self.path} line {number} is not JSON: not a batch output file?") from None
             if not isinstance(record, dict) or "id" not in record:
                 raise OutputFileError(f"{self.path} line {number} has no id: not a batch output file?")
+            failed = record.get("error") is not None
+            self.errors_before += failed
+            if failed and self.retry_errors:
+                continue
             self.done.add(id_key(record["id"]))
-            self.errors_before += record.get("error") is not None
+            kept.append(raw + b"\n")
+        if self.retry_errors and self.errors_before:
+            self._rewrite(b"".join(kept))
+
+    def _rewrite(self, content: bytes) -> None:
+        """Replace the file by `content` (a temporary file renamed over it), and hold the new one."""
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open(tmp, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
+        old, self._file = self._file, open(self.path, "a+b")  # noqa: SIM115 - closed by close()
+        old.close()
+        self._lock()
 
     def write(self, record: dict[str, Any]) -> None:
         """Append one result line in one write, then flush and fsync it."""

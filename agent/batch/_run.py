@@ -44,6 +44,8 @@ class BatchSummary:
     truncated: bool = False
     """A half-written last line (a killed run) was cut off the output and its item run again."""
     runner: str = "local"
+    retried: int = 0
+    """Error lines of an earlier run removed to run their items again (`retry_errors`)."""
 
     @property
     def ok(self) -> bool:
@@ -67,6 +69,7 @@ class BatchSummary:
             "errors": self.errors, "bad_lines": [str(b) for b in self.bad_lines], "seconds": round(self.seconds, 3),
             "items_per_second": round(self.items_per_second, 3), "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens, "llm_requests": self.llm_requests, "truncated": self.truncated,
+            "retried": self.retried,
         }
 
     def text(self) -> str:
@@ -75,6 +78,8 @@ class BatchSummary:
                  f"{self.skipped} already in {self.out}; {self.errors} failed"]
         if self.llm_requests:
             lines.append(f"usage: {self.prompt_tokens:,} prompt + {self.completion_tokens:,} completion tokens · {self.llm_requests} LLM calls")
+        if self.retried:
+            lines.append(f"{self.retried} items that had failed before ran again")
         if self.truncated:
             lines.append("a half-written last line of the output (an interrupted run) was removed; its item ran again")
         if self.bad_lines:
@@ -92,18 +97,21 @@ def run_batch(
     *,
     ray: RayOptions | None = None,
     progress: Progress | None = None,
+    retry_errors: bool = False,
 ) -> BatchSummary:
     """Run every item of `input_path` not yet in `out_path`, appending one line per item as it finishes.
 
     Locally (one process, `config.concurrency` items at once) or, with `ray`, on a Ray cluster.
-    Safe to interrupt and run again: finished items are kept and skipped.
+    Safe to interrupt and run again: finished items are kept and skipped; with `retry_errors`,
+    items whose line is an error run again (their error lines are removed first).
     """
     config = config or BatchConfig()
     started = time.perf_counter()
     parsed = read_input(input_path, config.catalog()[0])
     summary = BatchSummary(str(out_path), items=len(parsed.items), bad_lines=parsed.bad, runner="ray" if ray else "local")
-    with ResultLog(out_path) as results:
+    with ResultLog(out_path, retry_errors=retry_errors) as results:
         summary.truncated = results.truncated
+        summary.retried = results.errors_before if retry_errors else 0
         todo = [item for item in parsed.items if item.key not in results.done]
         summary.skipped = len(parsed.items) - len(todo)
         if progress is not None:

@@ -109,6 +109,17 @@ def test_a_second_run_skips_what_is_done_and_runs_what_is_new(tmp_path):
     assert "1 items run" in second.text() and "1 already in" in second.text()
 
 
+def test_retry_errors_runs_failed_items_again_and_keeps_one_line_per_id(tmp_path):
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(inp, [{"id": "a", "question": "price of AAA"}, {"id": "b", "orchestration": "boom"}])
+    assert run_batch(inp, out, config(findings_only=True)).errors == 1
+    write_jsonl(inp, [{"id": "a", "question": "price of AAA"}, {"id": "b", "orchestration": "quote", "arguments": {"symbol": "BBB"}}])
+    again = run_batch(inp, out, config(findings_only=True), retry_errors=True)
+    assert (again.retried, again.ran, again.skipped, again.errors) == (1, 1, 1, 0)
+    rows = read_jsonl(out)
+    assert [r["id"] for r in rows] == ["a", "b"] and rows[1]["findings"][0]["text"] == "BBB trades at 20.00."
+
+
 def test_the_agent_is_built_once_per_worker(tmp_path):
     built = []
 

@@ -56,3 +56,18 @@ def test_two_runs_cannot_write_the_same_file(tmp_path):
         with pytest.raises(OutputFileError, match="another batch run"):
             ResultLog(path)
     ResultLog(path).close()  # free again once the first is closed
+
+
+def test_retry_errors_removes_error_lines_so_their_items_run_again(tmp_path):
+    path = tmp_path / "out.jsonl"
+    path.write_text('{"id": "a", "error": null}\n{"id": "b", "error": "timeout"}\n{"id": "c", "error": null}\n')
+    with ResultLog(path) as log:  # by default an error line is done
+        assert log.done == {id_key("a"), id_key("b"), id_key("c")}
+    with ResultLog(path, retry_errors=True) as log:
+        assert log.done == {id_key("a"), id_key("c")} and log.errors_before == 1
+        assert path.read_text() == '{"id": "a", "error": null}\n{"id": "c", "error": null}\n'
+        with pytest.raises(OutputFileError, match="another batch run"):
+            ResultLog(path)  # the rewritten file is held too
+        log.write({"id": "b", "error": None})
+    assert [json.loads(x)["id"] for x in path.read_text().splitlines()] == ["a", "c", "b"]
+    assert not (tmp_path / "out.jsonl.tmp").exists()
