@@ -29,7 +29,7 @@ def test_findings_only_over_the_snapshot_with_a_bad_line(tmp_path, capsys):
     assert summary["bad_lines"][0].startswith("line 6: ") and "symbol" in summary["bad_lines"][0]
     assert "5 items run" in captured.err and "line 6:" in captured.err
     rows = read_jsonl(out)
-    assert [r["id"] for r in rows] == SYMBOLS[:5] or sorted(r["id"] for r in rows) == sorted(SYMBOLS[:5])
+    assert sorted(r["id"] for r in rows) == sorted(SYMBOLS[:5])  # in the order they finished
     assert all(r["findings"] and r["calls"][0]["name"] == "financial_health_assessment" for r in rows)
 
 

