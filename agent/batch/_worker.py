@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -26,7 +27,7 @@ from orchestrations import Orchestration, OrchestrationData, ReActLoop, RunConte
 from tools import Tool, ToolRunner, registered_tools
 from tools.market import use_data
 
-__all__ = ["BatchConfig", "ItemRunner", "FixedRoute"]
+__all__ = ["AnswerCap", "BatchConfig", "ItemRunner", "FixedRoute"]
 
 AgentFactory = Callable[[], Agent]
 
@@ -38,7 +39,7 @@ class BatchConfig:
     `agent_factory` (a zero-argument callable returning an `Agent`) is called once per worker when
     the run needs a model; by default `build_agent(backend, model=..., base_url=...)`.
     `orchestrations` and `tools` add to the registered ones for direct calls (your own analyses).
-    `concurrency` is the number of items one worker runs at once.
+    `concurrency` is the number of items one worker runs at once; `max_tokens` caps each answer.
     """
 
     backend: str = "local"
@@ -48,20 +49,26 @@ class BatchConfig:
     agent_factory: AgentFactory | None = None
     findings_only: bool = False
     concurrency: int = 4
+    max_tokens: int | None = None
     orchestrations: list[type[Orchestration[Any]]] = field(default_factory=list)
     tools: list[Tool] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, got {self.concurrency}")
+        if self.max_tokens is not None and self.max_tokens < 1:
+            raise ValueError(f"max_tokens must be at least 1, got {self.max_tokens}")
 
     def make_agent(self) -> Agent:
         if self.agent_factory is not None:
             agent = self.agent_factory()
             if not isinstance(agent, Agent):
                 raise TypeError(f"agent_factory returned {type(agent).__name__}, not an Agent")
-            return agent
-        return build_agent(self.backend, model=self.model, base_url=self.base_url)
+        else:
+            agent = build_agent(self.backend, model=self.model, base_url=self.base_url)
+        if self.max_tokens:
+            agent.analysis_llm = AnswerCap(agent.analysis_llm, self.max_tokens)
+        return agent
 
     def catalog(self) -> tuple[dict[str, type[Orchestration[Any]]], dict[str, Tool]]:
         """The orchestrations direct calls may name, and the tools their data steps use."""
@@ -74,6 +81,26 @@ class BatchConfig:
     def needs_model(self, items: list[BatchItem]) -> bool:
         """Whether workers must build the agent's model for these items."""
         return not self.findings_only or any(not item.is_call for item in items)
+
+
+class AnswerCap(WrapperLLM):
+    """No request asks for more than `max_tokens` tokens (put on the analysis model)."""
+
+    def __init__(self, inner: LLM, max_tokens: int):
+        super().__init__(inner)
+        self.max_tokens = max_tokens
+
+    def _cap(self, request: LLMRequest) -> LLMRequest:
+        return dataclasses.replace(request, max_tokens=min(request.max_tokens or self.max_tokens, self.max_tokens))
+
+    async def complete(self, request: LLMRequest) -> LLMResponse:
+        return await self._require_inner().complete(self._cap(request))
+
+    def stream(self, request: LLMRequest) -> AsyncIterator[StreamChunk]:
+        return self._require_inner().stream(self._cap(request))
+
+    async def aclose(self) -> None:
+        """Nothing: the cap does not own the model it wraps (the runner closes that)."""
 
 
 class FixedRoute(WrapperLLM):
@@ -152,8 +179,11 @@ class ItemRunner:
 
     async def aclose(self) -> None:
         if self.agent is not None:
-            for llm in {id(self.agent.llm): self.agent.llm, id(self.agent.analysis_llm): self.agent.analysis_llm}.values():
-                await llm.aclose()
+            analysis = self.agent.analysis_llm
+            analysis = analysis.inner if isinstance(analysis, AnswerCap) and analysis.inner is not None else analysis
+            await self.agent.llm.aclose()
+            if analysis is not self.agent.llm:
+                await analysis.aclose()
 
 
 def _calls(calls: list[tuple[type[Orchestration[Any]], Any]]) -> list[dict[str, Any]]:

@@ -138,3 +138,21 @@ def test_bad_configuration_is_a_clear_error():
         BatchConfig(concurrency=0)
     with pytest.raises(TypeError, match="not an Agent"):
         ItemRunner(BatchConfig(agent_factory=lambda: "agent"))
+
+
+def test_max_tokens_caps_every_answer_request_and_not_the_routing(tmp_path):
+    from agent import Agent
+    from tests.agent.batch._fixtures import KeywordLLM, Quote
+
+    seen = []
+
+    class Recording(KeywordLLM):
+        async def complete(self, request):
+            seen.append((bool(request.tools), request.max_tokens))
+            return await super().complete(request)
+
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(inp, [{"id": 1, "question": "price of AAA"}, {"id": 2, "orchestration": "quote", "arguments": {"symbol": "BBB"}}])
+    factory = lambda: Agent(Recording(), orchestrations=[Quote], tools=[price_of])  # noqa: E731
+    assert run_batch(inp, out, config(agent_factory=factory, max_tokens=7)).ok
+    assert sorted(seen, key=str) == [(False, 7), (False, 7), (True, None)]
