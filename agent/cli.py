@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run on Ray: a local cluster, or the cluster at ADDRESS ('auto', 'ray://host:10001')")
     batch.add_argument("--actors", type=int, default=None, metavar="N", help="with --ray: how many workers (default: what the CPUs hold)")
     batch.add_argument("--max-tokens", type=int, default=None, metavar="N", help="cap each answer at N tokens (default: the backend's)")
+    batch.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                       help="--backend openai: wait this long for one reply (default 60; raise it when requests queue for one server)")
     batch.add_argument("--retry-errors", action="store_true", help="run again the items whose line in OUT is an error (those lines are replaced)")
     batch.add_argument("--json", action="store_true", help="print the closing summary as JSON on stdout")
     _backend_options(batch)
@@ -200,7 +202,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from agent.batch._progress import TerminalProgress
 
     config = BatchConfig(backend=args.backend, model=args.model, base_url=args.base_url, data=args.data,
-                         findings_only=args.findings_only, concurrency=args.concurrency, max_tokens=args.max_tokens)
+                         findings_only=args.findings_only, concurrency=args.concurrency, max_tokens=args.max_tokens,
+                         timeout=args.timeout)
     ray = None
     if args.ray is not None:
         ray = RayOptions(None if args.ray == "local" else args.ray, actors=args.actors)

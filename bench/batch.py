@@ -63,7 +63,7 @@ def served_agent(base_url: str, max_tokens: int):
     from agent import build_agent
     from agent.llm.openai import OpenAIChat
 
-    llm: LLM = OpenAIChat("local", api_key="unused", base_url=base_url)
+    llm: LLM = OpenAIChat("local", api_key="unused", base_url=base_url, timeout=900, deadline=1800)  # requests queue for one model
     return build_agent(Capped(llm, max_tokens) if max_tokens else llm)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent._agent import Agent, Session
-from agent._build import build_agent, load_defaults
+from agent._build import build_agent, load_defaults, make_llm
 from agent._errors import one_line
 from agent.batch._items import BatchItem
 from agent.llm import LLM, LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, Usage, WrapperLLM
@@ -39,7 +39,9 @@ class BatchConfig:
     `agent_factory` (a zero-argument callable returning an `Agent`) is called once per worker when
     the run needs a model; by default `build_agent(backend, model=..., base_url=...)`.
     `orchestrations` and `tools` add to the registered ones for direct calls (your own analyses).
-    `concurrency` is the number of items one worker runs at once; `max_tokens` caps each answer.
+    `concurrency` is the number of items one worker runs at once; `max_tokens` caps each answer;
+    `timeout` (seconds) is how long the OpenAI backend waits for one reply (twice that with its
+    retries): raise it when many requests queue for one model server.
     """
 
     backend: str = "local"
@@ -50,6 +52,7 @@ class BatchConfig:
     findings_only: bool = False
     concurrency: int = 4
     max_tokens: int | None = None
+    timeout: float | None = None
     orchestrations: list[type[Orchestration[Any]]] = field(default_factory=list)
     tools: list[Tool] = field(default_factory=list)
 
@@ -65,7 +68,8 @@ class BatchConfig:
             if not isinstance(agent, Agent):
                 raise TypeError(f"agent_factory returned {type(agent).__name__}, not an Agent")
         else:
-            agent = build_agent(self.backend, model=self.model, base_url=self.base_url)
+            options = {"timeout": self.timeout, "deadline": 2 * self.timeout} if self.timeout and self.backend == "openai" else {}
+            agent = build_agent(make_llm(self.backend, self.model, self.base_url, **options))
         if self.max_tokens:
             agent.analysis_llm = AnswerCap(agent.analysis_llm, self.max_tokens)
         return agent

@@ -44,7 +44,8 @@ def test_through_a_model_server_at_most_concurrency_requests_are_in_flight_and_4
     write_jsonl(inp, health_questions(SYMBOLS))
     with ModelServer(delay=0.1) as server:
         server.stub.add(*(Reply(429, {"error": {"message": "busy"}}, headers={"retry-after": "0.2"}) for _ in range(3)))
-        code = main(["batch", str(inp), "--out", str(out), "--backend", "openai", "--base-url", server.base_url, "--concurrency", "4"])
+        code = main(["batch", str(inp), "--out", str(out), "--backend", "openai", "--base-url", server.base_url, "--concurrency", "4",
+                     "--timeout", "30"])
         assert code == 0, capsys.readouterr().err
         assert server.peak == 4  # 12 items, 4 at a time
     rows = {r["id"]: r for r in read_jsonl(out)}

@@ -156,3 +156,10 @@ def test_max_tokens_caps_every_answer_request_and_not_the_routing(tmp_path):
     factory = lambda: Agent(Recording(), orchestrations=[Quote], tools=[price_of])  # noqa: E731
     assert run_batch(inp, out, config(agent_factory=factory, max_tokens=7)).ok
     assert sorted(seen, key=str) == [(False, 7), (False, 7), (True, None)]
+
+
+def test_timeout_reaches_the_openai_backend_and_max_tokens_the_analysis_model(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    agent = BatchConfig(backend="openai", base_url="http://127.0.0.1:9/v1", timeout=300, max_tokens=50).make_agent()
+    assert (agent.llm.client.timeout, agent.llm.deadline) == (300, 600)
+    assert agent.analysis_llm.max_tokens == 50 and agent.analysis_llm.inner is agent.llm

@@ -29,7 +29,7 @@ def test_questions_answered_through_finagent_serve_with_concurrency_4(serve, tmp
     inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_jsonl(inp, [{"id": s, "question": f"How financially healthy is {s}?"} for s in symbols])
     code = main(["batch", str(inp), "--out", str(out), "--backend", "openai", "--base-url", serve.base_url,
-                 "--concurrency", "4", "--max-tokens", "16"])
+                 "--concurrency", "4", "--max-tokens", "16", "--timeout", "900"])  # one model: requests queue
     assert code == 0, capsys.readouterr().err
     rows = {r["id"]: r for r in read_jsonl(out)}
     assert sorted(rows) == sorted(symbols)
