@@ -204,6 +204,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     config = BatchConfig(backend=args.backend, model=args.model, base_url=args.base_url, data=args.data,
                          findings_only=args.findings_only, concurrency=args.concurrency, max_tokens=args.max_tokens,
                          timeout=args.timeout)
+    if args.actors is not None and args.ray is None:
+        raise ValueError("--actors needs --ray")
     ray = None
     if args.ray is not None:
         ray = RayOptions(None if args.ray == "local" else args.ray, actors=args.actors)

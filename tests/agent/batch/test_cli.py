@@ -83,3 +83,9 @@ def test_a_run_killed_halfway_resumes_without_repeating_or_losing_an_item(tmp_pa
     assert sorted(r["id"] for r in rows) == sorted(SYMBOLS)  # none lost, none twice
     assert asked_again == set(SYMBOLS) - set(first)  # the finished ones were not asked again
     assert all(r["error"] is None and r["answer"] for r in rows)
+
+
+def test_actors_without_ray_is_refused(tmp_path, capsys):
+    write_jsonl(tmp_path / "in.jsonl", health_items(1))
+    assert main(["batch", str(tmp_path / "in.jsonl"), "--out", str(tmp_path / "out.jsonl"), "--actors", "2"]) == 1
+    assert "--actors needs --ray" in capsys.readouterr().err and not (tmp_path / "out.jsonl").exists()
