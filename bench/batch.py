@@ -2,9 +2,10 @@
 
 Parts (`--parts`, default all):
   findings  `--findings-only` health assessments of every company in the snapshot: items per second
-            locally and on Ray (the same findings is checked), and Ray's overhead per item: the
-            marginal cost of one more item on one actor vs one more item locally, both one at a time
-            ((T_ray(N) - T_ray(1)) - (T_local(N) - T_local(1))) / (N - 1), fixed costs cancelled.
+            locally and on Ray (ids whose findings differ are listed), and the overhead per item,
+            one item at a time on one worker: the mean gap between results minus the mean time an
+            item took inside its worker (writing the line, fsync, and for Ray the round trip), with
+            the time to the first result (building the workers) apart.
   model     `--questions` questions answered end to end by the embedded model, locally and on Ray
             with one actor of 2 CPUs and with two actors of 1 CPU (how many actors a machine gets).
   serve     `--serve-questions` questions through the OpenAI backend against `finagent serve`,
@@ -17,8 +18,6 @@ model per worker (and starting actors), not starting the cluster (reported apart
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import functools
 import json
 import os
 import platform
@@ -27,51 +26,22 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agent.llm import LLM, WrapperLLM
 from bench._common import emit
 
 PARTS = ["findings", "model", "serve"]
 
 
-class Capped(WrapperLLM):
-    """No request asks for more than `max_tokens` tokens."""
-
-    def __init__(self, inner: LLM, max_tokens: int):
-        super().__init__(inner)
-        self.max_tokens = max_tokens
-
-    def _cap(self, request):
-        return dataclasses.replace(request, max_tokens=min(request.max_tokens or self.max_tokens, self.max_tokens))
-
-    async def complete(self, request):
-        return await self._require_inner().complete(self._cap(request))
-
-    def stream(self, request):
-        return self._require_inner().stream(self._cap(request))
-
-
-def local_agent(max_tokens: int):
-    """The default agent on the embedded model (answers capped); module level: Ray workers import it."""
+def local_agent():
+    """The default agent on the embedded model; module level: Ray workers import it."""
     from agent import build_agent
-    from agent.llm.llamacpp import LlamaCppChat
 
-    llm: LLM = LlamaCppChat()
-    return build_agent(Capped(llm, max_tokens) if max_tokens else llm)
+    return build_agent("local")
 
 
-def served_agent(base_url: str, max_tokens: int):
-    from agent import build_agent
-    from agent.llm.openai import OpenAIChat
-
-    llm: LLM = OpenAIChat("local", api_key="unused", base_url=base_url, timeout=900, deadline=1800)  # requests queue for one model
-    return build_agent(Capped(llm, max_tokens) if max_tokens else llm)
-
-
-def companies() -> list[tuple[str, str]]:
+def symbols() -> list[str]:
     from tools.market import SnapshotProvider
 
-    names = SnapshotProvider().company_names()
-    return sorted(names.items())
+    return sorted(SnapshotProvider().symbols())
 
 
 def write(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -83,15 +53,37 @@ def read(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def timed_run(inp: Path, out: Path, config, ray=None) -> tuple[float, list[dict[str, Any]]]:
+class Clock:
+    """Records when each result reached the writer (a `Progress` for `run_batch`)."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.start = 0.0
+
+    def started(self, total: int, skipped: int) -> None:
+        self.start = time.perf_counter()
+
+    def finished(self, record: dict[str, Any]) -> None:
+        self.times.append(time.perf_counter())
+
+
+def timed_run(inp: Path, out: Path, config, ray=None, clock: Clock | None = None) -> tuple[float, list[dict[str, Any]]]:
     from agent.batch import run_batch
 
     out.unlink(missing_ok=True)
     start = time.perf_counter()
-    summary = run_batch(inp, out, config, ray=ray)
+    summary = run_batch(inp, out, config, ray=ray, progress=clock)
     seconds = time.perf_counter() - start
     assert summary.ran == summary.items, summary.text()
     return seconds, read(out)
+
+
+def overhead_ms(clock: Clock, rows: list[dict[str, Any]]) -> float:
+    """One item at a time: the mean gap between results minus the mean time the items took inside
+    their worker, over all but the first (which carries the start-up)."""
+    gaps = [b - a for a, b in zip(clock.times, clock.times[1:])]
+    inside = [r["seconds"] for r in rows[1:]]
+    return (sum(gaps) / len(gaps) - sum(inside) / len(inside)) * 1000
 
 
 def line_checks(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -106,39 +98,39 @@ def line_checks(rows: list[dict[str, Any]]) -> dict[str, int]:
 def part_findings(tmp: Path, ray: Any, RayOptions: Any) -> dict[str, Any]:
     from agent.batch import BatchConfig
 
-    items = [{"id": s, "orchestration": "financial_health_assessment", "arguments": {"symbol": s}} for s, _ in companies()]
+    items = [{"id": s, "orchestration": "financial_health_assessment", "arguments": {"symbol": s}} for s in symbols()]
     inp = write(tmp / "health.jsonl", items)
-    one = write(tmp / "health1.jsonl", items[:1])
     config = BatchConfig(findings_only=True, concurrency=4)
     local_s, local_rows = timed_run(inp, tmp / "local.jsonl", config)
     ray_s, ray_rows = timed_run(inp, tmp / "ray.jsonl", config, RayOptions())
-    same = {r["id"]: r["findings"] for r in local_rows} == {r["id"]: r["findings"] for r in ray_rows}
+    local_findings, ray_findings = ({r["id"]: r["findings"] for r in rows} for rows in (local_rows, ray_rows))
     serial = BatchConfig(findings_only=True, concurrency=1)
-    t_local_n, _ = timed_run(inp, tmp / "l1.jsonl", serial)
-    t_local_1, _ = timed_run(one, tmp / "l2.jsonl", serial)
-    t_ray_n, _ = timed_run(inp, tmp / "r1.jsonl", serial, RayOptions(actors=1))
-    t_ray_1, _ = timed_run(one, tmp / "r2.jsonl", serial, RayOptions(actors=1))
+    local_clock, ray_clock = Clock(), Clock()
+    _, serial_local = timed_run(inp, tmp / "l1.jsonl", serial, clock=local_clock)
+    _, serial_ray = timed_run(inp, tmp / "r1.jsonl", serial, RayOptions(actors=1), clock=ray_clock)
     n = len(items)
     return {
         "items": n, "local_items_per_s": round(n / local_s, 2), "ray_items_per_s": round(n / ray_s, 2),
-        "ray_actors": int(ray.cluster_resources().get("CPU", 1)), "same_findings": same,
+        "ray_actors": int(ray.cluster_resources().get("CPU", 1)),
+        "different_findings": sorted(k for k in local_findings if local_findings[k] != ray_findings.get(k)),
         "errors": sum(r["error"] is not None for r in local_rows + ray_rows),
-        "ray_overhead_ms_per_item": round(((t_ray_n - t_ray_1) - (t_local_n - t_local_1)) / (n - 1) * 1000, 2),
-        "serial_local_ms_per_item": round((t_local_n - t_local_1) / (n - 1) * 1000, 2),
-        "serial_ray_ms_per_item": round((t_ray_n - t_ray_1) / (n - 1) * 1000, 2),
+        "local_overhead_ms_per_item": round(overhead_ms(local_clock, serial_local), 2),
+        "ray_overhead_ms_per_item": round(overhead_ms(ray_clock, serial_ray), 2),
+        "item_ms_inside_worker": round(sum(r["seconds"] for r in serial_ray) / n * 1000, 2),
+        "ray_first_result_s": round(ray_clock.times[0] - ray_clock.start, 2),
+        "local_first_result_s": round(local_clock.times[0] - local_clock.start, 2),
     }
 
 
 def questions(n: int) -> list[dict[str, Any]]:
-    chosen = companies()[::7][:n]
-    return [{"id": s, "question": f"How financially healthy is {name} ({s})?"} for s, name in chosen]
+    return [{"id": s, "question": f"How financially healthy is {s}?"} for s in symbols()[::7][:n]]
 
 
 def part_model(tmp: Path, n: int, max_tokens: int, RayOptions: Any) -> dict[str, Any]:
     from agent.batch import BatchConfig
 
     inp = write(tmp / "questions.jsonl", questions(n))
-    config = BatchConfig(agent_factory=functools.partial(local_agent, max_tokens), concurrency=1)
+    config = BatchConfig(agent_factory=local_agent, concurrency=1, max_tokens=max_tokens or None)
     result: dict[str, Any] = {"questions": n}
     for name, ray in [("local", None), ("ray_1_actor_2_cpus", RayOptions(actors=1, cpus_per_actor=2)),
                       ("ray_2_actors_1_cpu", RayOptions(actors=2, cpus_per_actor=1))]:
@@ -160,6 +152,7 @@ def part_serve(tmp: Path, n: int, max_tokens: int, concurrency: int) -> dict[str
 
     from agent.batch import BatchConfig
 
+    os.environ.setdefault("OPENAI_API_KEY", "unused")  # finagent serve runs without a key here
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -173,8 +166,9 @@ def part_serve(tmp: Path, n: int, max_tokens: int, concurrency: int) -> dict[str
                     break
             except httpx.HTTPError:
                 time.sleep(0.3)
-        inp = write(tmp / "serve.jsonl", [{"id": s, "question": f"How financially healthy is {name} ({s})?"} for s, name in companies()[:n]])
-        config = BatchConfig(agent_factory=functools.partial(served_agent, f"http://127.0.0.1:{port}/v1", max_tokens), concurrency=concurrency)
+        inp = write(tmp / "serve.jsonl", [{"id": s, "question": f"How financially healthy is {s}?"} for s in symbols()[:n]])
+        config = BatchConfig(backend="openai", model="local", base_url=f"http://127.0.0.1:{port}/v1", concurrency=concurrency,
+                             max_tokens=max_tokens or None, timeout=900)  # requests queue for one model
         seconds, rows = timed_run(inp, tmp / "serve_out.jsonl", config)
         return {"questions": n, "concurrency": concurrency, "questions_per_min": round(n / seconds * 60, 2), "seconds": round(seconds, 1),
                 **line_checks(rows)}
