@@ -78,7 +78,7 @@ def test_a_worker_that_cannot_build_its_agent_fails_the_run_clearly(cluster, tmp
     inp = tmp_path / "in.jsonl"
     write_jsonl(inp, [{"id": 1, "question": "price of AAA"}])
     with pytest.raises(RuntimeError, match="could not build its agent: .*no API key"):
-        run_batch(inp, tmp_path / "out.jsonl", BatchConfig(backend="openai"), ray=RayOptions(runtime_env=None))
+        run_batch(inp, tmp_path / "out.jsonl", BatchConfig(backend="openai"), ray=RayOptions(actors=1))
     assert read_jsonl(tmp_path / "out.jsonl") == []
 
 
