@@ -172,3 +172,8 @@ def health_items(n: int | None = None) -> list[dict]:
 
     symbols = sorted(SnapshotProvider().symbols())[:n]
     return [{"id": s, "orchestration": "financial_health_assessment", "arguments": {"symbol": s}} for s in symbols]
+
+
+def unbuildable_agent() -> Agent:
+    """An agent factory that fails, as one whose model file or API key is missing does."""
+    raise RuntimeError("no model file at /nowhere/model.gguf")

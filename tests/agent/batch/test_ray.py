@@ -13,7 +13,15 @@ ray = pytest.importorskip("ray")
 
 from agent.batch import BatchConfig, RayOptions, run_batch  # noqa: E402
 from agent.batch._ray import local_runtime_env  # noqa: E402
-from tests.agent.batch._fixtures import ORCHESTRATIONS, health_items, keyword_agent, price_of, read_jsonl, write_jsonl  # noqa: E402
+from tests.agent.batch._fixtures import (  # noqa: E402
+    ORCHESTRATIONS,
+    health_items,
+    keyword_agent,
+    price_of,
+    read_jsonl,
+    unbuildable_agent,
+    write_jsonl,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -77,8 +85,8 @@ def test_an_item_whose_worker_dies_runs_again_and_one_that_always_kills_it_is_an
 def test_a_worker_that_cannot_build_its_agent_fails_the_run_clearly(cluster, tmp_path):
     inp = tmp_path / "in.jsonl"
     write_jsonl(inp, [{"id": 1, "question": "price of AAA"}])
-    with pytest.raises(RuntimeError, match="could not build its agent: .*no API key"):
-        run_batch(inp, tmp_path / "out.jsonl", BatchConfig(backend="openai"), ray=RayOptions(actors=1))
+    with pytest.raises(RuntimeError, match="could not build its agent: .*no model file at /nowhere/model.gguf"):
+        run_batch(inp, tmp_path / "out.jsonl", BatchConfig(agent_factory=unbuildable_agent), ray=RayOptions(actors=1))
     assert read_jsonl(tmp_path / "out.jsonl") == []
 
 

@@ -33,7 +33,7 @@ def test_questions_answered_through_finagent_serve_with_concurrency_4(serve, tmp
     assert code == 0, capsys.readouterr().err
     rows = {r["id"]: r for r in read_jsonl(out)}
     assert sorted(rows) == sorted(symbols)
-    for symbol, row in rows.items():
+    for row in rows.values():
         assert row["error"] is None and row["answer"] and row["figures"]["summary"]
         assert row["calls"] and row["findings"] and row["usage"]["requests"] == 2
     health = httpx.get(serve.base_url.removesuffix("/v1") + "/health").json()
