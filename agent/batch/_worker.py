@@ -154,9 +154,11 @@ class ItemRunner:
         if only:  # a question, routed, then its data steps
             outcome = await agent.route(item.question or "", Session())
             routed = [(r.target, r.params) for r in outcome.routes]
-            findings, error = await self._data_steps(routed) if not outcome.error else ([], outcome.error)
+            findings, error = await self._data_steps(routed, agent.tools) if not outcome.error else ([], outcome.error)
             return _record(item, _calls(routed), findings, None, None, outcome.usage, error, only)
         if item.is_call:
+            if item.orchestration not in agent.targets:
+                raise ValueError(f"the agent does not offer {item.orchestration!r}; it offers {', '.join(sorted(agent.targets))}")
             agent = copy.copy(agent)  # the same agent, routed to the given call
             agent.llm = FixedRoute(agent.llm, item.orchestration or "", item.arguments)
         reply = await agent.achat(item.question or _call_question(self.orchestrations[item.orchestration or ""], item.arguments), Session())
@@ -167,9 +169,10 @@ class ItemRunner:
             self.agent = self.config.make_agent()
         return self.agent
 
-    async def _data_steps(self, calls: list[tuple[type[Orchestration[Any]], Any]]) -> tuple[list[dict[str, Any]], str | None]:
+    async def _data_steps(self, calls: list[tuple[type[Orchestration[Any]], Any]],
+                          tools: dict[str, Tool] | None = None) -> tuple[list[dict[str, Any]], str | None]:
         """Run the data steps concurrently (one tool cache per item); their findings in order."""
-        runner = ToolRunner(self.tools)
+        runner = ToolRunner({**self.tools, **(tools or {})})
         root = RunContext(runner)
         results = await asyncio.gather(*(cls().run(params, root.child(cls.name)) for cls, params in calls), return_exceptions=True)
         findings: list[dict[str, Any]] = []

@@ -163,3 +163,15 @@ def test_timeout_reaches_the_openai_backend_and_max_tokens_the_analysis_model(mo
     agent = BatchConfig(backend="openai", base_url="http://127.0.0.1:9/v1", timeout=300, max_tokens=50).make_agent()
     assert (agent.llm.client.timeout, agent.llm.deadline) == (300, 600)
     assert agent.analysis_llm.max_tokens == 50 and agent.analysis_llm.inner is agent.llm
+
+
+def test_a_direct_call_the_agent_does_not_offer_is_an_error_line(tmp_path):
+    from agent import Agent
+    from tests.agent.batch._fixtures import KeywordLLM, Quote
+
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(inp, [{"id": 1, "orchestration": "boom"}, {"id": 2, "orchestration": "quote", "arguments": {"symbol": "AAA"}}])
+    only_quote = lambda: Agent(KeywordLLM(), orchestrations=[Quote], tools=[price_of])  # noqa: E731
+    run_batch(inp, out, config(agent_factory=only_quote))
+    rows = {r["id"]: r for r in read_jsonl(out)}
+    assert rows[1]["error"] == "ValueError: the agent does not offer 'boom'; it offers quote" and rows[2]["error"] is None
