@@ -66,7 +66,10 @@ class BatchActor:
 
 def run_ray(items: list[BatchItem], config: BatchConfig, sink: Sink, options: RayOptions | None = None) -> None:
     """Run `items` on Ray; `sink` gets each record in the calling process as it finishes."""
-    import ray
+    try:
+        import ray
+    except ImportError:
+        raise RuntimeError("Ray is not installed: pip install 'finagent[ray]'") from None
 
     options = options or RayOptions()
     started = not ray.is_initialized()
@@ -79,7 +82,11 @@ def run_ray(items: list[BatchItem], config: BatchConfig, sink: Sink, options: Ra
             init["address"] = options.address
         ray.init(**init)
     try:
-        _Pool(ray, items, config, sink, options).run()
+        pool = _Pool(ray, items, config, sink, options)
+        try:
+            pool.run()
+        finally:
+            pool.close()
     finally:
         if started:
             ray.shutdown()
@@ -169,6 +176,11 @@ class _Pool:
                 return
             record = _died(item, attempt, e, self.config.findings_only)
         self.sink(record)
+
+    def close(self) -> None:
+        """End the actors (and their models): a cluster that outlives the run gets its CPUs back."""
+        for worker in self.workers:
+            self.ray.kill(worker.handle, no_restart=True)
 
     def _replace(self, dead: _Worker) -> None:
         """A new actor in place of one that died (once: its other runs fail too and find it replaced)."""
