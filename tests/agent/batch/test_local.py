@@ -175,3 +175,15 @@ def test_a_direct_call_the_agent_does_not_offer_is_an_error_line(tmp_path):
     run_batch(inp, out, config(agent_factory=only_quote))
     rows = {r["id"]: r for r in read_jsonl(out)}
     assert rows[1]["error"] == "ValueError: the agent does not offer 'boom'; it offers quote" and rows[2]["error"] is None
+
+
+def test_without_ray_installed_a_ray_run_says_how_to_get_it(tmp_path, monkeypatch):
+    import sys
+
+    from agent.batch import RayOptions
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` fails as if it were not installed
+    inp = tmp_path / "in.jsonl"
+    write_jsonl(inp, [{"id": 1, "question": "price of AAA"}])
+    with pytest.raises(RuntimeError, match=r"pip install 'finagent\[ray\]'"):
+        run_batch(inp, tmp_path / "out.jsonl", config(), ray=RayOptions())
