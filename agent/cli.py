@@ -1,4 +1,4 @@
-"""`finagent`: ask a question, list or run tools, chat, serve, MCP. Errors are one line on stderr."""
+"""`finagent`: ask a question, list or run tools, chat, serve, MCP, batch runs. Errors are one line on stderr."""
 
 from __future__ import annotations
 
@@ -52,6 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body-bytes", type=int, default=None, metavar="N", help="larger request bodies get 413 (default 4 MiB)")
     serve.add_argument("--max-queue", type=int, default=None, metavar="N",
                        help="requests that may wait for the model; more get 429 with Retry-After (default 16)")
+
+    batch = sub.add_parser("batch", help="run many questions or direct calls from a JSONL file (resumable; locally or on Ray)")
+    batch.add_argument("input", metavar="INPUT.jsonl", help='one JSON object a line: {"id", "question"} or {"id", "orchestration", "arguments"}')
+    batch.add_argument("--out", required=True, metavar="OUT.jsonl", help="results, one line per item; ids already in it are skipped")
+    batch.add_argument("--concurrency", type=int, default=4, metavar="N", help="items in flight per worker (default 4)")
+    batch.add_argument("--findings-only", action="store_true", help="no analysis call: data steps only (questions are still routed)")
+    batch.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
+                       help="run on Ray: a local cluster, or the cluster at ADDRESS ('auto', 'ray://host:10001')")
+    batch.add_argument("--actors", type=int, default=None, metavar="N", help="with --ray: how many workers (default: what the CPUs hold)")
+    batch.add_argument("--max-tokens", type=int, default=None, metavar="N", help="cap each answer at N tokens (default: the backend's)")
+    batch.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                       help="--backend openai: wait this long for one reply (default 60; raise it when requests queue for one server)")
+    batch.add_argument("--retry-errors", action="store_true", help="run again the items whose line in OUT is an error (those lines are replaced)")
+    batch.add_argument("--json", action="store_true", help="print the closing summary as JSON on stdout")
+    _backend_options(batch)
 
     mcp = sub.add_parser("mcp", help="MCP server: the orchestrations and tools for MCP clients (stdio, or --http)")
     mcp.add_argument("--http", action="store_true", help="serve streamable HTTP at http://HOST:PORT/mcp instead of stdio")
@@ -208,6 +223,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return run_server(args)
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from agent.batch import BatchConfig, RayOptions, run_batch
+    from agent.batch._progress import TerminalProgress
+
+    config = BatchConfig(backend=args.backend, model=args.model, base_url=args.base_url, data=args.data,
+                         findings_only=args.findings_only, concurrency=args.concurrency, max_tokens=args.max_tokens,
+                         timeout=args.timeout)
+    if args.actors is not None and args.ray is None:
+        raise ValueError("--actors needs --ray")
+    ray = None
+    if args.ray is not None:
+        ray = RayOptions(None if args.ray == "local" else args.ray, actors=args.actors)
+    progress = TerminalProgress()
+    try:
+        summary = run_batch(args.input, args.out, config, ray=ray, progress=progress, retry_errors=args.retry_errors)
+    finally:
+        progress.stop()
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2))
+    print(summary.text(), file=sys.stderr)
+    return 0 if summary.ok else EXIT_ERROR
+
+
 def cmd_mcp(args: argparse.Namespace) -> int:
     from agent.mcp import run_mcp
 
@@ -221,7 +259,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"ask": cmd_ask, "tools": cmd_tools, "tool": cmd_tool, "chat": cmd_chat, "serve": cmd_serve, "mcp": cmd_mcp,
-            "sessions": cmd_sessions}
+            "sessions": cmd_sessions, "batch": cmd_batch}
 TRACED = ("ask", "chat", "serve", "mcp")
 """The commands that export OpenTelemetry spans when OTEL_EXPORTER_OTLP_ENDPOINT is set."""
 
