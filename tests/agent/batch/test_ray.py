@@ -72,13 +72,14 @@ def test_an_item_whose_worker_dies_runs_again_and_one_that_always_kills_it_is_an
     write_jsonl(inp, [{"id": "once", "orchestration": "crash", "arguments": {"marker": str(once)}},
                       {"id": "always", "orchestration": "crash", "arguments": {"marker": str(always), "always": True}},
                       *({"id": i, "orchestration": "quote", "arguments": {"symbol": "AAA"}} for i in range(4))])
-    summary = run_batch(inp, out, config(findings_only=True), ray=RayOptions(max_attempts=2))
+    # 3 attempts: `once` may first die with a worker that `always` killed, then kill its own, then run
+    summary = run_batch(inp, out, config(findings_only=True), ray=RayOptions(max_attempts=3))
     rows = {r["id"]: r for r in read_jsonl(out)}
     assert sorted(map(str, rows)) == ["0", "1", "2", "3", "always", "once"]  # every item once, none lost
     assert rows["once"]["error"] is None and rows["once"]["findings"][0]["text"] == "survived"
     assert len(once.read_text().split()) == 1  # it died once, then ran on a new worker
     # its first run may have died with the worker `once` killed; its last ran alone and killed its own
-    assert 1 <= len(always.read_text().split()) <= 2 and rows["always"]["error"].startswith("the worker died on each of 2 attempts")
+    assert 1 <= len(always.read_text().split()) <= 3 and rows["always"]["error"].startswith("the worker died on each of 3 attempts")
     assert all(rows[i]["error"] is None for i in range(4)) and summary.errors == 1
 
 
