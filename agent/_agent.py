@@ -12,8 +12,8 @@ from typing import Any
 from agent._memory import Memory, estimate_tokens
 from agent._reply import AgentReply
 from agent._routing import Route, repair_messages, validate_calls
-from agent._synthesis import answer_data, answer_request
-from agent._verify import check_answer
+from agent.grounding.request import answer_data, answer_request
+from agent.grounding.verify import check_answer
 from agent.events import (
     ErrorEvent,
     Event,
@@ -24,7 +24,7 @@ from agent.events import (
     RouteRejected,
     TokenDelta,
 )
-from agent.figures import DataFigures
+from agent.grounding.figures import DataFigures
 from agent.llm import LLM, LLMError, LLMRequest, Message, Usage
 from orchestrations import Orchestration, OrchestrationData, RunContext, registered_orchestrations
 from orchestrations._context import DEFAULT_MAX_CONCURRENCY

@@ -206,7 +206,7 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
 
     from agent import load_defaults, make_llm
-    from agent._synthesis import instructions
+    from agent.grounding.request import instructions
 
     load_defaults()
     llm = make_llm(args.backend, args.model, **({"n_threads": args.threads} if args.backend == "local" else {}))

@@ -4,7 +4,7 @@ import re
 
 from agent import load_defaults
 from agent._memory import estimate_tokens
-from agent._synthesis import MAX_TABLE_CELLS, answer_request, instructions
+from agent.grounding.request import MAX_TABLE_CELLS, answer_request, instructions
 from orchestrations import RunContext, registered_orchestrations
 from tools import ToolRunner, registered_tools
 

@@ -1,6 +1,6 @@
 """The scoring functions of `python -m bench answers`."""
 
-from agent._synthesis import instructions
+from agent.grounding.request import instructions
 from bench.answers import copied_runs, coverage, parrots, summarize
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from agent._memory import estimate_tokens
-from agent.figures import DataFigures, allowed_figures, data_figures
+from agent.grounding.figures import DataFigures, allowed_figures, data_figures
 from agent.llm import LLMRequest, Message
 from orchestrations import Orchestration, OrchestrationData
 from prompts import load, render
