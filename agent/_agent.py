@@ -12,7 +12,7 @@ from typing import Any
 from agent._memory import Memory, estimate_tokens
 from agent._reply import AgentReply
 from agent._routing import Route, repair_messages, validate_calls
-from agent.grounding.request import answer_data, answer_request
+from agent.grounding.request import ANSWER_MODES, answer_data, answer_request
 from agent.grounding.verify import check_answer
 from agent.events import (
     ErrorEvent,
@@ -59,8 +59,9 @@ class Agent:
 
     `llm` routes; `analysis_llm` (default: the same) writes the analysis. `tools` are atomic tools
     the orchestrations may call (default: all registered); `offer_tools=True` also offers them to the
-    routing model directly. Every answer's figures are traced to the data (a `FiguresChecked`
-    event); `rewrite_untraced=True` asks the model once to rewrite an answer with untraced figures.
+    routing model directly. Every answer's figures are traced and attributed to the data (a
+    `FiguresChecked` event); `rewrite_untraced=True` asks the model once to rewrite an answer with
+    flagged figures; `answer_mode` (`clauses` / `free`) overrides the analysis backend's default.
     """
 
     def __init__(
@@ -79,6 +80,7 @@ class Agent:
         tool_executor: Executor | None = None,
         system_prompt: str | None = None,
         rewrite_untraced: bool = False,
+        answer_mode: str | None = None,
     ):
         self.llm = llm
         self.analysis_llm = analysis_llm or llm
@@ -95,7 +97,12 @@ class Agent:
         self.tool_executor = tool_executor
         self.system_prompt = system_prompt or load("router.md")
         self.rewrite_untraced = rewrite_untraced
-        """Ask the analysis model once to rewrite an answer whose figures do not all trace to the data."""
+        """Ask the analysis model once to rewrite an answer with flagged figures (untraced, wrong label, ...)."""
+        if answer_mode is not None and answer_mode not in ANSWER_MODES:
+            raise ValueError(f"unknown answer_mode {answer_mode!r}: use one of {ANSWER_MODES}")
+        self.answer_mode = answer_mode
+        """`clauses`: every figure inside a clause computed from the data (grammar backends enforce it);
+        `free`: written freely and checked; None: the analysis backend's own default (`answer_mode`)."""
         self.session = Session()
         self._specs = [o.spec() for o in self.targets.values()]
 
@@ -163,7 +170,8 @@ class Agent:
                     yield TokenDelta(text)
                 else:
                     data = answer_data(query, [(r.target, r.params, d) for r, d in results])
-                    request = answer_request(query, history, [(r.target, r.params, d) for r, d in results], data=data)
+                    mode = self.answer_mode or getattr(self.analysis_llm, "answer_mode", "free")
+                    request = answer_request(query, history, [(r.target, r.params, d) for r, d in results], data=data, mode=mode)
                     parts: list[str] = []
                     async for chunk in self.analysis_llm.stream(request):
                         if chunk.delta:

@@ -69,6 +69,7 @@ class AgentReply:
             "llm_calls": self.llm_calls,
             "error": self.error,
             "findings": self.findings,
+            "tables": self.tables,
             "figures": self.figures,
         }
 

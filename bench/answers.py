@@ -98,6 +98,7 @@ class _Recorder:
 
     def __init__(self, llm: Any):
         self.llm, self.model = llm, llm.model
+        self.answer_mode = getattr(llm, "answer_mode", "free")
         self.context_window = getattr(llm, "context_window", None)
         self.requests: list[Any] = []
         self.usages: list[Any] = []

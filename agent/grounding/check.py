@@ -79,9 +79,9 @@ class FigureCheck:
         kinds = Counter(f["problem"] for f in self.flagged)
         if len(kinds) == 1:
             problem = next(iter(kinds))
-            return f"{len(self.untraced)} of {n} {noun} {PROBLEMS[problem]}: {self._listed(problem)}"
+            return f"{len(self.untraced)} of {n} figures {PROBLEMS[problem]}: {self._listed(problem)}"
         parts = [f"{k} {PROBLEMS[p]} ({self._listed(p)})" for p, k in kinds.items()]
-        return f"{len(self.untraced)} of {n} {noun} flagged: " + "; ".join(parts)
+        return f"{len(self.untraced)} of {n} figures flagged: " + "; ".join(parts)
 
     def _listed(self, problem: str) -> str:
         items = [f["figure"] + (f" ({f['detail']})" if f.get("detail") else "") for f in self.flagged if f["problem"] == problem]
@@ -168,6 +168,7 @@ class _Answer:
 
     def measure_ok(self, i: int, point: DataPoint, words: frozenset[str]) -> bool:
         sentence, segment, start, stop = self.windows(i)
+        segment = max([segment] + [m.end() for m in _CLAUSE_SEPARATOR.finditer(self.text, segment, start)])
         clause = stems(self.text[segment:start]) | stems(self.text[self.figures[i].end:stop])
         if shares_stem(clause, words):
             return True

@@ -32,7 +32,8 @@ _LEGAL = {"inc", "inc.", "corp", "corp.", "corporation", "company", "co", "co.",
 
 def stems(text: str) -> set[str]:
     """Lower-case stems of the words of `text` (words of 3+ characters, or with a `/`: "p/e")."""
-    return {w.lower()[:STEM] if "/" not in w else w.lower() for w in _TOKEN.findall(text or "") if len(w) >= 3 or "/" in w}
+    return {w.lower()[:STEM] if "/" not in w else w.lower() for w in _TOKEN.findall(text or "")
+            if (len(w) >= 3 or "/" in w) and not any(c.isdigit() for c in w)}
 
 
 def shares_stem(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> bool:
