@@ -12,8 +12,6 @@ from typing import Any
 from agent._memory import Memory, estimate_tokens
 from agent._reply import AgentReply
 from agent._routing import Route, repair_messages, validate_calls
-from agent.grounding.request import ANSWER_MODES, answer_data, answer_request
-from agent.grounding.verify import check_answer
 from agent.events import (
     ErrorEvent,
     Event,
@@ -25,6 +23,8 @@ from agent.events import (
     TokenDelta,
 )
 from agent.grounding.figures import DataFigures
+from agent.grounding.request import ANSWER_MODES, answer_data, answer_request
+from agent.grounding.verify import check_answer
 from agent.llm import LLM, LLMError, LLMRequest, Message, Usage
 from orchestrations import Orchestration, OrchestrationData, RunContext, registered_orchestrations
 from orchestrations._context import DEFAULT_MAX_CONCURRENCY
@@ -170,7 +170,7 @@ class Agent:
                     yield TokenDelta(text)
                 else:
                     data = answer_data(query, [(r.target, r.params, d) for r, d in results])
-                    mode = self.answer_mode or getattr(self.analysis_llm, "answer_mode", "free")
+                    mode: str = self.answer_mode or getattr(self.analysis_llm, "answer_mode", None) or "free"
                     request = answer_request(query, history, [(r.target, r.params, d) for r, d in results], data=data, mode=mode)
                     parts: list[str] = []
                     async for chunk in self.analysis_llm.stream(request):

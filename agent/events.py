@@ -66,7 +66,7 @@ class FiguresChecked:
 
     @property
     def ok(self) -> bool:
-        return not self.untraced
+        return not self.untraced and not self.flagged
 
 
 @dataclass(slots=True)

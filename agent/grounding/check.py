@@ -51,19 +51,19 @@ class FigureCheck:
     traced: list[tuple[str, str]] = field(default_factory=list)
     """(figure as written, source) pairs of the figures that pass."""
     untraced: list[str] = field(default_factory=list)
-    """Every flagged figure as written (not traced, wrong label, arithmetic, repeated)."""
+    """The figures not traced to the data, as written."""
     flagged: list[dict[str, str]] = field(default_factory=list)
-    """`{"figure", "problem", "detail"}` per flagged figure; `problem` is a key of `PROBLEMS`."""
+    """`{"figure", "problem", "detail"}` per flagged figure (untraced ones included); `problem` is a key of `PROBLEMS`."""
     attributed: int = 0
     """Passing figures that were attributed to a labelled data point (the others: dates, the question's)."""
 
     @property
     def total(self) -> int:
-        return len(self.traced) + len(self.untraced)
+        return len(self.traced) + len(self.flagged)
 
     @property
     def ok(self) -> bool:
-        return not self.untraced
+        return not self.flagged
 
     def summary(self) -> str:
         """One line saying exactly what was checked: '12 figures, each traced and attributed', or
@@ -79,9 +79,9 @@ class FigureCheck:
         kinds = Counter(f["problem"] for f in self.flagged)
         if len(kinds) == 1:
             problem = next(iter(kinds))
-            return f"{len(self.untraced)} of {n} figures {PROBLEMS[problem]}: {self._listed(problem)}"
+            return f"{len(self.flagged)} of {n} figures {PROBLEMS[problem]}: {self._listed(problem)}"
         parts = [f"{k} {PROBLEMS[p]} ({self._listed(p)})" for p, k in kinds.items()]
-        return f"{len(self.untraced)} of {n} figures flagged: " + "; ".join(parts)
+        return f"{len(self.flagged)} of {n} figures flagged: " + "; ".join(parts)
 
     def _listed(self, problem: str) -> str:
         items = [f["figure"] + (f" ({f['detail']})" if f.get("detail") else "") for f in self.flagged if f["problem"] == problem]
@@ -198,9 +198,10 @@ def check_figures(answer: str, data: DataFigures) -> FigureCheck:
     for i, w in enumerate(text.figures):
         figure = w.figure
 
-        def flag(problem: str, detail: str = "") -> None:
-            check.untraced.append(figure.text)
-            check.flagged.append({"figure": figure.text, "problem": problem, "detail": detail})
+        def flag(problem: str, detail: str = "", text: str = figure.text) -> None:
+            if problem == "untraced":
+                check.untraced.append(text)
+            check.flagged.append({"figure": text, "problem": problem, "detail": detail})
 
         key = figure.text.lstrip("+-−$ ").lower()
         recurring = figure.kind in ("date", "year") or (figure.digits == 1 and figure.unit >= 1)

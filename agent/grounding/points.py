@@ -152,7 +152,6 @@ def finding_points(finding: dict[str, Any], known: dict[str, frozenset[str]]) ->
         if at < 0:
             continue
         end = at + len(figure.text)
-        nxt = text.find(figures[i + 1].text, end) if i + 1 < len(figures) else len(text)
         before, after = text[position:at], clause_rest(text, end)
         following = text[end:end + len(after)] if i + 1 >= len(figures) else text[end:max(end, text.find(figures[i + 1].text, end))]
         subject = _nearest_subject(before, known) or _nearest_subject(following, known, first=True) or _nearest_subject(text[:at], known)

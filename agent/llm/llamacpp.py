@@ -60,6 +60,7 @@ from ._base import BaseLLM
 from ._errors import LLMBadRequestError, LLMError
 from ._local import grammar as G
 from ._local.arguments import drop_unsupported_optionals, ground_numbers, numbers_in, trim_repeated_items
+from ._local.clauses import clause_constraint
 from ._local.engine import (
     Constraint,
     GBNFConstraint,
@@ -69,7 +70,6 @@ from ._local.engine import (
     log_softmax,
 )
 from ._local.evidence import split_examples
-from ._local.clauses import clause_constraint
 from ._local.figures import figures_constraint
 from ._local.install import require
 from ._local.loading import DEFAULT_MODEL_FILE, default_model_path, load_model

@@ -52,3 +52,44 @@ def test_instructions_are_short_and_hold_no_data():
     assert "$" not in text and estimate_tokens(text) < 120
     sentences = [s for s in re.split(r"[.:\n]", text) if s.strip()]
     assert max(len(s.split()) for s in sentences) < 12
+
+
+async def test_a_follow_up_request_names_earlier_questions_never_earlier_answers():
+    from agent import Agent
+    from agent.testing import ScriptedLLM, call
+
+    first_answer = "PALANTIR is not in the data, so nothing can be said about it."
+    llm = ScriptedLLM([call("financial_health_assessment", {"symbol": "PLTR"}), first_answer,
+                       call("financial_health_assessment", {"symbol": "AAPL"}), "Apple is healthy."])
+    agent = Agent(llm)
+    await agent.achat("How is PLTR doing?")
+    await agent.achat("And Apple?")
+    analysis = llm.requests[3]
+    text = "\n".join(m.content or "" for m in analysis.messages)
+    assert "How is PLTR doing?" in text and "And Apple?" in text
+    assert "PALANTIR" not in text and all(m.role != "assistant" for m in analysis.messages)
+    assert any(m.role == "assistant" and m.content == first_answer for m in llm.requests[2].messages)  # routing keeps the context
+
+
+async def test_clause_mode_carries_the_clauses_most_relevant_first():
+    res = await results()
+    request = answer_request(HEADLINE, [], res, mode="clauses")
+    findings = [f.text.rstrip(".") for _, _, d in res for f in d.findings]
+    assert set(findings) <= set(request.clauses)
+    assert all(f"- {c}." in request.messages[-1].content for c in request.clauses)
+    assert request.clauses.index("P/E: JPM 11.22 vs BAC 7.89 (better: BAC)") < request.clauses.index("3 of the 5 members rose over the lookback")
+    assert any(c.startswith("JPM's market cap is ") for c in request.clauses)  # a claim from a small table's cell
+    free = answer_request(HEADLINE, [], res)
+    assert not free.clauses and free.figures == request.figures
+
+
+async def test_the_answer_mode_follows_the_backend_unless_set():
+    from agent import Agent
+    from agent.testing import ScriptedLLM, call
+
+    route = call("financial_health_assessment", {"symbol": "JNJ"})
+    for backend_mode, option, expect in [("free", None, False), ("clauses", None, True), ("clauses", "free", False), ("free", "clauses", True)]:
+        analysis = ScriptedLLM(["JNJ is healthy."])
+        analysis.answer_mode = backend_mode
+        await Agent(ScriptedLLM([route]), analysis_llm=analysis, answer_mode=option).achat("How healthy is JNJ?")
+        assert bool(analysis.requests[0].clauses) is expect, (backend_mode, option)

@@ -31,6 +31,9 @@ __all__ = ["ClauseConstraint", "clause_constraint"]
 
 BOOST = 4.0
 """Added to the logit of the token that continues a clause already started (copying is likely)."""
+OPEN_BOOST = 2.0
+"""Added to the logit of a fact's first token where a sentence opens (copying a fact whole rather
+than paraphrasing into a figure the rule then refuses)."""
 SENTENCE_END = frozenset(b".!?\n")
 TOP = 64
 VERDICT_BYTES = 240
@@ -144,6 +147,16 @@ class ClauseConstraint(Constraint):
             self._rests[key] = tokens
         return self._rests[key]
 
+    def _opening(self, i: int, spaced: bool) -> list[int]:
+        """Tokens writing clause i whole (after a space where the text before does not end in one)."""
+        if not spaced:
+            return self._rest(i, 0)
+        key = (i, -1)
+        if key not in self._rests:
+            tokens = self.runner.tokenize(" " + self.clauses[i].decode("utf-8", "ignore"))
+            self._rests[key] = tokens if b"".join(self.piece(t) for t in tokens) == b" " + self.clauses[i] else []
+        return self._rests[key]
+
     def forced(self) -> list[int]:
         s = self.state
         if not s.committed or not s.hyps:
@@ -166,6 +179,12 @@ class ClauseConstraint(Constraint):
             rest = self._rest(i, k)
             if rest:
                 logits[rest[0]] = max(float(logits[rest[0]]), float(raw[rest[0]])) + BOOST
+        if s.sentence_bytes == 0 and not s.hyps:  # a sentence may open with a fact, copied whole
+            spaced = s.last >= 0 and s.last not in b" \n\t"
+            for i in range(len(self.clauses)):
+                rest = self._opening(i, spaced) if self._startable(i, s) else []
+                if rest:
+                    logits[rest[0]] = max(float(logits[rest[0]]), float(raw[rest[0]]) + OPEN_BOOST)
         best = np.argpartition(-logits, TOP)[:TOP]
         order = best[np.argsort(-logits[best])]
         if temperature > 0:
