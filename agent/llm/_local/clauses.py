@@ -40,6 +40,10 @@ VERDICT_BYTES = 240
 """A first sentence longer than this no longer holds clauses back."""
 
 
+_MAGNITUDE = re.compile(rb"^\s?(?:%|(?:[TBMK]|(?i:trillion|billion|million|thousand|bn|mn|percent|per cent))(?:[^A-Za-z0-9_]|$))")
+"""After a clause ending in a figure: a magnitude or unit would make it another figure ("207.30" + " B")."""
+
+
 def _word(b: int) -> bool:
     return b >= 0x80 or chr(b).isalnum()
 
@@ -62,6 +66,10 @@ class _State:
     free_run: int = 0
     """Sentences in a row without a clause (after the verdict)."""
     ended_sentence: bool = False
+    tail: bytes = b"\xff"
+    """The text right after the last clause (b"\xff": none to watch) (a few bytes): it may not give the clause's figure a magnitude."""
+    pending: bytes = b""
+    """An unfinished UTF-8 character (its bytes so far)."""
 
 
 class ClauseConstraint(Constraint):
@@ -92,8 +100,23 @@ class ClauseConstraint(Constraint):
     def advance(self, s: _State, data: bytes) -> _State | None:
         """The state after `data`, or None if `data` breaks the rule."""
         for b in data:
-            if s.after_clause and _word(b):
+            if s.after_clause and (_word(b) or b == ord("%")):
                 return None
+            if s.pending or b >= 0x80:  # a character of another script: no digits, superscripts, fractions
+                pending = s.pending + bytes([b])
+                try:
+                    if pending.decode("utf-8").isnumeric():
+                        return None
+                    s = replace(s, pending=b"")
+                except UnicodeDecodeError:
+                    if len(pending) >= 4:
+                        return None
+                    s = replace(s, pending=pending)
+            if s.tail[:1] != b"\xff" and len(s.tail) < 12:
+                tail = s.tail + bytes([b])
+                if _MAGNITUDE.match(tail):
+                    return None
+                s = replace(s, tail=tail)
             hyps = [(i, k + 1) for i, k in s.hyps if self.clauses[i][k] == b]
             boundary = s.last < 0 or not _word(s.last)
             held = self.verdict_first and s.sentences == 0 and s.sentence_bytes < VERDICT_BYTES
@@ -111,7 +134,8 @@ class ClauseConstraint(Constraint):
             if done is not None:
                 s = replace(s, last=b, hyps=(), committed=False, after_clause=True, used=s.used | {done},
                             figures=s.figures | self.clause_figures[done], clause_in_sentence=True,
-                            sentence_bytes=s.sentence_bytes + 1, ended_sentence=False)
+                            sentence_bytes=s.sentence_bytes + 1, ended_sentence=False,
+                            tail=b"" if _digit(b) else b"\xff")
                 continue
             if ended and s.sentence_bytes > 0:
                 free_run = 0 if s.clause_in_sentence or s.sentences == 0 else s.free_run + 1
@@ -203,7 +227,8 @@ class ClauseConstraint(Constraint):
 
     def _allowed(self, token: int) -> bool:
         if self.runner.is_eog(token):
-            return not self.state.committed
+            s = self.state
+            return not s.committed and not _MAGNITUDE.match(s.tail + b" ")
         data = self.piece(token)
         if not data or (max(data) >= 0x80 and any(c.isnumeric() for c in data.decode("utf-8", "ignore"))):
             return False  # other scripts' digits, superscripts and fractions would be figures outside a clause

