@@ -23,7 +23,7 @@ from agent.events import (
     TokenDelta,
 )
 from agent.grounding.figures import DataFigures
-from agent.grounding.request import ANSWER_MODES, answer_data, answer_request
+from agent.grounding.request import ANSWER_MODES, answer_data, answer_request, no_data_answer
 from agent.grounding.verify import check_answer
 from agent.llm import LLM, LLMError, LLMRequest, Message, Usage
 from orchestrations import Orchestration, OrchestrationData, RunContext, registered_orchestrations
@@ -165,12 +165,17 @@ class Agent:
                 async for event in self._run_routes(turn.routes, results):
                     yield event
                 only = results[0][1] if len(results) == 1 else None
+                done = [(r.target, r.params, d) for r, d in results]
+                mode: str = self.answer_mode or getattr(self.analysis_llm, "answer_mode", None) or "free"
+                nothing = no_data_answer(done) if mode == "clauses" else None
                 if only is not None and only.answer is not None:
                     text = only.answer  # the orchestration answered by itself (ReAct)
                     yield TokenDelta(text)
+                elif nothing is not None:
+                    text = nothing  # nothing to analyse (e.g. a company not in the data): said, without figures
+                    yield TokenDelta(text)
                 else:
                     data = answer_data(query, [(r.target, r.params, d) for r, d in results])
-                    mode: str = self.answer_mode or getattr(self.analysis_llm, "answer_mode", None) or "free"
                     request = answer_request(query, history, [(r.target, r.params, d) for r, d in results], data=data, mode=mode)
                     parts: list[str] = []
                     async for chunk in self.analysis_llm.stream(request):

@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
-    from agent.llm import LlamaCppChat
+    from agent.llm.llamacpp import LlamaCppChat
     from agent.llm._local.prompt import chat_messages
     from agent.llm._local.threads import ThreadPolicy, busy_cores
     from core.types import Message

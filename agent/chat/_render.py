@@ -62,7 +62,10 @@ def check_text(check: FiguresChecked) -> str:
     '⚠ 2 of 12 figures attached to the wrong measure: ...'."""
     if check.total == 0:
         return "✓ no figures in the answer"
-    summary = check.summary or f"{check.total} figures"
+    summary = check.summary
+    if not summary:  # an event without its summary (built by hand, or recorded before it had one)
+        summary = (f"{len(check.untraced)} of {check.total} figures not traced to the data: {', '.join(check.untraced)}"
+                   if check.untraced else f"all {check.total} figures traced to the data")
     return ("✓ " if check.ok else "⚠ ") + summary
 
 

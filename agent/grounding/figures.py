@@ -107,6 +107,8 @@ class DataFigures:
     """Figure texts as the data prints them (findings' figures, table cells): the grammar's vocabulary."""
     points: list[Any] = field(default_factory=list)
     """Each figure with what it measures (`agent.grounding.points.DataPoint`): the attribution check's data."""
+    unoffered: dict[str, str] = field(default_factory=dict)
+    """Dates and years checked against but never offered to a grammar (`add_text(vocabulary=False)`)."""
     texts: list[str] = field(default_factory=list)
     """The data's sentences (findings): arithmetic written there is stated by the data."""
 
@@ -118,8 +120,16 @@ class DataFigures:
             if 1900 <= abs(value) <= 2100:
                 self.years.setdefault(str(int(abs(value))), source)
 
-    def add_text(self, text: str, source: str) -> None:
-        """Every figure written in `text` (a finding, a cell, the question)."""
+    def add_text(self, text: str, source: str, vocabulary: bool = True) -> None:
+        """Every figure written in `text` (a finding, a cell, the question); `vocabulary=False`: checked
+        against, but not offered to a grammar (an error message's numbers)."""
+        if not vocabulary:
+            for f in find_figures(str(text)):
+                if f.kind in ("date", "year"):
+                    self.unoffered.setdefault(f.text, source)
+                else:
+                    self.numbers.append((abs(f.value), source))
+            return
         for f in find_figures(str(text)):
             self.printed.setdefault(f.text, source)
             if f.kind == "date":
@@ -171,6 +181,8 @@ def data_figures(question: str, findings: Iterable[Any] = (), tables: dict[str, 
 
 def traces(figure: Figure, data: DataFigures) -> str | None:
     """The source a figure traces to (the documented rule), or None."""
+    if figure.text in data.unoffered:
+        return data.unoffered[figure.text]
     if figure.kind == "date":
         return data.dates.get(figure.text)
     if figure.kind == "year" and figure.text in data.years:

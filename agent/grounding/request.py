@@ -67,6 +67,30 @@ def answer_request(question: str, history: list[Message], results: list[Result],
     return LLMRequest([system, Message.user(body)], tool_choice="none", figures=figures)
 
 
+def no_data_answer(results: list[Result]) -> str | None:
+    """The answer when the data step found nothing to analyse (no figure in any finding or table):
+    it says so, with the reasons, and writes no figure of its own; None when there is data."""
+    for _, _, data in results:
+        if data.answer is not None or any(f.figures for f in data.findings) or _has_number([t.rows for t in data.tables.values()]) \
+                or _has_number(data.facts):
+            return None
+    reasons = list(dict.fromkeys(m.split(": ", 1)[-1] for _, _, d in results for m in d.missing))
+    return render("no_data.md", subjects=subjects([p for _, p, _ in results]) or "this question",
+                  reasons=" ".join(reasons[:2]) or "The data step returned nothing.").strip()
+
+
+def _has_number(value: Any) -> bool:
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if isinstance(value, dict):
+        return any(_has_number(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_number(v) for v in value)
+    return False
+
+
 def subjects(params: list[BaseModel]) -> str:
     """What the answer must be about, from the routed arguments: tickers, sectors, amounts."""
     found: list[str] = []
@@ -97,6 +121,8 @@ def answer_data(question: str, results: list[Result]) -> DataFigures:
     for target, _, d in results:
         if d.facts:
             data.add_text(json.dumps(d.facts, default=str), f"{target.name}.facts")
+        for m in d.missing:
+            data.add_text(m, f"{target.name}.missing", vocabulary=False)
     return data
 
 
@@ -124,4 +150,4 @@ def _compact_tables(datas: list[OrchestrationData], budget: int) -> str:
     return "\n\n".join(chosen)
 
 
-__all__ = ["answer_request", "answer_data", "instructions", "TABLE_BUDGET_TOKENS", "ANSWER_MODES"]
+__all__ = ["answer_request", "answer_data", "no_data_answer", "instructions", "TABLE_BUDGET_TOKENS", "ANSWER_MODES"]

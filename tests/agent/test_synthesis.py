@@ -58,15 +58,15 @@ async def test_a_follow_up_request_names_earlier_questions_never_earlier_answers
     from agent import Agent
     from agent.testing import ScriptedLLM, call
 
-    first_answer = "PALANTIR is not in the data, so nothing can be said about it."
-    llm = ScriptedLLM([call("financial_health_assessment", {"symbol": "PLTR"}), first_answer,
+    first_answer = "PALANTIR-LIKE PROSE about Coca-Cola that must not leak."
+    llm = ScriptedLLM([call("financial_health_assessment", {"symbol": "KO"}), first_answer,
                        call("financial_health_assessment", {"symbol": "AAPL"}), "Apple is healthy."])
     agent = Agent(llm)
-    await agent.achat("How is PLTR doing?")
+    await agent.achat("How is KO doing?")
     await agent.achat("And Apple?")
     analysis = llm.requests[3]
     text = "\n".join(m.content or "" for m in analysis.messages)
-    assert "How is PLTR doing?" in text and "And Apple?" in text
+    assert "Earlier question: How is KO doing?" in text and "And Apple?" in text
     assert "PALANTIR" not in text and all(m.role != "assistant" for m in analysis.messages)
     assert any(m.role == "assistant" and m.content == first_answer for m in llm.requests[2].messages)  # routing keeps the context
 
@@ -93,3 +93,13 @@ async def test_the_answer_mode_follows_the_backend_unless_set():
         analysis.answer_mode = backend_mode
         await Agent(ScriptedLLM([route]), analysis_llm=analysis, answer_mode=option).achat("How healthy is JNJ?")
         assert bool(analysis.requests[0].clauses) is expect, (backend_mode, option)
+
+
+async def test_a_company_whose_data_failed_gets_an_answer_that_says_so_without_figures():
+    from agent import Agent
+    from agent.testing import ScriptedLLM, call
+
+    llm = ScriptedLLM([call("financial_health_assessment", {"symbol": "PLTR"})])  # no analysis call is scripted
+    reply = await Agent(llm, answer_mode="clauses").achat("How is PLTR doing?")
+    assert reply.text.startswith("There is no data to analyse for PLTR") and "'PLTR' is not in the offline snapshot" in reply.text
+    assert reply.llm_calls == 1 and reply.figures["ok"] and not reply.figures["flagged"]
