@@ -75,7 +75,8 @@ class FigureCheck:
         if self.ok:
             if self.attributed == n:
                 return f"{n} {noun}, each traced and attributed" if n > 1 else "1 figure, traced and attributed"
-            return f"{n} {noun} traced to the data, {self.attributed} attributed to a labelled data point (the others are dates, years or the question's)"
+            return (f"{n} {noun} traced to the data, {self.attributed} attributed to a labelled data point"
+                    " (the others have no label: dates, years, numbers of the question or of a message)")
         kinds = Counter(f["problem"] for f in self.flagged)
         if len(kinds) == 1:
             problem = next(iter(kinds))

@@ -81,7 +81,8 @@ async def test_the_summary_says_what_was_checked():
     assert check_figures("JPM's P/E is 11.22, against 7.89 for BAC.", data).summary() == "2 figures, each traced and attributed"
     assert check_figures("JPM's P/E is 11.22.", data).summary() == "1 figure, traced and attributed"
     dated = check_figures("JPM's P/E is 11.22 as of 2023-10-27.", data).summary()
-    assert dated == "2 figures traced to the data, 1 attributed to a labelled data point (the others are dates, years or the question's)"
+    assert dated == ("2 figures traced to the data, 1 attributed to a labelled data point"
+                     " (the others have no label: dates, years, numbers of the question or of a message)")
     assert check_figures("No figures here.", data).summary() == "no figures in the answer"
     mixed = check_figures("JPM's P/E is 7.89 and its margin 99.99%.", data).summary()
     assert mixed.startswith("2 of 2 figures flagged: ") and "not traced to the data (99.99%)" in mixed and "wrong subject" in mixed
