@@ -10,7 +10,7 @@ and overall:
   figures that have one (`agent.grounding.check`: the driver's own check is the scorer; dates,
   years and the question's numbers are left out of both);
 - `repetitive_answers`: answers with a repeated figure, a table fragment (`|`) or a run of four
-  words written three times or more;
+  words (numbers left out: "year to 2025-12-31" is a date, not a repeat) written three times or more;
 - `answer_tokens_mean`: completion tokens of the analysis call;
 - `untraced_figure_rate`: figures not traced to the data / figures written (`agent.figures`);
 - `coverage`: mention groups the answer names / groups (case-insensitive substring);
@@ -73,8 +73,8 @@ def parrots(answer: str, instructions: str, n: int = PARROT_WORDS) -> bool:
 
 
 def repetitive(answer: str, repeated_figures: int) -> bool:
-    """A repeated figure, a table fragment, or four words written three times or more."""
-    words = _words(answer)
+    """A repeated figure, a table fragment, or four words (numbers left out) written three times or more."""
+    words = [w for w in _words(answer) if not any(c.isdigit() for c in w)]
     grams = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]
     return repeated_figures > 0 or "|" in answer or any(grams.count(g) >= 3 for g in set(grams))
 

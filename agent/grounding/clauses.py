@@ -1,4 +1,5 @@
-"""The clauses a clause answer is built from: the findings, and claims from small tables' cells.
+"""The clauses a clause answer is built from: the findings, and claims from small tables' cells
+whose measure the question names ("What is JPM's market cap?").
 
 Each clause names what its figures measure (a finding does by construction; a claim is written
 from the cell's subject, measure, value and period with `prompts/claim.md`). They are ordered by
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.grounding.points import DataPoint, stems, table_points
+from agent.grounding.points import DataPoint, shares_stem, stems, table_points
 from prompts import load
 
 __all__ = ["answer_clauses", "claim", "MAX_CLAIMS", "MAX_CLAIM_TABLE_CELLS"]
@@ -35,14 +36,16 @@ def answer_clauses(question: str, findings: list[Any], tables: dict[str, Any], m
     texts += [m.strip().rstrip(".") for m in missing or []]
     stated = {fig.lstrip("+-$") for f in findings for fig in (f if isinstance(f, dict) else f.to_dict()).get("figures") or []}
     claims: list[str] = []
+    asked = stems(question)
     for name, table in tables.items():
         t = table if isinstance(table, dict) else table.to_dict()
         if len(t.get("rows") or []) * len(t.get("columns") or []) > MAX_CLAIM_TABLE_CELLS:
             continue
         for point in table_points(name, t):
+            if not shares_stem(stems(point.measure), asked):
+                continue  # a cell the question does not ask about stays in the tables (the findings summarise them)
             if point.value.lstrip("+-$") not in stated and point.value != "n/a" and len(claims) < MAX_CLAIMS:
                 claims.append(claim(point))
                 stated.add(point.value.lstrip("+-$"))
-    asked = stems(question)
     ranked = sorted(enumerate(dict.fromkeys(t for t in texts + claims if t)), key=lambda p: (-len(asked & stems(p[1])), p[0]))
     return [t for _, t in ranked]

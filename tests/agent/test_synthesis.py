@@ -78,7 +78,9 @@ async def test_clause_mode_carries_the_clauses_most_relevant_first():
     assert set(findings) <= set(request.clauses)
     assert all(f"- {c}." in request.messages[-1].content for c in request.clauses)
     assert request.clauses.index("P/E: JPM 11.22 vs BAC 7.89 (better: BAC)") < request.clauses.index("3 of the 5 members rose over the lookback")
-    assert any(c.startswith("JPM's market cap is ") for c in request.clauses)  # a claim from a small table's cell
+    assert not any(c.startswith("JPM's market cap is ") for c in request.clauses)  # a cell the question does not ask about
+    asked = answer_request(HEADLINE + " What are their market caps?", [], res, mode="clauses")
+    assert "JPM's market cap is 398.15B" in asked.clauses  # a claim from a small table's cell the question names
     free = answer_request(HEADLINE, [], res)
     assert not free.clauses and free.figures == request.figures
 

@@ -34,6 +34,9 @@ BOOST = 4.0
 OPEN_BOOST = 2.0
 """Added to the logit of a fact's first token where a sentence opens (copying a fact whole rather
 than paraphrasing into a figure the rule then refuses)."""
+LEAD_CLAUSES = 3
+LEAD_BOOST = 2.0
+"""The first `LEAD_CLAUSES` clauses of the request (the most relevant to the question) get this more."""
 SENTENCE_END = frozenset(b".!?\n")
 TOP = 64
 VERDICT_BYTES = 240
@@ -207,8 +210,9 @@ class ClauseConstraint(Constraint):
             spaced = s.last >= 0 and s.last not in b" \n\t"
             for i in range(len(self.clauses)):
                 rest = self._opening(i, spaced) if self._startable(i, s) else []
-                if rest:
-                    logits[rest[0]] = max(float(logits[rest[0]]), float(raw[rest[0]]) + OPEN_BOOST)
+                if rest:  # the request lists the clauses the question asks about first
+                    boost = OPEN_BOOST + (LEAD_BOOST if i < LEAD_CLAUSES else 0.0)
+                    logits[rest[0]] = max(float(logits[rest[0]]), float(raw[rest[0]]) + boost)
         best = np.argpartition(-logits, TOP)[:TOP]
         order = best[np.argsort(-logits[best])]
         if temperature > 0:
