@@ -47,7 +47,7 @@ def answer_request(question: str, history: list[Message], results: list[Result],
     if mode not in ANSWER_MODES:
         raise ValueError(f"unknown answer mode {mode!r}: use one of {ANSWER_MODES}")
     earlier = [m.content for m in history if m.role == "user" and m.content][-EARLIER_QUESTIONS:]
-    asked = "".join(f"Earlier question: {shorten(q, 300)}\n" for q in earlier)
+    asked = "".join(f"\nEarlier question: {shorten(q, 300)}" for q in earlier)
     who = subjects([params for _, params, _ in results]) or "the companies"
     figures = allowed_figures(data if data is not None else answer_data(question, results))
     system = Message.system(load("analyst.md"))
@@ -56,14 +56,14 @@ def answer_request(question: str, history: list[Message], results: list[Result],
                                  {f"{t.name}.{k}": v for t, _, d in results for k, v in d.tables.items()},
                                  [m for _, _, d in results if not d.findings for m in d.missing[:3]])
         facts = "\n".join(f"- {c}." for c in clauses) or "- (no facts: the data step returned nothing)"
-        body = render("answer_clauses.md", question=asked + question, facts=facts, subjects=who)
+        body = render("answer_clauses.md", question=question + asked, facts=facts, subjects=who)
         return LLMRequest([system, Message.user(body)], tool_choice="none", figures=figures, clauses=clauses)
     groups = [_findings_text(target, params, data) for target, params, data in results]
     if len(results) > 1:
         groups = [f"## {target.name}\n{g}" for (target, _, _), g in zip(results, groups)]
     findings = "\n\n".join(g for g in groups if g) or "- (no findings: the data step returned nothing)"
     tables = _compact_tables([data for _, _, data in results if data.findings], table_budget)
-    body = render("answer.md", question=asked + question, findings=findings, tables=f"\n{tables}\n" if tables else "", subjects=who)
+    body = render("answer.md", question=question + asked, findings=findings, tables=f"\n{tables}\n" if tables else "", subjects=who)
     return LLMRequest([system, Message.user(body)], tool_choice="none", figures=figures)
 
 
