@@ -76,3 +76,7 @@ async def test_the_model_answers_in_clauses(llm):
         assert text.count(clause) <= 1, text
         stripped = stripped.replace(clause, "")
     assert not re.search(r"\d", stripped), text   # every digit stood inside a clause
+
+
+def test_the_embedded_model_answers_in_clauses_by_default(llm):
+    assert llm.answer_mode == "clauses"  # a GGUF of your own (LlamaCppChat(path)) writes freely: "free"
