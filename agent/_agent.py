@@ -14,9 +14,7 @@ from agent._monitor import instrument, raise_if_interrupted, run_routed, tool_ga
 from agent._reply import AgentReply
 from agent._routing import Route, repair_messages, validate_calls
 from agent._session import Session
-from agent._synthesis import answer_data, answer_request
 from agent._turns import Resumed, TurnsMixin
-from agent._verify import check_answer
 from agent.approval import ApprovalCallback
 from agent.events import (
     ErrorEvent,
@@ -28,7 +26,9 @@ from agent.events import (
     RouteRejected,
     TokenDelta,
 )
-from agent.figures import DataFigures
+from agent.grounding.figures import DataFigures
+from agent.grounding.request import ANSWER_MODES, answer_data, answer_request, no_data_answer
+from agent.grounding.verify import check_answer
 from agent.limits import UsageLimits
 from agent.llm import LLM, LLMError, LLMRequest, Message, Usage
 from agent.sessions import SessionStore
@@ -57,8 +57,9 @@ class Agent(TurnsMixin):
 
     `llm` routes; `analysis_llm` (default: the same) writes the analysis. `tools` are atomic tools
     the orchestrations may call (default: all registered); `offer_tools=True` also offers them to the
-    routing model directly. Every answer's figures are traced to the data (a `FiguresChecked`
-    event); `rewrite_untraced=True` asks the model once to rewrite an answer with untraced figures.
+    routing model directly. Every answer's figures are traced and attributed to the data (a
+    `FiguresChecked` event); `rewrite_untraced=True` asks the model once to rewrite an answer with
+    flagged figures; `answer_mode` (`clauses` / `free`) overrides the analysis backend's default.
     `store` keeps named sessions (default: a SQLite file, `agent.sessions`); `limits` bounds what one
     turn spends (`UsageLimits`); `approve` decides calls that need approval in-process (else the turn
     pauses: `ApprovalRequested`, then `resume`).
@@ -83,6 +84,7 @@ class Agent(TurnsMixin):
         store: SessionStore | None = None,
         limits: UsageLimits | None = None,
         approve: ApprovalCallback | None = None,
+        answer_mode: str | None = None,
     ):
         self.llm = llm
         self.analysis_llm = analysis_llm or llm
@@ -99,10 +101,15 @@ class Agent(TurnsMixin):
         self.tool_executor = tool_executor
         self.system_prompt = system_prompt or load("router.md")
         self.rewrite_untraced = rewrite_untraced
-        """Ask the analysis model once to rewrite an answer whose figures do not all trace to the data."""
+        """Ask the analysis model once to rewrite an answer with flagged figures (untraced, wrong label, ...)."""
         self._store = store
         self.limits = limits or UsageLimits()
         self.approve = approve
+        if answer_mode is not None and answer_mode not in ANSWER_MODES:
+            raise ValueError(f"unknown answer_mode {answer_mode!r}: use one of {ANSWER_MODES}")
+        self.answer_mode = answer_mode
+        """`clauses`: every figure inside a clause computed from the data (grammar backends enforce it);
+        `free`: written freely and checked; None: the analysis backend's own default (`answer_mode`)."""
         self.session = Session()
         self._specs = [o.spec() for o in self.targets.values()]
 
@@ -172,12 +179,18 @@ class Agent(TurnsMixin):
                 async for event in self._run_routes(turn.routes, results):
                     yield event
                 only = results[0][1] if len(results) == 1 else None
+                done = [(r.target, r.params, d) for r, d in results]
+                mode: str = self.answer_mode or getattr(self.analysis_llm, "answer_mode", None) or "free"
+                nothing = no_data_answer(done) if mode == "clauses" else None
                 if only is not None and only.answer is not None:
                     text = only.answer  # the orchestration answered by itself (ReAct)
                     yield TokenDelta(text)
+                elif nothing is not None:
+                    text = nothing  # nothing to analyse (e.g. a company not in the data): said, without figures
+                    yield TokenDelta(text)
                 else:
                     data = answer_data(query, [(r.target, r.params, d) for r, d in results])
-                    request = answer_request(query, history, [(r.target, r.params, d) for r, d in results], data=data)
+                    request = answer_request(query, history, [(r.target, r.params, d) for r, d in results], data=data, mode=mode)
                     parts: list[str] = []
                     async for chunk in instrument(self.analysis_llm, "analysis").stream(request):
                         if chunk.delta:

@@ -79,6 +79,7 @@ class AgentReply:
             "llm_calls": self.llm_calls,
             "error": self.error,
             "findings": self.findings,
+            "tables": self.tables,
             "figures": self.figures,
             "pending": self.pending,
         }

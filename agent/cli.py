@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("query")
     _backend_options(ask)
-    ask.add_argument("--json", action="store_true", help="print the calls, arguments, answer and token usage as JSON")
+    ask.add_argument("--json", action="store_true", help="print the calls, arguments, findings, tables, answer, its check and token usage as JSON")
     ask.add_argument("--record", metavar="PATH", help="record the run into a cassette")
     ask.add_argument("--replay", metavar="PATH", help="replay a recorded cassette (no network, model or data)")
     _session_option(ask)
@@ -181,17 +181,17 @@ def cmd_tool(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from agent._sessions_cli import print_reply
-    from agent.events import TokenDelta
     from tools.market import use_data
 
     agent, cassette = make_agent(args)
     session = agent.open_session(args.session) if args.session else agent.session
 
     async def run():
+        printer = _AskPrinter()
         with use_data(args.data, args.as_of):
             async for event in agent.astream(args.query, session):
-                if isinstance(event, TokenDelta) and not args.json:
-                    print(event.text, end="", flush=True)
+                if not args.json:
+                    printer.handle(event)
         return session.last_reply
 
     try:
@@ -200,6 +200,37 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if cassette is not None:
             cassette.close()
     return print_reply(reply, args.json, args.session)
+
+
+class _AskPrinter:
+    """`finagent ask` as plain text: each analysis's findings, then the answer as it is written, then
+    the check's line (what was checked: traced, attributed, or which figures are flagged)."""
+
+    def __init__(self) -> None:
+        self.answering = False
+
+    def handle(self, event: Any) -> None:
+        from agent.chat._render import check_text
+        from agent.events import FiguresChecked, FinalAnswer, OrchestrationFinished, TokenDelta
+
+        if isinstance(event, OrchestrationFinished):
+            lines = [f"  • {f['text']}" for f in event.findings] + [f"  missing: {m}" for m in event.missing if not event.findings]
+            if lines:
+                print(f"{event.name} findings:", *lines, sep="\n")
+        elif isinstance(event, TokenDelta):
+            if not self.answering:
+                print("answer:")
+                self.answering = True
+            print(event.text, end="", flush=True)
+        elif isinstance(event, FiguresChecked):
+            if self.answering:
+                print()
+                self.answering = False
+            if event.rewritten is not None:
+                print("rewritten answer (flagged figures corrected):", event.rewritten, sep="\n")
+            print(check_text(event))
+        elif isinstance(event, FinalAnswer) and self.answering:
+            print()
 
 
 def make_agent(args: argparse.Namespace) -> tuple[Any, Any]:

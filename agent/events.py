@@ -51,7 +51,7 @@ class TokenDelta:
 
 @dataclass(slots=True)
 class FiguresChecked:
-    """Every figure of the answer traced to the data, or not (`agent.figures.FigureCheck.to_dict`)."""
+    """Every figure of the answer traced and attributed to the data, or flagged (`agent.grounding.FigureCheck.to_dict`)."""
 
     total: int
     traced: list[dict[str, str]] = field(default_factory=list)
@@ -59,10 +59,14 @@ class FiguresChecked:
     summary: str = ""
     rewritten: str | None = None
     """Set when the answer was rewritten to drop untraced figures: the new answer (checked here)."""
+    flagged: list[dict[str, str]] = field(default_factory=list)
+    """`{"figure", "problem", "detail"}` per flagged figure (`agent.grounding.PROBLEMS`)."""
+    attributed: int = 0
+    """Figures attached to the subject and measure of a labelled data point."""
 
     @property
     def ok(self) -> bool:
-        return not self.untraced
+        return not self.untraced and not self.flagged
 
 
 @dataclass(slots=True)

@@ -6,6 +6,12 @@ answer must name at least one each), the route is given to the driver as the rou
 model writes the answer through the real `Agent` (the figures check included). Scores, per case
 and overall:
 
+- `attribution`: figures attached to the subject and measure of a data point they come from /
+  figures that have one (`agent.grounding.check`: the driver's own check is the scorer; dates,
+  years and the question's numbers are left out of both);
+- `repetitive_answers`: answers with a repeated figure, a table fragment (`|`) or a run of four
+  words (numbers left out: "year to 2025-12-31" is a date, not a repeat) written three times or more;
+- `answer_tokens_mean`: completion tokens of the analysis call;
 - `untraced_figure_rate`: figures not traced to the data / figures written (`agent.figures`);
 - `coverage`: mention groups the answer names / groups (case-insensitive substring);
 - `parroting_answers`: answers that copy a run of eight words or more from the analysis prompt's
@@ -66,6 +72,20 @@ def parrots(answer: str, instructions: str, n: int = PARROT_WORDS) -> bool:
     return bool(copied_runs(answer, instructions, n))
 
 
+def repetitive(answer: str, repeated_figures: int) -> bool:
+    """A repeated figure, a table fragment, or four words (numbers left out) written three times or more."""
+    words = [w for w in _words(answer) if not any(c.isdigit() for c in w)]
+    grams = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]
+    return repeated_figures > 0 or "|" in answer or any(grams.count(g) >= 3 for g in set(grams))
+
+
+def attribution(check: dict[str, Any]) -> tuple[int, int]:
+    """(attributed figures, figures that have a labelled data point or are flagged) of one check."""
+    attributed = int(check.get("attributed") or 0)
+    traced_only = len(check.get("traced") or []) - attributed
+    return attributed, int(check.get("total") or 0) - traced_only
+
+
 def summarize(cases: list[dict[str, Any]]) -> dict[str, Any]:
     """The overall scores from per-case results (`figures`, `traced`, `untraced`, `named`, `groups`,
     `parroting`, `prompt_tokens`, `legacy_prompt_tokens`)."""
@@ -74,8 +94,13 @@ def summarize(cases: list[dict[str, Any]]) -> dict[str, Any]:
     untraced = sum(c["untraced"] for c in cases)
     groups = sum(c["groups"] for c in cases)
     legacy = [c["legacy_prompt_tokens"] for c in cases if c.get("legacy_prompt_tokens")]
+    attributable = sum(c.get("attributable", 0) for c in cases)
     return {
         "n": n,
+        "attribution": round(sum(c.get("attributed", 0) for c in cases) / attributable, 4) if attributable else None,
+        "repetitive_answers": sum(1 for c in cases if c.get("repetitive")),
+        "answer_tokens_mean": round(sum(c.get("completion_tokens", 0) for c in cases) / n, 1) if n else 0.0,
+        "turn_seconds_mean": round(sum(c.get("seconds", 0) for c in cases) / n, 2) if n else 0.0,
         "untraced_figure_rate": round(untraced / written, 4) if written else 0.0,
         "coverage": round(sum(c["named"] for c in cases) / groups, 4) if groups else 1.0,
         "parroting_answers": sum(1 for c in cases if c["parroting"]),
@@ -98,6 +123,7 @@ class _Recorder:
 
     def __init__(self, llm: Any):
         self.llm, self.model = llm, llm.model
+        self.answer_mode = getattr(llm, "answer_mode", "free")
         self.context_window = getattr(llm, "context_window", None)
         self.requests: list[Any] = []
         self.usages: list[Any] = []
@@ -153,6 +179,8 @@ async def run_case(case: dict[str, Any], llm: Any, instructions: str, legacy_run
     reply = await agent.achat(case["query"])
     seconds = time.perf_counter() - start
     check = reply.figures or {"traced": [], "untraced": [], "total": 0}
+    attributed, attributable = attribution(check)
+    flagged = check.get("flagged") or []
     named, groups = coverage(reply.text, case.get("mention") or [])
     copied = copied_runs(reply.text, instructions)
     results = [(agent.orchestrations[c["name"]], agent.orchestrations[c["name"]].validate(c.get("arguments") or {}), None)
@@ -171,6 +199,9 @@ async def run_case(case: dict[str, Any], llm: Any, instructions: str, legacy_run
         "id": case["id"], "answer": reply.text, "error": reply.error,
         "figures": check["total"], "traced": len(check["traced"]), "untraced": len(check["untraced"]),
         "untraced_figures": check["untraced"], "named": named, "groups": groups,
+        "attributed": attributed, "attributable": attributable, "flagged": flagged,
+        "repetitive": repetitive(reply.text, sum(1 for f in flagged if f["problem"] == "repeated")),
+        "check": check.get("summary"),
         "parroting": bool(copied), "copied": copied[:3],
         "prompt_tokens": sum(u.prompt_tokens for u in recorder.usages),
         "completion_tokens": sum(u.completion_tokens for u in recorder.usages),
@@ -200,16 +231,19 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--only", default=None, help="comma-separated case ids to run")
     ap.add_argument("--backend", choices=("local", "openai"), default="local")
     ap.add_argument("--model", default=None)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: the adaptive policy)")
+    ap.add_argument("--answer-mode", choices=("free", "clauses"), default=None, help="default: the backend's (clauses for the embedded model)")
     ap.add_argument("--legacy", action="store_true", help="also run the previous prompt through the model (turn-time baseline)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
     from agent import load_defaults, make_llm
-    from agent._synthesis import instructions
+    from agent.grounding.request import instructions
 
     load_defaults()
-    llm = make_llm(args.backend, args.model, **({"n_threads": args.threads} if args.backend == "local" else {}))
+    llm = make_llm(args.backend, args.model, **({"n_threads": args.threads} if args.backend == "local" and args.threads else {}))
+    if args.answer_mode:
+        llm.answer_mode = args.answer_mode
     cases = [json.loads(line) for line in open(args.cases, encoding="utf-8") if line.strip()]
     if args.only:
         wanted = set(args.only.split(","))

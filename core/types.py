@@ -128,6 +128,10 @@ class LLMRequest:
     figures: list[str] = field(default_factory=list)
     """The figures a text answer may write, as printed in the data (grammar backends decode every
     number from these; others ignore it). Empty: no restriction."""
+    clauses: list[str] = field(default_factory=list)
+    """Clause answers: the clauses (computed from the data, each naming what its figures measure) in
+    which every figure of a text answer must stand, verbatim; grammar backends decode under this rule,
+    the others ignore it (their answers are checked). Empty: figures as `figures` says."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -145,6 +149,8 @@ class LLMRequest:
             out["seed"] = self.seed
         if self.figures:
             out["figures"] = list(self.figures)
+        if self.clauses:
+            out["clauses"] = list(self.clauses)
         return out
 
     @classmethod
@@ -159,6 +165,7 @@ class LLMRequest:
             response_format=data.get("response_format"),
             seed=data.get("seed"),
             figures=list(data.get("figures") or []),
+            clauses=list(data.get("clauses") or []),
         )
 
 

@@ -57,13 +57,21 @@ def findings_text(findings: list[dict[str, Any]]) -> Text:
     return text
 
 
-def figures_line(check: FiguresChecked) -> Text:
-    """One line under the answer: every figure traced, or which ones are not."""
+def check_text(check: FiguresChecked) -> str:
+    """The check's line, saying exactly what was checked: '✓ 12 figures, each traced and attributed',
+    '⚠ 2 of 12 figures attached to the wrong measure: ...'."""
     if check.total == 0:
-        return Text("✓ no figures in the answer", style="dim")
-    if check.ok:
-        return Text("✓ " + (check.summary or f"all {check.total} figures traced to the data"), style="green")
-    return Text(f"⚠ {len(check.untraced)} of {check.total} figures not traced to the data: {', '.join(check.untraced)}", style="yellow")
+        return "✓ no figures in the answer"
+    summary = check.summary
+    if not summary:  # an event without its summary (built by hand, or recorded before it had one)
+        summary = (f"{len(check.untraced)} of {check.total} figures not traced to the data: {', '.join(check.untraced)}"
+                   if check.untraced else f"all {check.total} figures traced to the data")
+    return ("✓ " if check.ok else "⚠ ") + summary
+
+
+def figures_line(check: FiguresChecked) -> Text:
+    """One line under the answer (`check_text`), green when every figure passes, yellow otherwise."""
+    return Text(check_text(check), style="dim" if check.total == 0 else "green" if check.ok else "yellow")
 
 
 def usage_line(final: FinalAnswer, seconds: float) -> Text:
@@ -144,7 +152,7 @@ class TurnView:
             self._state("writing the answer…")
         elif isinstance(event, FiguresChecked):
             if event.rewritten is not None:
-                self.console.print(Text("rewritten answer (untraced figures removed):", style="bold green"))
+                self.console.print(Text("rewritten answer (flagged figures corrected):", style="bold green"))
                 self.console.print(Text(event.rewritten), soft_wrap=True)
             self.console.print(figures_line(event))
         elif isinstance(event, FinalAnswer):

@@ -17,6 +17,9 @@ class BaseLLM:
     model: str = ""
     context_window: int = DEFAULT_CONTEXT_WINDOW
     base_url: str | None = None
+    answer_mode: str = "free"
+    """How the driver asks this backend for answers by default: `free` (written freely, then checked)
+    or `clauses` (every figure inside a clause computed from the data; `LLMRequest.clauses`)."""
 
     async def complete(self, request: LLMRequest) -> LLMResponse:
         raise NotImplementedError
@@ -39,6 +42,7 @@ class WrapperLLM(BaseLLM):
         self.model = model or (inner.model if inner is not None else "")
         self.context_window = context_window or (inner.context_window if inner is not None else DEFAULT_CONTEXT_WINDOW)
         self.base_url = getattr(inner, "base_url", None)
+        self.answer_mode = getattr(inner, "answer_mode", "free")
 
     def _require_inner(self) -> LLM:
         if self.inner is None:

@@ -61,6 +61,7 @@ from ._base import BaseLLM
 from ._errors import LLMBadRequestError, LLMError
 from ._local import grammar as G
 from ._local.arguments import drop_unsupported_optionals, ground_numbers, inherit_arguments, numbers_in, trim_repeated_items
+from ._local.clauses import clause_constraint
 from ._local.engine import (
     Constraint,
     GBNFConstraint,
@@ -85,6 +86,7 @@ from ._local.prompt import (
 from ._local.router import Router, earlier_calls, expand, last_request
 from ._local.spans import constrain_strings, conversation_text, span_pattern, without_values
 from ._local.structured import structured_turn
+from ._local.threads import ThreadPolicy
 from ._local.values import other_values
 
 DEFAULT_MAX_TOKENS = 512
@@ -137,8 +139,12 @@ class LlamaCppChat(BaseLLM):
         self._routers: dict[tuple, Router] = {}
         self._content_free: dict[tuple, np.ndarray] = {}
         self._loaded = load_model(path, n_ctx, n_threads, seed, verbose)
+        self.threads = ThreadPolicy(fixed=n_threads)
+        """Threads per generation: all cores when free, fewer beside busy processes (`_local/threads.py`)."""
         self._rng = np.random.default_rng(seed)
         self.usage = Usage()
+        self.answer_mode = "clauses" if path == default_model_path() else "free"
+        """The embedded 135M model answers in clauses; a GGUF of your own writes freely (and is checked)."""
 
     def __repr__(self) -> str:
         return f"LlamaCppChat(model={self.model!r}, engine={self.engine!r})"
@@ -195,6 +201,7 @@ class LlamaCppChat(BaseLLM):
         with self._loaded.lock:
             if cancel.is_set():
                 raise GenerationCancelled()
+            self._loaded.use_threads(self.threads.threads())
             if request.seed is not None:  # a seeded request samples reproducibly
                 self._rng = np.random.default_rng(request.seed)
             try:
@@ -221,11 +228,16 @@ class LlamaCppChat(BaseLLM):
         # with tools on offer, text that starts like a JSON call list would be a call in disguise
         # (a small model imitates the calls in its history); `none` and "reply in text" mean prose
         # with `figures`, every number written is one of them (the figures grammar, _local/figures.py)
-        figures = figures_constraint(
-            self._loaded.llama, runner, request.figures, repeat_penalty=TEXT_REPEAT_PENALTY, no_repeat_ngram=TEXT_NO_REPEAT_NGRAM,
-        ) if request.figures else None
+        # with `clauses`, every figure stands inside one of them, verbatim (_local/clauses.py)
+        constraint: Constraint | None = None
+        if request.clauses:
+            constraint = clause_constraint(runner, request.clauses, repeat_penalty=TEXT_REPEAT_PENALTY, no_repeat_ngram=TEXT_NO_REPEAT_NGRAM)
+        elif request.figures:
+            constraint = figures_constraint(
+                self._loaded.llama, runner, request.figures, repeat_penalty=TEXT_REPEAT_PENALTY, no_repeat_ngram=TEXT_NO_REPEAT_NGRAM,
+            )
         gen = runner.generate(
-            self._budget(request), temperature=temperature, rng=self._rng, on_text=on_text, constraint=figures,
+            self._budget(request), temperature=temperature, rng=self._rng, on_text=on_text, constraint=constraint,
             repeat_penalty=TEXT_REPEAT_PENALTY, no_repeat_ngram=TEXT_NO_REPEAT_NGRAM,
             not_first=self._call_openers() if request.tools else None,
         )

@@ -103,7 +103,8 @@ class Cassette:
         if self.recording:
             if llm is None:
                 raise CassetteError(f"cannot record {self.path}: no LLM to record with (the file does not exist yet)")
-            meta = {"model": getattr(llm, "model", None), "context_window": getattr(llm, "context_window", None)}
+            meta = {"model": getattr(llm, "model", None), "context_window": getattr(llm, "context_window", None),
+                    "answer_mode": getattr(llm, "answer_mode", "free")}
             self._llms.append(meta)
         else:
             if self.llm_source == "live" and llm is None:

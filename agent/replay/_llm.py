@@ -24,6 +24,8 @@ class CassetteLLM(WrapperLLM):
         recorded = meta if inner is None else {}  # a replay without a backend: the recorded figures
         super().__init__(inner, model=model or recorded.get("model"), context_window=recorded.get("context_window"))
         self.cassette = cassette
+        if inner is None:
+            self.answer_mode = recorded.get("answer_mode") or "free"
 
     def __repr__(self) -> str:
         return f"CassetteLLM({self.inner!r}, cassette={str(self.cassette.path)!r}, mode={self.cassette.mode!r})"

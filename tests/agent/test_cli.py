@@ -89,3 +89,29 @@ def test_ask_with_a_500_storm_fails_cleanly_without_the_key(stub_server):
     assert result.returncode == 1
     assert "HTTP 500" in result.stderr and "Traceback" not in result.stderr
     assert SECRET not in result.stdout + result.stderr
+
+
+def test_ask_prints_the_findings_before_the_answer_and_what_was_checked(stub_server):
+    stub_server.add(
+        Reply(body=completion(tool_calls=[("financial_health_assessment", {"symbol": "JNJ"})])),
+        Reply(sse=stream_events("JNJ is healthy: its return on equity is 32.87%, and its debt to equity is 42.42.")),
+    )
+    result = finagent("ask", "How healthy is JNJ?", "--backend", "openai", "--base-url", stub_server.url + "/v1",
+                      env={"OPENAI_API_KEY": SECRET})
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "financial_health_assessment findings:" in out and "  • JNJ's return on equity is 32.87%" in out
+    assert out.index("findings:") < out.index("answer:\nJNJ is healthy") < out.index("⚠ 1 of 2 figures not traced to the data: 42.42")
+
+
+def test_ask_json_carries_the_tables_and_the_attribution(stub_server):
+    stub_server.add(
+        Reply(body=completion(tool_calls=[("financial_health_assessment", {"symbol": "JNJ"})])),
+        Reply(sse=stream_events("JNJ's return on equity is 32.87%.")),
+    )
+    result = finagent("ask", "How healthy is JNJ?", "--backend", "openai", "--base-url", stub_server.url + "/v1", "--json",
+                      env={"OPENAI_API_KEY": SECRET})
+    out = json.loads(result.stdout)
+    health = out["tables"]["financial_health_assessment.health"]
+    assert health["columns"][0] == "metric" and any(row[0] == "ROE %" for row in health["rows"])
+    assert out["figures"]["summary"] == "1 figure, traced and attributed" and out["figures"]["attributed"] == 1

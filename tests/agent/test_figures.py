@@ -20,8 +20,10 @@ DATA = data_figures(QUESTION, FINDINGS, TABLES)
 
 
 def verdict(answer):
+    """(traced, not traced): the tracing rule alone (attribution has its own tests, tests/agent/grounding)."""
     check = check_figures(answer, DATA)
-    return [f for f, _ in check.traced], check.untraced
+    attached = [f["figure"] for f in check.flagged if f["problem"] in ("wrong_measure", "wrong_subject")]
+    return [f for f, _ in check.traced] + attached, check.untraced
 
 
 @pytest.mark.parametrize("figure", [
@@ -64,9 +66,12 @@ def test_a_mixed_answer_gets_one_verdict_per_figure():
     answer = ("JPM (market cap $398.2 billion, P/E 11.22) fell 15.39% while BAC fell 44.59%. "
               "The sector median P/E is -17.53 and JPM's P/E is -42.33.")
     check = check_figures(answer, DATA)
-    assert [f for f, _ in check.traced] == ["398.2 billion", "11.22", "15.39%", "44.59%"]
+    assert [f for f, _ in check.traced] == ["398.2 billion", "11.22"]  # "fell 15.39%" names no measure
     assert check.untraced == ["17.53", "42.33"]
-    assert check.summary() == "2 of 6 figures not traced to the data: 17.53, 42.33"
+    assert [(f["figure"], f["problem"]) for f in check.flagged] == [
+        ("15.39%", "wrong_measure"), ("44.59%", "wrong_measure"), ("17.53", "untraced"), ("42.33", "untraced")]
+    assert check.summary() == ("4 of 6 figures flagged: 2 attached to the wrong measure (15.39% (it is JPM return %), "
+                               "44.59% (it is BAC return %)); 2 not traced to the data (17.53, 42.33)")
     assert dict(check.traced)["398.2 billion"] == "profiles[JPM]"
 
 
@@ -76,8 +81,8 @@ def test_list_markers_tickers_and_words_with_digits_are_not_figures():
 
 
 def test_all_traced_summary():
-    check = check_figures("JPM: 398.15B and 11.22.", DATA)
-    assert check.ok and check.summary() == "all 2 figures traced to the data"
+    check = check_figures("JPM's market cap is 398.15B and its P/E 11.22.", DATA)
+    assert check.ok and check.summary() == "2 figures, each traced and attributed"
     assert check_figures("No figures here.", DATA).summary() == "no figures in the answer"
 
 
@@ -85,4 +90,4 @@ def test_every_allowed_figure_traces():
     allowed = allowed_figures(DATA)
     assert {"398.15B", "398.2B", "15.39%", "15.39", "15.4%", "11.22", "2023-10-27", "2023", "3"} <= set(allowed)
     check = check_figures(" ; ".join(f"x {a} y" for a in allowed), DATA)
-    assert check.ok, check.untraced
+    assert not check.untraced, check.untraced

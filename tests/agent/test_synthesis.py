@@ -4,7 +4,7 @@ import re
 
 from agent import load_defaults
 from agent._memory import estimate_tokens
-from agent._synthesis import MAX_TABLE_CELLS, answer_request, instructions
+from agent.grounding.request import MAX_TABLE_CELLS, answer_request, instructions
 from orchestrations import RunContext, registered_orchestrations
 from tools import ToolRunner, registered_tools
 
@@ -52,3 +52,56 @@ def test_instructions_are_short_and_hold_no_data():
     assert "$" not in text and estimate_tokens(text) < 120
     sentences = [s for s in re.split(r"[.:\n]", text) if s.strip()]
     assert max(len(s.split()) for s in sentences) < 12
+
+
+async def test_a_follow_up_request_names_earlier_questions_never_earlier_answers():
+    from agent import Agent
+    from agent.testing import ScriptedLLM, call
+
+    first_answer = "PALANTIR-LIKE PROSE about Coca-Cola that must not leak."
+    llm = ScriptedLLM([call("financial_health_assessment", {"symbol": "KO"}), first_answer,
+                       call("financial_health_assessment", {"symbol": "AAPL"}), "Apple is healthy."])
+    agent = Agent(llm)
+    await agent.achat("How is KO doing?")
+    await agent.achat("And Apple?")
+    analysis = llm.requests[3]
+    text = "\n".join(m.content or "" for m in analysis.messages)
+    assert "Earlier question: How is KO doing?" in text and "And Apple?" in text
+    assert "PALANTIR" not in text and all(m.role != "assistant" for m in analysis.messages)
+    assert any(m.role == "assistant" and m.content == first_answer for m in llm.requests[2].messages)  # routing keeps the context
+
+
+async def test_clause_mode_carries_the_clauses_most_relevant_first():
+    res = await results()
+    request = answer_request(HEADLINE, [], res, mode="clauses")
+    findings = [f.text.rstrip(".") for _, _, d in res for f in d.findings]
+    assert set(findings) <= set(request.clauses)
+    assert all(f"- {c}." in request.messages[-1].content for c in request.clauses)
+    assert request.clauses.index("P/E: JPM 11.22 vs BAC 7.89 (better: BAC)") < request.clauses.index("3 of the 5 members rose over the lookback")
+    assert not any(c.startswith("JPM's market cap is ") for c in request.clauses)  # a cell the question does not ask about
+    asked = answer_request(HEADLINE + " What are their market caps?", [], res, mode="clauses")
+    assert "JPM's market cap is 398.15B" in asked.clauses  # a claim from a small table's cell the question names
+    free = answer_request(HEADLINE, [], res)
+    assert not free.clauses and free.figures == request.figures
+
+
+async def test_the_answer_mode_follows_the_backend_unless_set():
+    from agent import Agent
+    from agent.testing import ScriptedLLM, call
+
+    route = call("financial_health_assessment", {"symbol": "JNJ"})
+    for backend_mode, option, expect in [("free", None, False), ("clauses", None, True), ("clauses", "free", False), ("free", "clauses", True)]:
+        analysis = ScriptedLLM(["JNJ is healthy."])
+        analysis.answer_mode = backend_mode
+        await Agent(ScriptedLLM([route]), analysis_llm=analysis, answer_mode=option).achat("How healthy is JNJ?")
+        assert bool(analysis.requests[0].clauses) is expect, (backend_mode, option)
+
+
+async def test_a_company_whose_data_failed_gets_an_answer_that_says_so_without_figures():
+    from agent import Agent
+    from agent.testing import ScriptedLLM, call
+
+    llm = ScriptedLLM([call("financial_health_assessment", {"symbol": "PLTR"})])  # no analysis call is scripted
+    reply = await Agent(llm, answer_mode="clauses").achat("How is PLTR doing?")
+    assert reply.text.startswith("There is no data to analyse for PLTR") and "'PLTR' is not in the offline snapshot" in reply.text
+    assert reply.llm_calls == 1 and reply.figures["ok"] and not reply.figures["flagged"]

@@ -55,3 +55,17 @@ async def test_a_traced_answer_is_not_rewritten():
     reply = await Agent(llm, rewrite_untraced=True).achat(QUESTION)
     assert reply.llm_calls == 2 and reply.figures["total"] == 0
     llm.assert_complete()
+
+
+async def test_rewrite_untraced_also_covers_a_figure_on_the_wrong_measure():
+    findings, _, _ = await figures_of("placeholder")
+    cover = next(f for f in findings if "interest" in f["text"])["figures"][0]
+    wrong = f"JNJ's net margin is {cover}."
+    right = f"JNJ's operating income covers its interest {cover} times."
+    llm = ScriptedLLM([ROUTE, wrong, right])
+    reply = await Agent(llm, rewrite_untraced=True).achat(QUESTION)
+    asked = llm.requests[2].messages[-1].content
+    assert f"{cover} (attached to the wrong measure: it is JNJ interest coverage)" in asked
+    checks = [e for e in reply.events if isinstance(e, FiguresChecked)]
+    assert [c.ok for c in checks] == [False, True] and checks[0].flagged[0]["problem"] == "wrong_measure"
+    assert reply.text == right and reply.figures["summary"] == "1 figure, traced and attributed"

@@ -44,6 +44,16 @@ class Loaded:
     lock: threading.Lock
     call_openers: np.ndarray | None = None
     """Tokens that begin with "[" or "{" (after spaces): a text reply may not start with one."""
+    threads: int = 0
+    """The threads llama.cpp uses now (`use_threads`)."""
+
+    def use_threads(self, n: int) -> None:
+        """Generate with `n` threads from now on (hold `lock`)."""
+        if n != self.threads:
+            import llama_cpp
+
+            llama_cpp.llama_set_n_threads(self.llama._ctx.ctx, n, n)
+            self.threads = n
 
 
 _MODELS: dict[tuple[str, int], Loaded] = {}
@@ -72,5 +82,5 @@ def load_model(path: str, n_ctx: int = 4096, n_threads: int | None = None, seed:
             bos = llama._model.token_get_text(llama.token_bos()) if llama.token_bos() >= 0 else ""
             eos = llama._model.token_get_text(llama.token_eos()) if llama.token_eos() >= 0 else ""
             template = ChatTemplate(meta.get("tokenizer.chat_template"), bos=bos, eos=eos)
-            loaded = _MODELS[key] = Loaded(llama, Runner(llama), template, threading.Lock())
+            loaded = _MODELS[key] = Loaded(llama, Runner(llama), template, threading.Lock(), threads=threads)
         return loaded

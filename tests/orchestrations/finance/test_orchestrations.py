@@ -7,7 +7,7 @@ import pytest
 from agent import Agent
 from agent import ground_query, load_defaults
 from agent.events import OrchestrationFinished, ToolCallFinished
-from agent._synthesis import MAX_TABLE_CELLS
+from agent.grounding.request import MAX_TABLE_CELLS
 from agent.testing import ScriptedLLM, call
 from orchestrations import RunContext, registered_orchestrations
 from orchestrations.finance import _metrics as m

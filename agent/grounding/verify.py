@@ -1,26 +1,30 @@
-"""After every answer: trace its figures to the data (`agent.figures`), and optionally ask the model
-once to rewrite an answer whose figures do not all trace (an output validator)."""
+"""After every answer: check its figures (traced and attributed, `check.py`), and optionally ask the model
+once to rewrite an answer with flagged figures (an output validator)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 
 from agent.events import FiguresChecked
-from agent.figures import DataFigures, FigureCheck, check_figures
+from agent.grounding.check import PROBLEMS, FigureCheck, check_figures
+from agent.grounding.figures import DataFigures
 from agent.llm import LLM, LLMError, LLMRequest, Message, Usage
 from prompts import render
 
 
 def figures_event(check: FigureCheck, rewritten: str | None = None) -> FiguresChecked:
     d = check.to_dict()
-    return FiguresChecked(d["total"], d["traced"], d["untraced"], d["summary"], rewritten)
+    return FiguresChecked(d["total"], d["traced"], d["untraced"], d["summary"], rewritten, d["flagged"], d["attributed"])
 
 
-def rewrite_request(request: LLMRequest, answer: str, untraced: list[str]) -> LLMRequest:
-    """The analysis conversation, the answer, and a request to write it again without `untraced`."""
-    messages = [*request.messages, Message.assistant(answer), Message.user(render("rewrite.md", untraced=", ".join(untraced)))]
-    return LLMRequest(messages, tool_choice="none", temperature=request.temperature, max_tokens=request.max_tokens,
-                      figures=list(request.figures))
+def rewrite_request(request: LLMRequest, answer: str, flagged: list[dict[str, str]] | list[str]) -> LLMRequest:
+    """The analysis conversation, the answer, and a request to write it again without the flagged figures
+    (`FigureCheck.flagged`, or plain figure texts: not traced)."""
+    items = [f if isinstance(f, dict) else {"figure": f, "problem": "untraced", "detail": ""} for f in flagged]
+    problems = "; ".join(f"{f['figure']} ({PROBLEMS.get(f['problem'], f['problem'])}{': ' + f['detail'] if f.get('detail') else ''})" for f in items)
+    messages = [*request.messages, Message.assistant(answer), Message.user(render("rewrite.md", untraced=problems))]
+    return dataclasses.replace(request, messages=messages)
 
 
 async def check_answer(
@@ -35,7 +39,7 @@ async def check_answer(
     if check.ok or llm is None or request is None:
         return
     try:
-        response = await llm.complete(rewrite_request(request, answer, check.untraced))
+        response = await llm.complete(rewrite_request(request, answer, check.flagged))
     except LLMError:
         return  # the checked answer stands; its untraced figures were reported above
     if usage is not None:

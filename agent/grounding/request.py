@@ -1,4 +1,4 @@
-"""The analysis step: one streamed LLM call writes the answer from the question and the findings.
+"""The analysis request: one streamed LLM call writes the answer from the question and the findings.
 
 The prompt is compact (prompts/answer.md): the question, the orchestrations' findings as bullets,
 and only the small tables that fit a token budget; never every raw table. The request carries the
@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from agent._memory import estimate_tokens
-from agent.figures import DataFigures, allowed_figures, data_figures
+from agent.grounding.clauses import answer_clauses
+from agent.grounding.figures import DataFigures, allowed_figures, data_figures
 from agent.llm import LLMRequest, Message
 from orchestrations import Orchestration, OrchestrationData
 from prompts import load, render
@@ -30,21 +31,64 @@ RAW_TABLES_CHARS = 6000
 Result = tuple[type[Orchestration[Any]], BaseModel, OrchestrationData]
 
 
+ANSWER_MODES = ("free", "clauses")
+EARLIER_QUESTIONS = 3
+"""A follow-up's request names this many earlier questions of the conversation (never their answers)."""
+
+
 def answer_request(question: str, history: list[Message], results: list[Result], *,
-                   table_budget: int = TABLE_BUDGET_TOKENS, data: DataFigures | None = None) -> LLMRequest:
+                   table_budget: int = TABLE_BUDGET_TOKENS, data: DataFigures | None = None, mode: str = "free") -> LLMRequest:
     """The analysis request: question, findings, compact tables; one call for any number of results.
 
-    `data`: `answer_data(question, results)` when the caller already has it (the driver checks the
-    answer against the same data)."""
+    `history`: the conversation so far; only its questions are named (earlier answers' prose never
+    reaches the analysis). `data`: `answer_data(question, results)` when the caller already has it
+    (the driver checks the answer against the same data). `mode="clauses"`: the facts are the
+    clauses (`clauses.py`) and the request carries them (`LLMRequest.clauses`)."""
+    if mode not in ANSWER_MODES:
+        raise ValueError(f"unknown answer mode {mode!r}: use one of {ANSWER_MODES}")
+    earlier = [m.content for m in history if m.role == "user" and m.content][-EARLIER_QUESTIONS:]
+    asked = "".join(f"\nEarlier question: {shorten(q, 300)}" for q in earlier)
+    who = subjects([params for _, params, _ in results]) or "the companies"
+    figures = allowed_figures(data if data is not None else answer_data(question, results))
+    system = Message.system(load("analyst.md"))
+    if mode == "clauses":
+        clauses = answer_clauses(question, [f for _, _, d in results for f in d.findings],
+                                 {f"{t.name}.{k}": v for t, _, d in results for k, v in d.tables.items()},
+                                 [m for _, _, d in results if not d.findings for m in d.missing[:3]])
+        facts = "\n".join(f"- {c}." for c in clauses) or "- (no facts: the data step returned nothing)"
+        body = render("answer_clauses.md", question=question + asked, facts=facts, subjects=who)
+        return LLMRequest([system, Message.user(body)], tool_choice="none", figures=figures, clauses=clauses)
     groups = [_findings_text(target, params, data) for target, params, data in results]
     if len(results) > 1:
         groups = [f"## {target.name}\n{g}" for (target, _, _), g in zip(results, groups)]
     findings = "\n\n".join(g for g in groups if g) or "- (no findings: the data step returned nothing)"
     tables = _compact_tables([data for _, _, data in results if data.findings], table_budget)
-    body = render("answer.md", question=question, findings=findings, tables=f"\n{tables}\n" if tables else "",
-                  subjects=subjects([params for _, params, _ in results]) or "the companies")
-    figures = allowed_figures(data if data is not None else answer_data(question, results))
-    return LLMRequest([Message.system(load("analyst.md")), *history, Message.user(body)], tool_choice="none", figures=figures)
+    body = render("answer.md", question=question + asked, findings=findings, tables=f"\n{tables}\n" if tables else "", subjects=who)
+    return LLMRequest([system, Message.user(body)], tool_choice="none", figures=figures)
+
+
+def no_data_answer(results: list[Result]) -> str | None:
+    """The answer when the data step found nothing to analyse (no figure in any finding or table):
+    it says so, with the reasons, and writes no figure of its own; None when there is data."""
+    for _, _, data in results:
+        if data.answer is not None or any(f.figures for f in data.findings) or _has_number([t.rows for t in data.tables.values()]) \
+                or _has_number(data.facts):
+            return None
+    reasons = list(dict.fromkeys(m.split(": ", 1)[-1] for _, _, d in results for m in d.missing))
+    return render("no_data.md", subjects=subjects([p for _, p, _ in results]) or "this question",
+                  reasons=" ".join(reasons[:2]) or "The data step returned nothing.").strip()
+
+
+def _has_number(value: Any) -> bool:
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if isinstance(value, dict):
+        return any(_has_number(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_number(v) for v in value)
+    return False
 
 
 def subjects(params: list[BaseModel]) -> str:
@@ -77,6 +121,8 @@ def answer_data(question: str, results: list[Result]) -> DataFigures:
     for target, _, d in results:
         if d.facts:
             data.add_text(json.dumps(d.facts, default=str), f"{target.name}.facts")
+        for m in d.missing:
+            data.add_text(m, f"{target.name}.missing", vocabulary=False)
     return data
 
 
@@ -104,4 +150,4 @@ def _compact_tables(datas: list[OrchestrationData], budget: int) -> str:
     return "\n\n".join(chosen)
 
 
-__all__ = ["answer_request", "answer_data", "instructions", "TABLE_BUDGET_TOKENS"]
+__all__ = ["answer_request", "answer_data", "no_data_answer", "instructions", "TABLE_BUDGET_TOKENS", "ANSWER_MODES"]

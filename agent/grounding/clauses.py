@@ -1,0 +1,51 @@
+"""The clauses a clause answer is built from: the findings, and claims from small tables' cells
+whose measure the question names ("What is JPM's market cap?").
+
+Each clause names what its figures measure (a finding does by construction; a claim is written
+from the cell's subject, measure, value and period with `prompts/claim.md`). They are ordered by
+how many word stems they share with the question (the clauses the question asks about first), the
+orchestrations' own order breaking ties.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.grounding.points import DataPoint, shares_stem, stems, table_points
+from prompts import load
+
+__all__ = ["answer_clauses", "claim", "MAX_CLAIMS", "MAX_CLAIM_TABLE_CELLS"]
+
+MAX_CLAIMS = 6
+"""Claims from table cells added after the findings (cells whose values no finding states)."""
+MAX_CLAIM_TABLE_CELLS = 24
+"""Only tables of at most this many cells give claims (bigger ones are summarised by findings)."""
+
+
+def claim(point: DataPoint) -> str:
+    """One table cell as a clause: `JPM's net margin % is 31.37%` (`prompts/claim.md`)."""
+    template = load("claim.md").strip().splitlines()
+    line = template[0] if point.subject else template[1]
+    text = line.replace("$subject", point.subject).replace("$measure", point.measure.rstrip(" %").strip()).replace("$value", point.value)
+    return text + (template[2].replace("$period", point.period) if point.period and len(template) > 2 else "")
+
+
+def answer_clauses(question: str, findings: list[Any], tables: dict[str, Any], missing: list[str] | None = None) -> list[str]:
+    """The clauses of a turn: findings (and what is missing), then claims, the most relevant first."""
+    texts = [(f if isinstance(f, dict) else f.to_dict())["text"].strip().rstrip(".") for f in findings]
+    texts += [m.strip().rstrip(".") for m in missing or []]
+    stated = {fig.lstrip("+-$") for f in findings for fig in (f if isinstance(f, dict) else f.to_dict()).get("figures") or []}
+    claims: list[str] = []
+    asked = stems(question)
+    for name, table in tables.items():
+        t = table if isinstance(table, dict) else table.to_dict()
+        if len(t.get("rows") or []) * len(t.get("columns") or []) > MAX_CLAIM_TABLE_CELLS:
+            continue
+        for point in table_points(name, t):
+            if not shares_stem(stems(point.measure), asked):
+                continue  # a cell the question does not ask about stays in the tables (the findings summarise them)
+            if point.value.lstrip("+-$") not in stated and point.value != "n/a" and len(claims) < MAX_CLAIMS:
+                claims.append(claim(point))
+                stated.add(point.value.lstrip("+-$"))
+    ranked = sorted(enumerate(dict.fromkeys(t for t in texts + claims if t)), key=lambda p: (-len(asked & stems(p[1])), p[0]))
+    return [t for _, t in ranked]
