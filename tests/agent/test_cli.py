@@ -94,20 +94,20 @@ def test_ask_with_a_500_storm_fails_cleanly_without_the_key(stub_server):
 def test_ask_prints_the_findings_before_the_answer_and_what_was_checked(stub_server):
     stub_server.add(
         Reply(body=completion(tool_calls=[("financial_health_assessment", {"symbol": "JNJ"})])),
-        Reply(sse=stream_events("JNJ is healthy: its return on equity is 32.87%, and its debt to equity is 42.42.")),
+        Reply(sse=stream_events("JNJ is healthy: its return on equity is 23.36%, and its debt to equity is 42.42.")),
     )
     result = finagent("ask", "How healthy is JNJ?", "--backend", "openai", "--base-url", stub_server.url + "/v1",
                       env={"OPENAI_API_KEY": SECRET})
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "financial_health_assessment findings:" in out and "  • JNJ's return on equity is 32.87%" in out
+    assert "financial_health_assessment findings:" in out and "  • JNJ's return on equity is 23.36%" in out
     assert out.index("findings:") < out.index("answer:\nJNJ is healthy") < out.index("⚠ 1 of 2 figures not traced to the data: 42.42")
 
 
 def test_ask_json_carries_the_tables_and_the_attribution(stub_server):
     stub_server.add(
         Reply(body=completion(tool_calls=[("financial_health_assessment", {"symbol": "JNJ"})])),
-        Reply(sse=stream_events("JNJ's return on equity is 32.87%.")),
+        Reply(sse=stream_events("JNJ's return on equity is 23.36%.")),
     )
     result = finagent("ask", "How healthy is JNJ?", "--backend", "openai", "--base-url", stub_server.url + "/v1", "--json",
                       env={"OPENAI_API_KEY": SECRET})

@@ -77,7 +77,9 @@ async def test_clause_mode_carries_the_clauses_most_relevant_first():
     findings = [f.text.rstrip(".") for _, _, d in res for f in d.findings]
     assert set(findings) <= set(request.clauses)
     assert all(f"- {c}." in request.messages[-1].content for c in request.clauses)
-    assert request.clauses.index("P/E: JPM 11.22 vs BAC 7.89 (better: BAC)") < request.clauses.index("3 of the 5 members rose over the lookback")
+    pe = next(c for c in request.clauses if c.startswith("P/E") and "JPM 11.22 vs BAC 7.89" in c)
+    rose = next(c for c in request.clauses if c.startswith("3 of the 5 members rose"))
+    assert request.clauses.index(pe) < request.clauses.index(rose)
     assert not any(c.startswith("JPM's market cap is ") for c in request.clauses)  # a cell the question does not ask about
     asked = answer_request(HEADLINE + " What are their market caps?", [], res, mode="clauses")
     assert "JPM's market cap is 398.15B" in asked.clauses  # a claim from a small table's cell the question names
@@ -103,5 +105,7 @@ async def test_a_company_whose_data_failed_gets_an_answer_that_says_so_without_f
 
     llm = ScriptedLLM([call("financial_health_assessment", {"symbol": "PLTR"})])  # no analysis call is scripted
     reply = await Agent(llm, answer_mode="clauses").achat("How is PLTR doing?")
-    assert reply.text.startswith("There is no data to analyse for PLTR") and "'PLTR' is not in the offline snapshot" in reply.text
+    # the analysis itself says which company, that the snapshot does not cover it, and what would (issue 26)
+    assert reply.text.startswith("Palantir Technologies (PLTR)") and "not covered by the offline snapshot" in reply.text
+    assert "--data fmp" in reply.text
     assert reply.llm_calls == 1 and reply.figures["ok"] and not reply.figures["flagged"]

@@ -68,12 +68,12 @@ async def test_wrong_answers_are_flagged(answer, problem, figure):
 
 
 async def test_a_figure_moved_to_another_measure_is_flagged_in_a_real_answer():
-    """The 135M model's JNJ answer before clause mode: 26.36 is the interest cover, not the margin."""
-    answer = ("JNJ's financial health is considered financially healthy, with a return on equity of 32.87%, operating income "
-              "above the 3.00 times floor, and net margin exceeding 26.36% in 2025-12-31.")
+    """The 135M model's JNJ answer before clause mode: now 76.13 (fiscal 2022) is the interest cover, not the margin."""
+    answer = ("JNJ's financial health is considered financially healthy, with a return on equity of 23.36%, operating income "
+              "above the 3.00 times floor, and net margin exceeding 76.13% in 2022-12-31.")
     check = check_figures(answer, await data_of(HEALTH))
-    assert [f["figure"] for f in check.flagged] == ["26.36%"] and check.flagged[0]["problem"] == "wrong_measure"
-    assert check.summary() == "1 of 4 figures attached to the wrong measure: 26.36% (it is JNJ interest coverage)"
+    assert [f["figure"] for f in check.flagged] == ["76.13%"] and check.flagged[0]["problem"] == "wrong_measure"
+    assert check.summary() == "1 of 4 figures attached to the wrong measure: 76.13% (it is JNJ interest coverage)"
 
 
 async def test_the_summary_says_what_was_checked():
