@@ -34,7 +34,9 @@ def _clean(word: str) -> str:
 def candidates(request: str, taken: list[str]) -> list[tuple[int, str]]:
     """(position, span) of the request's short spans that share no word with the `taken` values."""
     used = {w.lower() for t in taken for w in (_clean(x) for x in t.split()) if w}
-    words = [_clean(w) for w in request.split()]
+    raw = request.split()
+    words = [_clean(w) for w in raw]
+    aliases = _aliases(raw, words, used)
     out: list[tuple[int, str]] = []
     seen: set[str] = set()
     for i in range(len(words)):
@@ -42,11 +44,33 @@ def candidates(request: str, taken: list[str]) -> list[tuple[int, str]]:
             part = words[i:i + n]
             if len(part) < n or not all(part) or any(w.lower() in used for w in part) or any(c in w for w in part for c in '"\\'):
                 break
+            if aliases & set(range(i, i + n)):
+                break
             span = " ".join(part)
             if span not in seen:
                 seen.add(span)
                 out.append((i, span))
     return out[:MAX_CANDIDATES]
+
+
+def _aliases(raw: list[str], words: list[str], used: set[str]) -> set[int]:
+    """Positions of another name of a taken value, written beside it in brackets: "Apple (AAPL)",
+    "AAPL (Apple Inc.)". The same thing named twice is not a second value."""
+    out: set[int] = set()
+    for i, word in enumerate(words):
+        if word.lower() not in used:
+            continue
+        if raw[i].startswith("("):  # "Name (VALUE)": the words just before are its name
+            for j in range(i - 1, max(-1, i - 1 - MAX_WORDS), -1):
+                if raw[j][-1:] in ",;:.!?)":
+                    break
+                out.add(j)
+        if i + 1 < len(raw) and raw[i + 1].startswith("("):  # "VALUE (Name)": the bracketed words
+            for j in range(i + 1, min(len(raw), i + 1 + MAX_WORDS)):
+                out.add(j)
+                if ")" in raw[j]:
+                    break
+    return out
 
 
 def other_values(runner: Runner, call_start: int, opener: str, arguments: dict[str, Any], schema: dict[str, Any],
