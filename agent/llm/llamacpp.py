@@ -42,7 +42,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -81,7 +81,8 @@ from ._local.prompt import (
     name_text,
     tools_block,
 )
-from ._local.router import Router, expand
+from ._local.router import Router, expand, last_request
+from ._local.shortlist import SHORTLIST_FROM, Shortlist
 from ._local.structured import structured_turn
 
 DEFAULT_MAX_TOKENS = 512
@@ -91,6 +92,9 @@ TEXT_NO_REPEAT_NGRAM = 6
 MAX_CALLS = 4
 CONTENT_FREE = "N/A"
 """The content-free request the model's option scores are calibrated against (Zhao et al. 2021)."""
+CACHE_ENTRIES = 64
+"""Routers and content-free scores kept per tool list (a shortlist is one)."""
+_T = TypeVar("_T")
 
 
 class GenerationCancelled(LLMError):
@@ -130,6 +134,7 @@ class LlamaCppChat(BaseLLM):
         self.policy = policy or RoutingPolicy(max_calls=max_calls)
         self._routers: dict[tuple, Router] = {}
         self._content_free: dict[tuple, np.ndarray] = {}
+        self._shortlists: dict[tuple, Shortlist] = {}
         self._loaded = load_model(path, n_ctx, n_threads, seed, verbose)
         self._rng = np.random.default_rng(seed)
         self.usage = Usage()
@@ -242,10 +247,10 @@ class LlamaCppChat(BaseLLM):
             raise LLMBadRequestError(f"tool_choice names {choice!r}, which is not among the tools offered")
         request_text = "\n".join(m.content or "" for m in request.messages if m.role == "user")
         numbers = numbers_in(request_text)
-        described = {n: G.grounded_schema(s.parameters, request.grounding.get(n)) for n, s in specs.items()}
+        offered = [specs[choice]] if choice in specs else self._shortlisted(request, list(specs.values()))
+        described = {t.name: G.grounded_schema(t.parameters, request.grounding.get(t.name)) for t in offered}
         # the grammar also holds the request's numbers; the prompt describes the tool without them
         schemas = {n: ground_numbers(schema, numbers, request_text) for n, schema in described.items()}
-        offered = [specs[choice]] if choice in specs else list(specs.values())
         offer_none = choice == "auto"
         prompt = self._prompt_tokens(chat_messages(request.messages, self._tools_prompt(offered, offer_none)))
         usage = Usage(prompt_tokens=len(prompt), requests=1)
@@ -282,6 +287,14 @@ class LlamaCppChat(BaseLLM):
         usage.completion_tokens = runner.n_tokens - start
         return LLMResponse(Message.assistant(None, calls), usage, self.model, finish)
 
+    def _shortlisted(self, request: LLMRequest, offered: list[ToolSpec]) -> list[ToolSpec]:
+        """Offered more than SHORTLIST_FROM tools, the request's candidates (`_local/shortlist.py`)."""
+        if len(offered) <= SHORTLIST_FROM:
+            return offered
+        key = tuple((t.name, t.description) for t in offered)
+        shortlist = _cached(self._shortlists, key, lambda: Shortlist.build(offered))
+        return shortlist.select(last_request(request.messages)[0], request.grounding, self.max_calls)
+
     def _tools_prompt(self, offered: list[ToolSpec], offer_none: bool) -> str:
         """The tool block: descriptions without their examples, schemas before grounding, so the
         prompt prefix (system message + tools) is the same for every request and stays cached."""
@@ -291,9 +304,7 @@ class LlamaCppChat(BaseLLM):
     def _choose(self, request: LLMRequest, offered: list[ToolSpec], offer_none: bool, prompt: list[int]) -> list[str]:
         """The functions to call, decided by the routing policy from the evidence (`_local/router.py`)."""
         key = tuple((t.name, t.description) for t in offered)
-        router = self._routers.get(key)
-        if router is None:
-            router = self._routers[key] = Router.build(offered, self.policy)
+        router = _cached(self._routers, key, lambda: Router.build(offered, self.policy))
         model = None
         if router.policy.model_weight:
             model = self._model_probabilities(request.messages, offered, offer_none, prompt)
@@ -309,11 +320,12 @@ class LlamaCppChat(BaseLLM):
         texts = [CALLS_OPEN + name_text(n) + '"' for n in options]
         system = tuple(m.content or "" for m in messages if m.role == "system")
         key = (tuple(options), system, offer_none)
-        free = self._content_free.get(key)
-        if free is None:
+        def content_free() -> np.ndarray:
             plain = [m for m in messages if m.role == "system"] + [Message.user(CONTENT_FREE)]
             runner.prefill(self._prompt_tokens(chat_messages(plain, self._tools_prompt(offered, offer_none))))
-            free = self._content_free[key] = np.array([s for s, _ in runner.score_options(texts)])
+            return np.array([s for s, _ in runner.score_options(texts)])
+
+        free = _cached(self._content_free, key, content_free)
         runner.prefill(prompt)
         real = np.array([s for s, _ in runner.score_options(texts)])
         probabilities = np.exp(log_softmax(real - free))
@@ -350,6 +362,17 @@ def _with_fixed(schema: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]
             kind = "string" if isinstance(value, str) else "integer" if isinstance(value, int) else "number"
             props[key] = {"type": kind, "enum": [value], **({"description": about} if about else {})}
     return {**schema, "properties": props}
+
+
+def _cached(cache: dict[tuple, _T], key: tuple, make: Callable[[], _T]) -> _T:
+    """`cache[key]`, made on a miss; the oldest entries go beyond CACHE_ENTRIES (shortlists vary per request)."""
+    if key in cache:
+        cache[key] = cache.pop(key)  # most recent last
+        return cache[key]
+    value = cache[key] = make()
+    while len(cache) > CACHE_ENTRIES:
+        cache.pop(next(iter(cache)))
+    return value
 
 
 def _put(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str], text: str) -> None:
