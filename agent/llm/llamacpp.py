@@ -60,6 +60,7 @@ from ._base import BaseLLM
 from ._errors import LLMBadRequestError, LLMError
 from ._local import grammar as G
 from ._local.arguments import drop_unsupported_optionals, ground_numbers, numbers_in, trim_repeated_items
+from ._local.calibration import Calibration, Case, calibrate, calibrated_policy, cases_of, evidence_pick
 from ._local.engine import (
     Constraint,
     GBNFConstraint,
@@ -72,6 +73,7 @@ from ._local.evidence import split_examples
 from ._local.figures import figures_constraint
 from ._local.install import require
 from ._local.loading import DEFAULT_MODEL_FILE, default_model_path, load_model
+from ._local.native_turn import lazy_turn, native_calls, native_option_scores, native_prompt
 from ._local.policy import RoutingPolicy
 from ._local.prompt import (
     CALLS_OPEN,
@@ -114,6 +116,7 @@ class LlamaCppChat(BaseLLM):
         verbose: bool = False,
         max_calls: int = MAX_CALLS,
         policy: RoutingPolicy | None = None,
+        calibrate: bool = True,
     ):
         if engine not in G.ENGINES:
             raise ValueError(f"unknown grammar engine {engine!r}: use one of {G.ENGINES}")
@@ -132,6 +135,9 @@ class LlamaCppChat(BaseLLM):
         self.seed = seed
         self.max_calls = max_calls
         self.policy = policy or RoutingPolicy(max_calls=max_calls)
+        self.calibrate = calibrate
+        self.calibrations: dict[tuple[str, ...], Calibration] = {}
+        """Per tool list seen: the model's earned weight (`_local/calibration.py`)."""
         self._routers: dict[tuple, Router] = {}
         self._content_free: dict[tuple, np.ndarray] = {}
         self._shortlists: dict[tuple, Shortlist] = {}
@@ -252,7 +258,7 @@ class LlamaCppChat(BaseLLM):
         # the grammar also holds the request's numbers; the prompt describes the tool without them
         schemas = {n: ground_numbers(schema, numbers, request_text) for n, schema in described.items()}
         offer_none = choice == "auto"
-        prompt = self._prompt_tokens(chat_messages(request.messages, self._tools_prompt(offered, offer_none)))
+        prompt = self._routing_prompt(request.messages, offered, offer_none)
         usage = Usage(prompt_tokens=len(prompt), requests=1)
         budget = self._budget(request)
         temperature = request.temperature or 0.0
@@ -262,8 +268,15 @@ class LlamaCppChat(BaseLLM):
             plan: list[tuple[str, dict[str, Any]]] = [(choice, {})]
         else:
             plan = expand(self._choose(request, offered, offer_none, prompt), schemas, request.grounding, self.max_calls, numbers)
+        native = self._loaded.native
+        if not plan and native is not None and offer_none and self._model_decides(offered):
+            return lazy_turn(self, request, on_text, usage, offered, schemas, prompt, request_text)
         if not plan:  # answer in text
             return self._text_turn(request, on_text, usage)
+        if native is not None:  # 2. in the model's own call format
+            made, end, used = native_calls(self, plan, schemas, prompt, budget, temperature, request_text, on_text)
+            usage.completion_tokens = used
+            return LLMResponse(Message.assistant(None, made), usage, self.model, end)
 
         # 2. their arguments, under the grammar, in one JSON list after the full request
         runner.prefill(prompt)
@@ -295,6 +308,15 @@ class LlamaCppChat(BaseLLM):
         shortlist = _cached(self._shortlists, key, lambda: Shortlist.build(offered))
         return shortlist.select(last_request(request.messages)[0], request.grounding, self.max_calls)
 
+    def _routing_prompt(self, messages: list[Message], offered: list[ToolSpec], offer_none: bool) -> list[int]:
+        """The routing prompt: through the model's own template when it declares tools, else the
+        backend's tool block in the system message (_local/tools_prompt.md)."""
+        native = self._loaded.native
+        if native is not None:
+            plain = [ToolSpec(t.name, t.description, G.grounded_schema(t.parameters, None)) for t in offered]
+            return native_prompt(native, self._loaded.runner, messages, plain)
+        return self._prompt_tokens(chat_messages(messages, self._tools_prompt(offered, offer_none)))
+
     def _tools_prompt(self, offered: list[ToolSpec], offer_none: bool) -> str:
         """The tool block: descriptions without their examples, schemas before grounding, so the
         prompt prefix (system message + tools) is the same for every request and stays cached."""
@@ -304,11 +326,39 @@ class LlamaCppChat(BaseLLM):
     def _choose(self, request: LLMRequest, offered: list[ToolSpec], offer_none: bool, prompt: list[int]) -> list[str]:
         """The functions to call, decided by the routing policy from the evidence (`_local/router.py`)."""
         key = tuple((t.name, t.description) for t in offered)
-        router = _cached(self._routers, key, lambda: Router.build(offered, self.policy))
+        router = _cached(self._routers, key, lambda: self._calibrated(Router.build(offered, self.policy), offered, request.messages))
         model = None
         if router.policy.model_weight:
             model = self._model_probabilities(request.messages, offered, offer_none, prompt)
         return router.decide(request.messages, model, required=not offer_none, grounding=request.grounding)
+
+    def _calibrated(self, router: Router, offered: list[ToolSpec], messages: list[Message]) -> Router:
+        """The router with the model's weight set from how well it picks the authors' examples
+        (`_local/calibration.py`); unchanged when calibration is off or the policy is not ours."""
+        if not self.calibrate or not isinstance(router.policy, RoutingPolicy) or not router.policy.model_weight:
+            return router
+        system = [m for m in messages if m.role == "system"]
+
+        def model_pick(case: Case) -> int:
+            asked = [*system, Message.user(case.text)]
+            prompt = self._routing_prompt(asked, offered, True)
+            return int(np.argmax(self._model_probabilities(asked, offered, True, prompt)))
+
+        result = calibrate(cases_of(router, offered), model_pick, lambda case: evidence_pick(router, case), router.policy.model_weight)
+        self.calibrations[tuple(t.name for t in offered)] = result
+        router.policy = calibrated_policy(router.policy, result)
+        return router
+
+    def _model_decides(self, offered: list[ToolSpec]) -> bool:
+        result = self.calibrations.get(tuple(t.name for t in offered))
+        return result is not None and result.decides
+
+    def calibration_report(self) -> dict[str, Any]:
+        """The model's calibrated weight for the tool lists seen (the last one's at the top level)."""
+        if not self.calibrations:
+            return {}
+        last = list(self.calibrations.values())[-1]
+        return {**last.to_dict(), "calibrations": len(self.calibrations)}
 
     def _model_probabilities(self, messages: list[Message], offered: list[ToolSpec], offer_none: bool, prompt: list[int]) -> np.ndarray:
         """The model's probability of each function (then "answer in text") as the first call:
@@ -316,18 +366,24 @@ class LlamaCppChat(BaseLLM):
         content-free request (Zhao et al. 2021, cached per tool list), softmaxed. Both prompts
         share the cached system + tools prefix."""
         runner = self._loaded.runner
+        native = self._loaded.native
         options = [t.name for t in offered] + [NONE_NAME]
         texts = [CALLS_OPEN + name_text(n) + '"' for n in options]
+
+        def scores() -> np.ndarray:
+            if native is not None:
+                return native_option_scores(native, runner, options[:-1])
+            return np.array([s for s, _ in runner.score_options(texts)])
         system = tuple(m.content or "" for m in messages if m.role == "system")
         key = (tuple(options), system, offer_none)
         def content_free() -> np.ndarray:
             plain = [m for m in messages if m.role == "system"] + [Message.user(CONTENT_FREE)]
-            runner.prefill(self._prompt_tokens(chat_messages(plain, self._tools_prompt(offered, offer_none))))
-            return np.array([s for s, _ in runner.score_options(texts)])
+            runner.prefill(self._routing_prompt(plain, offered, offer_none))
+            return scores()
 
         free = _cached(self._content_free, key, content_free)
         runner.prefill(prompt)
-        real = np.array([s for s, _ in runner.score_options(texts)])
+        real = scores()
         probabilities = np.exp(log_softmax(real - free))
         if not offer_none:
             probabilities[-1] = 0.0

@@ -15,6 +15,7 @@ import numpy as np
 from .._errors import LLMError
 from .engine import Runner
 from .install import check_llama_cpp_version, no_weight_repacking
+from .native import NativeTemplate
 from .prompt import ChatTemplate
 
 __all__ = ["DEFAULT_MODEL_FILE", "Loaded", "default_model_path", "load_model"]
@@ -44,6 +45,8 @@ class Loaded:
     lock: threading.Lock
     call_openers: np.ndarray | None = None
     """Tokens that begin with "[" or "{" (after spaces): a text reply may not start with one."""
+    native: NativeTemplate | None = None
+    """The GGUF's chat template when it declares tools: tools, calls and results go through it."""
 
 
 _MODELS: dict[tuple[str, int], Loaded] = {}
@@ -71,6 +74,8 @@ def load_model(path: str, n_ctx: int = 4096, n_threads: int | None = None, seed:
             meta = llama.metadata or {}
             bos = llama._model.token_get_text(llama.token_bos()) if llama.token_bos() >= 0 else ""
             eos = llama._model.token_get_text(llama.token_eos()) if llama.token_eos() >= 0 else ""
-            template = ChatTemplate(meta.get("tokenizer.chat_template"), bos=bos, eos=eos)
-            loaded = _MODELS[key] = Loaded(llama, Runner(llama), template, threading.Lock())
+            source = meta.get("tokenizer.chat_template")
+            template = ChatTemplate(source, bos=bos, eos=eos)
+            native = NativeTemplate.load(source, bos=bos, eos=eos)
+            loaded = _MODELS[key] = Loaded(llama, Runner(llama), template, threading.Lock(), native=native)
         return loaded
