@@ -137,7 +137,7 @@ class LlamaCppChat(BaseLLM):
         self.policy = policy or RoutingPolicy(max_calls=max_calls)
         self.calibrate = calibrate
         self.calibrations: dict[tuple[str, ...], Calibration] = {}
-        """Per tool list seen: the model's earned weight (`_local/calibration.py`)."""
+        """Per catalog (the names of the tools offered): the model's earned weight (`_local/calibration.py`)."""
         self._routers: dict[tuple, Router] = {}
         self._content_free: dict[tuple, np.ndarray] = {}
         self._shortlists: dict[tuple, Shortlist] = {}
@@ -267,9 +267,9 @@ class LlamaCppChat(BaseLLM):
         if choice in specs:
             plan: list[tuple[str, dict[str, Any]]] = [(choice, {})]
         else:
-            plan = expand(self._choose(request, offered, offer_none, prompt), schemas, request.grounding, self.max_calls, numbers)
+            plan = expand(self._choose(request, offered, offer_none, prompt, tuple(specs)), schemas, request.grounding, self.max_calls, numbers)
         native = self._loaded.native
-        if not plan and native is not None and offer_none and self._model_decides(offered):
+        if not plan and native is not None and offer_none and self._model_decides(tuple(specs)):
             return lazy_turn(self, request, on_text, usage, offered, schemas, prompt, request_text)
         if not plan:  # answer in text
             return self._text_turn(request, on_text, usage)
@@ -323,19 +323,24 @@ class LlamaCppChat(BaseLLM):
         plain = [ToolSpec(t.name, split_examples(t.description)[0], t.parameters) for t in offered]
         return tools_block([(t, G.grounded_schema(t.parameters, None)) for t in plain], offer_none)
 
-    def _choose(self, request: LLMRequest, offered: list[ToolSpec], offer_none: bool, prompt: list[int]) -> list[str]:
+    def _choose(self, request: LLMRequest, offered: list[ToolSpec], offer_none: bool, prompt: list[int],
+                catalog: tuple[str, ...]) -> list[str]:
         """The functions to call, decided by the routing policy from the evidence (`_local/router.py`)."""
         key = tuple((t.name, t.description) for t in offered)
-        router = _cached(self._routers, key, lambda: self._calibrated(Router.build(offered, self.policy), offered, request.messages))
+        router = _cached(self._routers, key, lambda: self._calibrated(Router.build(offered, self.policy), offered, request.messages, catalog))
         model = None
         if router.policy.model_weight:
             model = self._model_probabilities(request.messages, offered, offer_none, prompt)
         return router.decide(request.messages, model, required=not offer_none, grounding=request.grounding)
 
-    def _calibrated(self, router: Router, offered: list[ToolSpec], messages: list[Message]) -> Router:
+    def _calibrated(self, router: Router, offered: list[ToolSpec], messages: list[Message], catalog: tuple[str, ...]) -> Router:
         """The router with the model's weight set from how well it picks the authors' examples
-        (`_local/calibration.py`); unchanged when calibration is off or the policy is not ours."""
+        (`_local/calibration.py`), once per catalog (every shortlist of it shares the result);
+        unchanged when calibration is off or the policy is not ours."""
         if not self.calibrate or not isinstance(router.policy, RoutingPolicy) or not router.policy.model_weight:
+            return router
+        if catalog in self.calibrations:
+            router.policy = calibrated_policy(router.policy, self.calibrations[catalog])
             return router
         system = [m for m in messages if m.role == "system"]
 
@@ -345,12 +350,12 @@ class LlamaCppChat(BaseLLM):
             return int(np.argmax(self._model_probabilities(asked, offered, True, prompt)))
 
         result = calibrate(cases_of(router, offered), model_pick, lambda case: evidence_pick(router, case), router.policy.model_weight)
-        self.calibrations[tuple(t.name for t in offered)] = result
+        self.calibrations[catalog] = result
         router.policy = calibrated_policy(router.policy, result)
         return router
 
-    def _model_decides(self, offered: list[ToolSpec]) -> bool:
-        result = self.calibrations.get(tuple(t.name for t in offered))
+    def _model_decides(self, catalog: tuple[str, ...]) -> bool:
+        result = self.calibrations.get(catalog)
         return result is not None and result.decides
 
     def calibration_report(self) -> dict[str, Any]:
