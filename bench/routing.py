@@ -18,6 +18,12 @@ no grounder: a user's own domain, as `examples/travel_app.py` with `bench/data/r
 - `by_kind`: exact accuracy per kind of case: `text` (no call), `single`, `several_values` (several
   calls of one function), `two_intents` (calls of different functions), `follow_up` (with history);
 - `p50_seconds`, `p95_seconds`: the time of one routing decision (per case, the model loaded).
+
+`--distractors N` offers N unrelated tools beside the agent's own in every routing call (BFCL
+functions from `--distractor-file`, the first N distinct names): a large catalog, such as an MCP
+server's, brings them. A call to one of them is a wrong route (`distractor_calls` counts them).
+The local backend reports the model's calibrated policy weight (`model_weight`) and how many of the
+authors' examples the calibration took (`calibration_examples`).
 """
 
 from __future__ import annotations
@@ -32,6 +38,38 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_CASES = str(Path(__file__).resolve().parents[2] / "shared/data/routing/dev.jsonl")
+DEFAULT_DISTRACTORS = str(Path(__file__).resolve().parents[2] / "shared/data/bfcl/BFCL_v4_simple_python.json")
+
+
+def distractor_specs(path: str, n: int) -> list[Any]:
+    """The first `n` distinct functions of a BFCL file, as ToolSpecs."""
+    from bench.bfcl import to_tool_spec
+
+    out: dict[str, Any] = {}
+    for line in open(path, encoding="utf-8"):
+        if len(out) >= n:
+            break
+        if line.strip():
+            for function in json.loads(line).get("function") or []:
+                if len(out) < n and function["name"] not in out:
+                    out[function["name"]] = to_tool_spec(function)
+    return list(out.values())
+
+
+def with_distractors(llm: Any, extra: list[Any]) -> Any:
+    """`llm` with `extra` tools added after the offered ones in every request that offers tools."""
+    from dataclasses import replace
+
+    from agent.llm import WrapperLLM
+
+    class Distracted(WrapperLLM):
+        async def complete(self, request):
+            return await super().complete(replace(request, tools=[*request.tools, *extra]) if request.tools else request)
+
+        def stream(self, request):
+            return super().stream(replace(request, tools=[*request.tools, *extra]) if request.tools else request)
+
+    return Distracted(llm)
 
 
 def _key(value: Any) -> str:
@@ -130,6 +168,22 @@ def _quantile(values: list[float], q: float) -> float | None:
     return round(ordered[low] + (ordered[high] - ordered[low]) * (pos - low), 3)
 
 
+def _rejected_names(events: list[Any]) -> list[str]:
+    """The functions named in rejected calls (`'NAME' is not a function you can call`)."""
+    names = []
+    for event in events:
+        for error in getattr(event, "errors", []) if type(event).__name__ == "RouteRejected" else []:
+            if error.startswith("'") and "' is not a function" in error:
+                names.append(error[1:error.index("' is not a function")])
+    return names
+
+
+def _calibration(llm: Any) -> dict[str, Any]:
+    """The local backend's calibrated model weight(s), per tool list it has seen."""
+    report = getattr(llm, "calibration_report", None)
+    return report() if callable(report) else {}
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench routing")
     ap.add_argument("--cases", default=DEFAULT_CASES)
@@ -139,6 +193,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--engine", choices=("llguidance", "gbnf"), default="llguidance")
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--distractors", type=int, default=0, help="unrelated tools added to every routing call")
+    ap.add_argument("--distractor-file", default=DEFAULT_DISTRACTORS)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -146,37 +202,47 @@ def main(argv: list[str]) -> int:
 
     options: dict[str, Any] = {"n_threads": args.threads, "engine": args.engine} if args.backend == "local" else {}
     llm = make_llm(args.backend, args.model, **options)
-    if args.orchestrations:
-        orchestrations, tools = load_domain(args.orchestrations)
-        agent = Agent(llm, orchestrations=orchestrations, tools=tools)
-    else:
-        agent = build_agent(llm)
+    extra = distractor_specs(args.distractor_file, args.distractors) if args.distractors else []
+    orchestrations, tools = load_domain(args.orchestrations) if args.orchestrations else (None, None)
+
+    def make(backend: Any) -> Any:
+        return Agent(backend, orchestrations=orchestrations, tools=tools) if orchestrations else build_agent(backend)
+
+    agent = make(llm)
+    distracted = make(with_distractors(llm, extra)) if extra else None
+    extra_names = {t.name for t in extra}
     cases = [json.loads(line) for line in open(args.cases, encoding="utf-8") if line.strip()]
     cases = cases[: args.limit] if args.limit else cases
 
-    async def run() -> list[dict[str, Any]]:
-        out = []
-        for case in cases:
-            session = agent.new_session()
-            remember(agent, session, case.get("history") or [])
-            t = time.perf_counter()
-            outcome = await agent.route(case["query"], session)
-            calls = [(r.name, r.arguments()) for r in outcome.routes]
-            rejected = any(type(e).__name__ == "RouteRejected" for e in outcome.events)
-            valid = outcome.error is None and not rejected
-            exact = outcome.error is None and routes_match(calls, case.get("expect") or [])
-            out.append({
-                "id": case["id"], "kind": case_kind(case), "exact": exact, "valid": valid,
-                "functions": outcome.error is None and functions_match(calls, case.get("expect") or []),
-                "calls": [{"name": n, "arguments": a} for n, a in calls],
-                "expect": case.get("expect") or [], "text": outcome.text[:120], "error": outcome.error,
-                "llm_calls": outcome.llm_calls, "seconds": round(time.perf_counter() - t, 3),
-            })
-        return out
+    async def one(target: Any, case: dict[str, Any]) -> dict[str, Any]:
+        session = target.new_session()
+        remember(target, session, case.get("history") or [])
+        t, cpu = time.perf_counter(), time.process_time()
+        outcome = await target.route(case["query"], session)
+        seconds, cpu_seconds = time.perf_counter() - t, time.process_time() - cpu
+        calls = [(r.name, r.arguments()) for r in outcome.routes]
+        rejected = any(type(e).__name__ == "RouteRejected" for e in outcome.events)
+        return {
+            "id": case["id"], "kind": case_kind(case),
+            "exact": outcome.error is None and routes_match(calls, case.get("expect") or []),
+            "functions": outcome.error is None and functions_match(calls, case.get("expect") or []),
+            "valid": outcome.error is None and not rejected,
+            "distractor_calls": sum(n in extra_names for n in _rejected_names(outcome.events)),
+            "calls": [{"name": n, "arguments": a} for n, a in calls],
+            "expect": case.get("expect") or [], "text": outcome.text[:120], "error": outcome.error,
+            "llm_calls": outcome.llm_calls, "seconds": round(seconds, 3), "cpu_seconds": round(cpu_seconds, 3),
+        }
+
+    async def run() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        own, many = [], []
+        for case in cases:  # interleaved: both configurations see the same machine load
+            own.append(await one(agent, case))
+            if distracted is not None:
+                many.append(await one(distracted, case))
+        return own, many
 
     start = time.perf_counter()
-    results = asyncio.run(run())
-    n = len(results)
+    own, many = asyncio.run(run())
     summary = {
         "benchmark": "routing",
         "backend": args.backend,
@@ -184,19 +250,40 @@ def main(argv: list[str]) -> int:
         "engine": args.engine if args.backend == "local" else None,
         "cases_file": os.path.basename(args.cases),
         "orchestrations": args.orchestrations,
+        **_calibration(llm),
+        **_summary(many or own, len(agent._specs) + (len(extra) if many else 0)),
+    }
+    if many:  # the same requests with the domain's own tools alone, measured in the same run
+        base = _summary(own, len(agent._specs))
+        summary["own_tools_only"] = {k: v for k, v in base.items() if k != "cases"}
+        summary["latency_ratio_p50"] = _ratio(summary["p50_seconds"], base["p50_seconds"])
+        summary["cpu_ratio_p50"] = _ratio(summary["p50_cpu_seconds"], base["p50_cpu_seconds"])
+        summary["accuracy_delta_points"] = round(100 * (summary["exact_route_accuracy"] - base["exact_route_accuracy"]), 1)
+    summary["seconds"] = round(time.perf_counter() - start, 1)
+    print(json.dumps(summary) if args.json else json.dumps(summary, indent=1))
+    return 0
+
+
+def _summary(results: list[dict[str, Any]], tools_offered: int) -> dict[str, Any]:
+    n = len(results)
+    return {
+        "tools_offered": tools_offered,
         "n": n,
         "valid_call_rate": round(sum(r["valid"] for r in results) / n, 4) if n else 0.0,
         "exact_route_accuracy": round(sum(r["exact"] for r in results) / n, 4) if n else 0.0,
         "function_accuracy": round(sum(r["functions"] for r in results) / n, 4) if n else 0.0,
         "by_kind": {k: f"{sum(r['exact'] for r in results if r['kind'] == k)}/{sum(r['kind'] == k for r in results)}"
                     for k in dict.fromkeys(r["kind"] for r in results)},
+        "distractor_calls": sum(r["distractor_calls"] for r in results),
         "p50_seconds": _quantile([r["seconds"] for r in results], 0.5),
         "p95_seconds": _quantile([r["seconds"] for r in results], 0.95),
-        "seconds": round(time.perf_counter() - start, 1),
+        "p50_cpu_seconds": _quantile([r["cpu_seconds"] for r in results], 0.5),
         "cases": results,
     }
-    print(json.dumps(summary) if args.json else json.dumps(summary, indent=1))
-    return 0
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -61,6 +61,7 @@ from ._base import BaseLLM
 from ._errors import LLMBadRequestError, LLMError
 from ._local import grammar as G
 from ._local.arguments import drop_unsupported_optionals, ground_numbers, inherit_arguments, numbers_in, trim_repeated_items
+from ._local.calibration import Calibration, Case, calibrate, calibrated_policy, cases_of, evidence_pick
 from ._local.clauses import clause_constraint
 from ._local.engine import (
     Constraint,
@@ -74,6 +75,7 @@ from ._local.evidence import split_examples
 from ._local.figures import figures_constraint
 from ._local.install import require
 from ._local.loading import DEFAULT_MODEL_FILE, default_model_path, load_model
+from ._local.native_turn import lazy_turn, native_calls, native_option_scores, native_prompt
 from ._local.policy import RoutingPolicy
 from ._local.prompt import (
     CALLS_OPEN,
@@ -84,6 +86,7 @@ from ._local.prompt import (
     tools_block,
 )
 from ._local.router import Router, earlier_calls, expand, last_request
+from ._local.shortlist import SHORTLIST_FROM, Shortlist
 from ._local.spans import constrain_strings, conversation_text, span_pattern, without_values
 from ._local.structured import structured_turn
 from ._local.threads import ThreadPolicy
@@ -96,6 +99,9 @@ TEXT_NO_REPEAT_NGRAM = 6
 MAX_CALLS = 4
 CONTENT_FREE = "N/A"
 """The content-free request the model's option scores are calibrated against (Zhao et al. 2021)."""
+CACHE_ENTRIES = 64
+"""Routers and content-free scores kept per tool list (a shortlist is one)."""
+_T = TypeVar("_T")
 
 
 class GenerationCancelled(LLMError):
@@ -116,6 +122,7 @@ class LlamaCppChat(BaseLLM):
         max_calls: int = MAX_CALLS,
         policy: RoutingPolicy | None = None,
         split_values: bool = True,
+        calibrate: bool = True,
     ):
         if engine not in G.ENGINES:
             raise ValueError(f"unknown grammar engine {engine!r}: use one of {G.ENGINES}")
@@ -136,8 +143,12 @@ class LlamaCppChat(BaseLLM):
         self.policy = policy or RoutingPolicy(max_calls=max_calls)
         self.split_values = split_values
         """One call per value: another call for each other value the request gives a string argument (`_local/values.py`)."""
+        self.calibrate = calibrate
+        self.calibrations: dict[tuple[str, ...], Calibration] = {}
+        """Per catalog (the names of the tools offered): the model's earned weight (`_local/calibration.py`)."""
         self._routers: dict[tuple, Router] = {}
         self._content_free: dict[tuple, np.ndarray] = {}
+        self._shortlists: dict[tuple, Shortlist] = {}
         self._loaded = load_model(path, n_ctx, n_threads, seed, verbose)
         self.threads = ThreadPolicy(fixed=n_threads)
         """Threads per generation: all cores when free, fewer beside busy processes (`_local/threads.py`)."""
@@ -260,13 +271,13 @@ class LlamaCppChat(BaseLLM):
             raise LLMBadRequestError(f"tool_choice names {choice!r}, which is not among the tools offered")
         request_text = conversation_text(request.messages)
         numbers = numbers_in(request_text)
-        described = {n: G.grounded_schema(s.parameters, request.grounding.get(n)) for n, s in specs.items()}
+        offered = [specs[choice]] if choice in specs else self._shortlisted(request, list(specs.values()))
+        described = {t.name: G.grounded_schema(t.parameters, request.grounding.get(t.name)) for t in offered}
         # the grammar also holds the conversation's numbers and spans; the prompt describes the tool without them
         spans = span_pattern(request_text)
         schemas = {n: constrain_strings(ground_numbers(schema, numbers, request_text), spans) for n, schema in described.items()}
-        offered = [specs[choice]] if choice in specs else list(specs.values())
         offer_none = choice == "auto"
-        prompt = self._prompt_tokens(chat_messages(request.messages, self._tools_prompt(offered, offer_none)))
+        prompt = self._routing_prompt(request.messages, offered, offer_none)
         usage = Usage(prompt_tokens=len(prompt), requests=1)
         budget = self._budget(request)
         temperature = request.temperature or 0.0
@@ -275,9 +286,16 @@ class LlamaCppChat(BaseLLM):
         if choice in specs:
             plan: list[tuple[str, dict[str, Any]]] = [(choice, {})]
         else:
-            plan = expand(self._choose(request, offered, offer_none, prompt), schemas, request.grounding, self.max_calls, numbers)
+            plan = expand(self._choose(request, offered, offer_none, prompt, tuple(specs)), schemas, request.grounding, self.max_calls, numbers)
+        native = self._loaded.native
+        if not plan and native is not None and offer_none and self._model_decides(tuple(specs)):
+            return lazy_turn(self, request, on_text, usage, offered, schemas, prompt, request_text)
         if not plan:  # answer in text
             return self._text_turn(request, on_text, usage)
+        if native is not None:  # 2. in the model's own call format
+            made, end, used = native_calls(self, plan, schemas, prompt, budget, temperature, request_text, on_text)
+            usage.completion_tokens = used
+            return LLMResponse(Message.assistant(None, made), usage, self.model, end)
 
         # 2. their arguments, under the grammar, in one JSON list after the full request
         runner.prefill(prompt)
@@ -317,22 +335,70 @@ class LlamaCppChat(BaseLLM):
         usage.completion_tokens = runner.n_tokens - start
         return LLMResponse(Message.assistant(None, calls), usage, self.model, finish)
 
+    def _shortlisted(self, request: LLMRequest, offered: list[ToolSpec]) -> list[ToolSpec]:
+        """Offered more than SHORTLIST_FROM tools, the request's candidates (`_local/shortlist.py`)."""
+        if len(offered) <= SHORTLIST_FROM:
+            return offered
+        key = tuple((t.name, t.description) for t in offered)
+        shortlist = _cached(self._shortlists, key, lambda: Shortlist.build(offered))
+        return shortlist.select(last_request(request.messages)[0], request.grounding, self.max_calls)
+
+    def _routing_prompt(self, messages: list[Message], offered: list[ToolSpec], offer_none: bool) -> list[int]:
+        """The routing prompt: through the model's own template when it declares tools, else the
+        backend's tool block in the system message (_local/tools_prompt.md)."""
+        native = self._loaded.native
+        if native is not None:
+            plain = [ToolSpec(t.name, t.description, G.grounded_schema(t.parameters, None)) for t in offered]
+            return native_prompt(native, self._loaded.runner, messages, plain)
+        return self._prompt_tokens(chat_messages(messages, self._tools_prompt(offered, offer_none)))
+
     def _tools_prompt(self, offered: list[ToolSpec], offer_none: bool) -> str:
         """The tool block: descriptions without their examples, schemas before grounding, so the
         prompt prefix (system message + tools) is the same for every request and stays cached."""
         plain = [ToolSpec(t.name, split_examples(t.description)[0], t.parameters) for t in offered]
         return tools_block([(t, G.grounded_schema(t.parameters, None)) for t in plain], offer_none)
 
-    def _choose(self, request: LLMRequest, offered: list[ToolSpec], offer_none: bool, prompt: list[int]) -> list[str]:
+    def _choose(self, request: LLMRequest, offered: list[ToolSpec], offer_none: bool, prompt: list[int],
+                catalog: tuple[str, ...]) -> list[str]:
         """The functions to call, decided by the routing policy from the evidence (`_local/router.py`)."""
         key = tuple((t.name, t.description) for t in offered)
-        router = self._routers.get(key)
-        if router is None:
-            router = self._routers[key] = Router.build(offered, self.policy)
+        router = _cached(self._routers, key, lambda: self._calibrated(Router.build(offered, self.policy), offered, request.messages, catalog))
         model = None
         if router.policy.model_weight:
             model = self._model_probabilities(request.messages, offered, offer_none, prompt)
         return router.decide(request.messages, model, required=not offer_none, grounding=request.grounding)
+
+    def _calibrated(self, router: Router, offered: list[ToolSpec], messages: list[Message], catalog: tuple[str, ...]) -> Router:
+        """The router with the model's weight set from how well it picks the authors' examples
+        (`_local/calibration.py`), once per catalog (every shortlist of it shares the result);
+        unchanged when calibration is off or the policy is not ours."""
+        if not self.calibrate or not isinstance(router.policy, RoutingPolicy) or not router.policy.model_weight:
+            return router
+        if catalog in self.calibrations:
+            router.policy = calibrated_policy(router.policy, self.calibrations[catalog])
+            return router
+        system = [m for m in messages if m.role == "system"]
+
+        def model_pick(case: Case) -> int:
+            asked = [*system, Message.user(case.text)]
+            prompt = self._routing_prompt(asked, offered, True)
+            return int(np.argmax(self._model_probabilities(asked, offered, True, prompt)))
+
+        result = calibrate(cases_of(router, offered), model_pick, lambda case: evidence_pick(router, case), router.policy.model_weight)
+        self.calibrations[catalog] = result
+        router.policy = calibrated_policy(router.policy, result)
+        return router
+
+    def _model_decides(self, catalog: tuple[str, ...]) -> bool:
+        result = self.calibrations.get(catalog)
+        return result is not None and result.decides
+
+    def calibration_report(self) -> dict[str, Any]:
+        """The model's calibrated weight for the tool lists seen (the last one's at the top level)."""
+        if not self.calibrations:
+            return {}
+        last = list(self.calibrations.values())[-1]
+        return {**last.to_dict(), "calibrations": len(self.calibrations)}
 
     def _model_probabilities(self, messages: list[Message], offered: list[ToolSpec], offer_none: bool, prompt: list[int]) -> np.ndarray:
         """The model's probability of each function (then "answer in text") as the first call:
@@ -340,17 +406,24 @@ class LlamaCppChat(BaseLLM):
         content-free request (Zhao et al. 2021, cached per tool list), softmaxed. Both prompts
         share the cached system + tools prefix."""
         runner = self._loaded.runner
+        native = self._loaded.native
         options = [t.name for t in offered] + [NONE_NAME]
         texts = [CALLS_OPEN + name_text(n) + '"' for n in options]
+
+        def scores() -> np.ndarray:
+            if native is not None:
+                return native_option_scores(native, runner, options[:-1])
+            return np.array([s for s, _ in runner.score_options(texts)])
         system = tuple(m.content or "" for m in messages if m.role == "system")
         key = (tuple(options), system, offer_none)
-        free = self._content_free.get(key)
-        if free is None:
+        def content_free() -> np.ndarray:
             plain = [m for m in messages if m.role == "system"] + [Message.user(CONTENT_FREE)]
-            runner.prefill(self._prompt_tokens(chat_messages(plain, self._tools_prompt(offered, offer_none))))
-            free = self._content_free[key] = np.array([s for s, _ in runner.score_options(texts)])
+            runner.prefill(self._routing_prompt(plain, offered, offer_none))
+            return scores()
+
+        free = _cached(self._content_free, key, content_free)
         runner.prefill(prompt)
-        real = np.array([s for s, _ in runner.score_options(texts)])
+        real = scores()
         probabilities = np.exp(log_softmax(real - free))
         if not offer_none:
             probabilities[-1] = 0.0
@@ -393,6 +466,17 @@ def _with_fixed(schema: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]
             kind = "string" if isinstance(value, str) else "integer" if isinstance(value, int) else "number"
             props[key] = {"type": kind, "enum": [value], **({"description": about} if about else {})}
     return {**schema, "properties": props}
+
+
+def _cached(cache: dict[tuple, _T], key: tuple, make: Callable[[], _T]) -> _T:
+    """`cache[key]`, made on a miss; the oldest entries go beyond CACHE_ENTRIES (shortlists vary per request)."""
+    if key in cache:
+        cache[key] = cache.pop(key)  # most recent last
+        return cache[key]
+    value = cache[key] = make()
+    while len(cache) > CACHE_ENTRIES:
+        cache.pop(next(iter(cache)))
+    return value
 
 
 def _put(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str], text: str) -> None:

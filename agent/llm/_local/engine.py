@@ -86,15 +86,16 @@ class Runner:
         return self._logits
 
     # -- scoring --------------------------------------------------------------------------
-    def score_options(self, options: Sequence[str]) -> list[tuple[float, list[int]]]:
+    def score_options(self, options: Sequence[str], special: bool = False) -> list[tuple[float, list[int]]]:
         """Log-probability the model gives each option text as the continuation of the context.
 
         Options are tokenized whole; their common token prefix is fed once (it has the same
         probability under every option), the rest is walked as a trie so shared prefixes are
         evaluated once. Returns (log-probability of the rest, rest tokens) per option; the context is
-        left after the common prefix: `feed(rest)` commits a choice.
+        left after the common prefix: `feed(rest)` commits a choice. `special`: the options' special
+        tokens (a template's `<tool_call>`) are tokens, not text.
         """
-        toks = [self.tokenize(o) for o in options]
+        toks = [self.tokenize(o, special=special) for o in options]
         common = _common_prefix(toks)
         start = self.n_tokens
         self.feed(common)  # the shared part has the same probability under every option

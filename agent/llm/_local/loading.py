@@ -15,6 +15,7 @@ import numpy as np
 from .._errors import LLMError
 from .engine import Runner
 from .install import check_llama_cpp_version, no_weight_repacking
+from .native import NativeTemplate
 from .prompt import ChatTemplate
 
 __all__ = ["DEFAULT_MODEL_FILE", "Loaded", "default_model_path", "load_model"]
@@ -46,6 +47,8 @@ class Loaded:
     """Tokens that begin with "[" or "{" (after spaces): a text reply may not start with one."""
     threads: int = 0
     """The threads llama.cpp uses now (`use_threads`)."""
+    native: NativeTemplate | None = None
+    """The GGUF's chat template when it declares tools: tools, calls and results go through it."""
 
     def use_threads(self, n: int) -> None:
         """Generate with `n` threads from now on (hold `lock`)."""
@@ -81,6 +84,8 @@ def load_model(path: str, n_ctx: int = 4096, n_threads: int | None = None, seed:
             meta = llama.metadata or {}
             bos = llama._model.token_get_text(llama.token_bos()) if llama.token_bos() >= 0 else ""
             eos = llama._model.token_get_text(llama.token_eos()) if llama.token_eos() >= 0 else ""
-            template = ChatTemplate(meta.get("tokenizer.chat_template"), bos=bos, eos=eos)
-            loaded = _MODELS[key] = Loaded(llama, Runner(llama), template, threading.Lock(), threads=threads)
+            source = meta.get("tokenizer.chat_template")
+            template = ChatTemplate(source, bos=bos, eos=eos)
+            native = NativeTemplate.load(source, bos=bos, eos=eos)
+            loaded = _MODELS[key] = Loaded(llama, Runner(llama), template, threading.Lock(), threads=threads, native=native)
         return loaded

@@ -88,12 +88,16 @@ class RoutingPolicy:
     after_results_margin: float = 0.25
     max_calls: int = 4
     follow_up_weight: float = 0.3
+    model_decides: bool = False
+    """The model earned the say in call-or-answer too (`_local/calibration.py`): its probabilities
+    join the relevance and the text option."""
 
     def scores(self, ev: Evidence) -> tuple[np.ndarray, float]:
         n = len(ev.names)
         model = ev.model if ev.model.size == n + 1 else np.zeros(n + 1)
-        functions = self.relevance(ev) + self.model_weight * model[:n]
-        text = ev.text_similarity + self.model_weight * model[n]
+        extra = 0.0 if self.model_decides else self.model_weight  # once it decides, `relevance` holds the model
+        functions = self.relevance(ev) + extra * model[:n]
+        text = self.text_score(ev) + extra * model[n]
         return functions, float(text)
 
     def relevance(self, ev: Evidence) -> np.ndarray:
@@ -102,13 +106,23 @@ class RoutingPolicy:
         calling something (the content-free request is where "answer in text" scores highest)."""
         fit = ev.fit if ev.fit is not None and ev.fit.size == len(ev.names) else np.zeros(len(ev.names))
         follow = np.array([self.follow_up_weight if name in ev.previous else 0.0 for name in ev.names])
-        return ev.similarity + self.fit_weight * fit + follow
+        return ev.similarity + self.fit_weight * fit + follow + self._model_say(ev)[:len(ev.names)]
+
+    def text_score(self, ev: Evidence) -> float:
+        """The "answer in text" option against `relevance`: its similarity (and the model's, once it decides)."""
+        return ev.text_similarity + float(self._model_say(ev)[len(ev.names)])
+
+    def _model_say(self, ev: Evidence) -> np.ndarray:
+        n = len(ev.names)
+        if not self.model_decides or ev.model.size != n + 1:
+            return np.zeros(n + 1)
+        return self.model_weight * ev.model
 
     def decide(self, ev: Evidence) -> list[str]:
         if not ev.names:
             return []
         functions, _ = self.scores(ev)
-        relevance, text = self.relevance(ev), ev.text_similarity
+        relevance, text = self.relevance(ev), self.text_score(ev)
         order = [int(i) for i in np.argsort(-functions, kind="stable")]
         if ev.after_results:
             fresh = [i for i in order if ev.names[i] not in ev.called]
