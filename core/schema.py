@@ -41,6 +41,22 @@ def close_objects(node: Any, *, declared_only: bool = False) -> Any:
     return out
 
 
+FREE_TEXT = "x-free-text"
+"""A string argument marked `{"x-free-text": true}` is prose (a task, a question), not a name: the
+local backend writes it freely instead of as a span of the conversation. Remote backends never see
+the mark (`without_local_hints`)."""
+
+
+def without_local_hints(node: Any) -> Any:
+    """A copy without the `x-` keywords meant for the local backend (strict remote APIs reject them)."""
+    if isinstance(node, list):
+        return [without_local_hints(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    return {k: (without_local_hints(v) if k not in ("enum", "const", "default", "examples") else v)
+            for k, v in node.items() if not (isinstance(k, str) and k.startswith("x-"))}
+
+
 def _bare_refs(node: Any) -> Any:
     if isinstance(node, list):
         return [_bare_refs(n) for n in node]

@@ -7,6 +7,7 @@ import asyncio
 from pydantic import BaseModel, Field
 
 from core import LLMRequest, Message
+from core.schema import FREE_TEXT
 from prompts import render
 from tools import registered_tools
 
@@ -15,7 +16,8 @@ from ._context import RunContext
 
 
 class ReActParams(BaseModel):
-    task: str = Field(description="The research task to carry out with the data tools, in the user's words.")
+    task: str = Field(description="The research task to carry out with the data tools, in the user's words.",
+                      json_schema_extra={FREE_TEXT: True})  # prose, not a name: not a span of the request
     max_steps: int = Field(6, ge=1, le=20, description="Most tool-calling steps before giving up.")
 
 

@@ -11,6 +11,7 @@ import openai
 from tenacity import AsyncRetrying
 
 from core import Redactor, retry_after_seconds, retrying
+from core.schema import without_local_hints
 from core.types import LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, Usage
 
 from . import openai_format
@@ -124,7 +125,7 @@ class OpenAIChat(BaseLLM):
     def _payload(self, request: LLMRequest) -> dict[str, Any]:
         payload: dict[str, Any] = {"model": self.model, "messages": [openai_format.message(m) for m in request.messages]}
         if request.tools and request.tool_choice != "none":
-            payload["tools"] = [{"type": "function", "function": t.to_dict()} for t in request.tools]
+            payload["tools"] = [{"type": "function", "function": {**t.to_dict(), "parameters": without_local_hints(t.parameters)}} for t in request.tools]
             choice = request.tool_choice
             payload["tool_choice"] = choice if choice in ("auto", "required") else {"type": "function", "function": {"name": choice}}
         if request.temperature is not None:

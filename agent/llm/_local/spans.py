@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from core.schema import allows_null, resolve
+from core.schema import FREE_TEXT, allows_null, resolve
 from core.types import Message
 
 __all__ = ["MAX_SPAN_WORDS", "conversation_text", "span_pattern", "constrain_strings", "without_values"]
@@ -110,7 +110,7 @@ def _alternatives(node: dict[str, dict]) -> str:
 
 
 def _free_string(node: dict[str, Any]) -> bool:
-    return node.get("type") == "string" and not any(k in node for k in ("enum", "const", "pattern", "format"))
+    return node.get("type") == "string" and not any(k in node for k in ("enum", "const", "pattern", "format", FREE_TEXT))
 
 
 def constrain_strings(schema: dict[str, Any], pattern: str | None) -> dict[str, Any]:

@@ -74,3 +74,13 @@ def test_without_values_keeps_a_fixed_value_out_of_the_other_arguments():
     assert out["properties"]["origin"]["pattern"] == p
     dest = out["properties"]["destination"]["pattern"]
     assert matches(dest, "Miami") and not matches(dest, "Chicago") and not matches(dest, "Chicago to Miami")
+
+
+def test_a_string_marked_free_text_is_written_freely_and_remote_backends_never_see_the_mark():
+    from core.schema import FREE_TEXT, without_local_hints
+    from orchestrations import ReActLoop
+
+    schema = ReActLoop.spec().parameters
+    assert schema["properties"]["task"][FREE_TEXT] is True
+    assert constrain_strings(schema, span_pattern("Research Apple's latest price")) == schema  # prose, not a span
+    assert FREE_TEXT not in without_local_hints(schema)["properties"]["task"]
