@@ -109,8 +109,14 @@ def _alternatives(node: dict[str, dict]) -> str:
     return "|".join(parts)
 
 
+LONG_TEXT = 20
+"""A string that must be at least this long (`minLength`) is prose, not a name: never a span."""
+
+
 def _free_string(node: dict[str, Any]) -> bool:
-    return node.get("type") == "string" and not any(k in node for k in ("enum", "const", "pattern", "format", FREE_TEXT))
+    """A string argument to decode as a span of the conversation (a name, a place, a value)."""
+    return (node.get("type") == "string" and not any(k in node for k in ("enum", "const", "pattern", "format", FREE_TEXT))
+            and int(node.get("minLength") or 0) < LONG_TEXT)
 
 
 def constrain_strings(schema: dict[str, Any], pattern: str | None) -> dict[str, Any]:
