@@ -78,6 +78,7 @@ def find_symbols(query: str, known: frozenset[str] | None, names: dict[str, str]
         explicit = match.group(1) is not None
         if explicit or (known and ticker in known) or (len(ticker) >= 3 and ticker not in NOT_TICKERS):
             found.append((match.start(), ticker.replace(".", "-")))
+    explicit_classes = {t for _, t in found}
     lowered = query.lower()
     # one index over every name (the provider's and the S&P 500's), so that a first word two companies
     # share ("Johnson", "General") names neither; the longest name written wins its words
@@ -93,8 +94,10 @@ def find_symbols(query: str, known: frozenset[str] | None, names: dict[str, str]
                 continue
             if (outside or key in NOT_NAMES) and not query[match.start()].isupper():
                 continue  # "price target" is not Target Corp.; an S&P 500 name outside the data needs its capital
-            found.append((match.start(), _covered_class(symbol, known)))
             taken.append(match.span())
+            if explicit_classes & {symbol, *share_classes(symbol)}:
+                continue  # "Google (GOOGL)": the ticker written beside the name is the one meant
+            found.append((match.start(), _covered_class(symbol, known)))
     ordered = [s for _, s in sorted(found)]
     return list(dict.fromkeys(ordered))
 

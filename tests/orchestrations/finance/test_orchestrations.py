@@ -198,3 +198,13 @@ def test_find_sectors_in_free_text(query, expected):
     from tools.market import find_sectors
 
     assert find_sectors(query) == expected
+
+
+def test_a_ticker_written_beside_a_name_is_the_one_meant_not_another_share_class():
+    from orchestrations.grounding import ground_query
+    from tools.market import SnapshotProvider
+
+    provider = SnapshotProvider()
+    compare = ground_query("Compare Microsoft (MSFT) and Google (GOOGL) over 3 years.", provider)["company_comparative_analysis"]
+    assert compare["symbol1"] == ["MSFT", "GOOGL"]  # not GOOG too: a third value would split the comparison
+    assert ground_query("How is Alphabet doing?", provider)["company_competitive_analysis"]["symbol"] == ["GOOG"]
