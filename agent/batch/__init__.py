@@ -13,9 +13,9 @@ from agent.batch._local import run_local
 from agent.batch._ray import LOCAL_MODEL_CPUS, RayOptions, run_ray
 from agent.batch._results import OutputFileError, ResultLog
 from agent.batch._run import BatchSummary, Progress, run_batch
-from agent.batch._worker import AnswerCap, BatchConfig, FixedRoute, ItemRunner
+from agent.batch._worker import BatchConfig, FixedRoute, ItemRunner
 
 __all__ = [
-    "AnswerCap", "BadLine", "BatchConfig", "BatchItem", "BatchSummary", "FixedRoute", "ItemRunner", "LOCAL_MODEL_CPUS", "OutputFileError",
+    "BadLine", "BatchConfig", "BatchItem", "BatchSummary", "FixedRoute", "ItemRunner", "LOCAL_MODEL_CPUS", "OutputFileError",
     "ParsedInput", "Progress", "RayOptions", "ResultLog", "parse_lines", "read_input", "run_batch", "run_local", "run_ray",
 ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import dataclasses
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -22,12 +21,12 @@ from agent._agent import Agent, Session
 from agent._build import build_agent, load_defaults, make_llm
 from agent._errors import one_line
 from agent.batch._items import BatchItem
-from agent.llm import LLM, LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, Usage, WrapperLLM
+from agent.llm import LLM, CappedLLM, LLMRequest, LLMResponse, Message, StreamChunk, ToolCall, Usage, WrapperLLM
 from orchestrations import Orchestration, OrchestrationData, ReActLoop, RunContext, registered_orchestrations
 from tools import Tool, ToolRunner, registered_tools
 from tools.market import use_data
 
-__all__ = ["AnswerCap", "BatchConfig", "ItemRunner", "FixedRoute"]
+__all__ = ["BatchConfig", "ItemRunner", "FixedRoute"]
 
 AgentFactory = Callable[[], Agent]
 
@@ -71,7 +70,7 @@ class BatchConfig:
             options = {"timeout": self.timeout, "deadline": 2 * self.timeout} if self.timeout and self.backend == "openai" else {}
             agent = build_agent(make_llm(self.backend, self.model, self.base_url, **options))
         if self.max_tokens:
-            agent.analysis_llm = AnswerCap(agent.analysis_llm, self.max_tokens)
+            agent.analysis_llm = CappedLLM(agent.analysis_llm, self.max_tokens)
         return agent
 
     def catalog(self) -> tuple[dict[str, type[Orchestration[Any]]], dict[str, Tool]]:
@@ -85,26 +84,6 @@ class BatchConfig:
     def needs_model(self, items: list[BatchItem]) -> bool:
         """Whether workers must build the agent's model for these items."""
         return not self.findings_only or any(not item.is_call for item in items)
-
-
-class AnswerCap(WrapperLLM):
-    """No request asks for more than `max_tokens` tokens (put on the analysis model)."""
-
-    def __init__(self, inner: LLM, max_tokens: int):
-        super().__init__(inner)
-        self.max_tokens = max_tokens
-
-    def _cap(self, request: LLMRequest) -> LLMRequest:
-        return dataclasses.replace(request, max_tokens=min(request.max_tokens or self.max_tokens, self.max_tokens))
-
-    async def complete(self, request: LLMRequest) -> LLMResponse:
-        return await self._require_inner().complete(self._cap(request))
-
-    def stream(self, request: LLMRequest) -> AsyncIterator[StreamChunk]:
-        return self._require_inner().stream(self._cap(request))
-
-    async def aclose(self) -> None:
-        """Nothing: the cap does not own the model it wraps (the runner closes that)."""
 
 
 class FixedRoute(WrapperLLM):
@@ -187,7 +166,7 @@ class ItemRunner:
     async def aclose(self) -> None:
         if self.agent is not None:
             analysis = self.agent.analysis_llm
-            analysis = analysis.inner if isinstance(analysis, AnswerCap) and analysis.inner is not None else analysis
+            analysis = analysis.inner if isinstance(analysis, CappedLLM) and analysis.inner is not None else analysis
             await self.agent.llm.aclose()
             if analysis is not self.agent.llm:
                 await analysis.aclose()

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import functools
 import json
 import os
 import signal
 import sys
 import traceback
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ from rich.text import Text
 
 from agent import AgentReply
 from agent._errors import one_line
-from agent.llm import LLM, LLMRequest, LLMResponse, StreamChunk, WrapperLLM
+from agent.llm import CappedLLM
 
 from ._render import TurnView, call_text, tools_table, trace_table
 
@@ -35,23 +33,6 @@ Commands:
   /reset                   forget the conversation so far
   /backend [local|openai]  show the backend, or switch to another one
   /exit                    quit (or Ctrl-D); Ctrl-C cancels the current turn"""
-
-
-class CappedLLM(WrapperLLM):
-    """Wraps an LLM so that no request asks for more than `max_tokens` (used for the answer)."""
-
-    def __init__(self, inner: LLM, max_tokens: int):
-        super().__init__(inner)
-        self.max_tokens = max_tokens
-
-    def _cap(self, request: LLMRequest) -> LLMRequest:
-        return dataclasses.replace(request, max_tokens=min(request.max_tokens or self.max_tokens, self.max_tokens))
-
-    async def complete(self, request: LLMRequest) -> LLMResponse:
-        return await super().complete(self._cap(request))
-
-    def stream(self, request: LLMRequest) -> AsyncIterator[StreamChunk]:
-        return super().stream(self._cap(request))
 
 
 def max_tokens_option(args: argparse.Namespace) -> int | None:

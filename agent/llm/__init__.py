@@ -17,7 +17,7 @@ from core.types import (
     stream_by_completing,
 )
 
-from ._base import BaseLLM, WrapperLLM
+from ._base import BaseLLM, CappedLLM, WrapperLLM
 from ._errors import (
     LLMAuthError,
     LLMBadRequestError,
@@ -30,7 +30,7 @@ from ._errors import (
 )
 
 __all__ = [
-    "BaseLLM", "WrapperLLM", "DEFAULT_CONTEXT_WINDOW", "LLM", "LLMRequest", "LLMResponse", "Message", "StreamChunk", "ToolCall", "ToolChoice",
+    "BaseLLM", "CappedLLM", "WrapperLLM", "DEFAULT_CONTEXT_WINDOW", "LLM", "LLMRequest", "LLMResponse", "Message", "StreamChunk", "ToolCall", "ToolChoice",
     "ToolSpec", "Usage", "stream_by_completing", "LLMError", "LLMAuthError", "LLMBadRequestError",
     "LLMConnectionError", "LLMRateLimitError", "LLMResponseError", "LLMServerError", "LLMTimeoutError",
 ]

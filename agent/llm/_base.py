@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 
 from core.types import DEFAULT_CONTEXT_WINDOW, LLM, LLMRequest, LLMResponse, StreamChunk, stream_by_completing
@@ -58,3 +59,24 @@ class WrapperLLM(BaseLLM):
     async def aclose(self) -> None:
         if self.inner is not None:
             await self.inner.aclose()
+
+
+class CappedLLM(WrapperLLM):
+    """No request asks for more than `max_tokens` tokens (put on the analysis model by the chat and
+    batch runs). It does not own the model it wraps: `aclose` leaves that to its owner."""
+
+    def __init__(self, inner: LLM, max_tokens: int):
+        super().__init__(inner)
+        self.max_tokens = max_tokens
+
+    def _cap(self, request: LLMRequest) -> LLMRequest:
+        return dataclasses.replace(request, max_tokens=min(request.max_tokens or self.max_tokens, self.max_tokens))
+
+    async def complete(self, request: LLMRequest) -> LLMResponse:
+        return await self._require_inner().complete(self._cap(request))
+
+    def stream(self, request: LLMRequest) -> AsyncIterator[StreamChunk]:
+        return self._require_inner().stream(self._cap(request))
+
+    async def aclose(self) -> None:
+        """Nothing: the cap does not own the model it wraps."""
