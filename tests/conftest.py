@@ -19,3 +19,11 @@ def fmp_server():
     yield fake
     fake.server.shutdown()
     fake.server.server_close()
+
+
+def pytest_configure(config):
+    """The tests keep the model's calibrations in a file of their own, never in ~/.finagent."""
+    import os
+    import tempfile
+
+    os.environ.setdefault("FINAGENT_CALIBRATIONS", os.path.join(tempfile.mkdtemp(prefix="finagent-tests-"), "calibrations.json"))

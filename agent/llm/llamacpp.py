@@ -62,6 +62,7 @@ from ._errors import LLMBadRequestError, LLMError
 from ._local import grammar as G
 from ._local.arguments import drop_unsupported_optionals, ground_numbers, inherit_arguments, numbers_in, trim_repeated_items
 from ._local.calibration import Calibration, Case, calibrate, calibrated_policy, cases_of, evidence_pick
+from ._local.calibration_store import CalibrationStore, calibration_key, default_store
 from ._local.clauses import clause_constraint
 from ._local.engine import (
     Constraint,
@@ -85,7 +86,7 @@ from ._local.prompt import (
     name_text,
     tools_block,
 )
-from ._local.router import Router, earlier_calls, expand, last_request
+from ._local.router import TEXT_EXAMPLES, Router, earlier_calls, expand, last_request
 from ._local.shortlist import SHORTLIST_FROM, Shortlist
 from ._local.spans import constrain_strings, conversation_text, span_pattern, without_values
 from ._local.structured import structured_turn
@@ -123,6 +124,7 @@ class LlamaCppChat(BaseLLM):
         policy: RoutingPolicy | None = None,
         split_values: bool = True,
         calibrate: bool = True,
+        calibration_file: str | Path | None | bool = True,
     ):
         if engine not in G.ENGINES:
             raise ValueError(f"unknown grammar engine {engine!r}: use one of {G.ENGINES}")
@@ -146,6 +148,8 @@ class LlamaCppChat(BaseLLM):
         self.calibrate = calibrate
         self.calibrations: dict[tuple[str, ...], Calibration] = {}
         """Per catalog (the names of the tools offered): the model's earned weight (`_local/calibration.py`)."""
+        self.calibration_store = default_store() if calibration_file is True else CalibrationStore(calibration_file) if calibration_file else None
+        """Where earned weights are kept across runs (`_local/calibration_store.py`; None: nowhere)."""
         self._routers: dict[tuple, Router] = {}
         self._content_free: dict[tuple, np.ndarray] = {}
         self._shortlists: dict[tuple, Shortlist] = {}
@@ -362,22 +366,28 @@ class LlamaCppChat(BaseLLM):
                 catalog: tuple[str, ...]) -> list[str]:
         """The functions to call, decided by the routing policy from the evidence (`_local/router.py`)."""
         key = tuple((t.name, t.description) for t in offered)
-        router = _cached(self._routers, key, lambda: self._calibrated(Router.build(offered, self.policy), offered, request.messages, catalog))
+        router = _cached(self._routers, key, lambda: self._calibrated(Router.build(offered, self.policy), offered, request, catalog))
         model = None
         if router.policy.model_weight:
             model = self._model_probabilities(request.messages, offered, offer_none, prompt)
         return router.decide(request.messages, model, required=not offer_none, grounding=request.grounding)
 
-    def _calibrated(self, router: Router, offered: list[ToolSpec], messages: list[Message], catalog: tuple[str, ...]) -> Router:
+    def _calibrated(self, router: Router, offered: list[ToolSpec], request: LLMRequest, catalog: tuple[str, ...]) -> Router:
         """The router with the model's weight set from how well it picks the authors' examples
-        (`_local/calibration.py`), once per catalog (every shortlist of it shares the result);
-        unchanged when calibration is off or the policy is not ours."""
+        (`_local/calibration.py`), once per catalog (every shortlist of it shares the result) and
+        kept across runs (`calibration_store`); unchanged when calibration is off or the policy is not ours."""
         if not self.calibrate or not isinstance(router.policy, RoutingPolicy) or not router.policy.model_weight:
             return router
+        system = [m for m in request.messages if m.role == "system"]
+        stored_key = calibration_key(self.model_path, request.tools, [m.content or "" for m in system], TEXT_EXAMPLES,
+                                     router.policy.model_weight)
+        if catalog not in self.calibrations and self.calibration_store is not None:
+            kept = self.calibration_store.get(stored_key)
+            if kept is not None:
+                self.calibrations[catalog] = kept
         if catalog in self.calibrations:
             router.policy = calibrated_policy(router.policy, self.calibrations[catalog])
             return router
-        system = [m for m in messages if m.role == "system"]
 
         def model_pick(case: Case) -> int:
             asked = [*system, Message.user(case.text)]
@@ -386,6 +396,8 @@ class LlamaCppChat(BaseLLM):
 
         result = calibrate(cases_of(router, offered), model_pick, lambda case: evidence_pick(router, case), router.policy.model_weight)
         self.calibrations[catalog] = result
+        if self.calibration_store is not None:
+            self.calibration_store.put(stored_key, result)
         router.policy = calibrated_policy(router.policy, result)
         return router
 
