@@ -59,7 +59,7 @@ class Agent(TurnsMixin):
     the orchestrations may call (default: all registered); `offer_tools=True` also offers them to the
     routing model directly. Every answer's figures are traced and attributed to the data (a
     `FiguresChecked` event); `rewrite_untraced=True` asks the model once to rewrite an answer with
-    flagged figures; `answer_mode` (`clauses` / `free`) overrides the analysis backend's default.
+    flagged figures; `answer_mode` (`composed` / `clauses` / `free`) overrides the analysis backend's default.
     `store` keeps named sessions (default: a SQLite file, `agent.sessions`); `limits` bounds what one
     turn spends (`UsageLimits`); `approve` decides calls that need approval in-process (else the turn
     pauses: `ApprovalRequested`, then `resume`).
@@ -107,8 +107,12 @@ class Agent(TurnsMixin):
         self.approve = approve
         if answer_mode is not None and answer_mode not in ANSWER_MODES:
             raise ValueError(f"unknown answer_mode {answer_mode!r}: use one of {ANSWER_MODES}")
+        if answer_mode == "composed" and not getattr(self.analysis_llm, "composes", False):
+            raise ValueError(f"answer_mode='composed' needs a backend that decodes under a grammar (the local one); "
+                             f"{type(self.analysis_llm).__name__} does not: use 'clauses' or 'free'")
         self.answer_mode = answer_mode
-        """`clauses`: every figure inside a clause computed from the data (grammar backends enforce it);
+        """`composed`: sentences of whole clauses computed from the data, a verdict first (grammar
+        backends); `clauses`: every figure inside such a clause, the model's own words around them;
         `free`: written freely and checked; None: the analysis backend's own default (`answer_mode`)."""
         self.session = Session()
         self._specs = [o.spec() for o in self.targets.values()]
@@ -181,7 +185,7 @@ class Agent(TurnsMixin):
                 only = results[0][1] if len(results) == 1 else None
                 done = [(r.target, r.params, d) for r, d in results]
                 mode: str = self.answer_mode or getattr(self.analysis_llm, "answer_mode", None) or "free"
-                nothing = no_data_answer(done) if mode == "clauses" else None
+                nothing = no_data_answer(done) if mode in ("clauses", "composed") else None
                 if only is not None and only.answer is not None:
                     text = only.answer  # the orchestration answered by itself (ReAct)
                     yield TokenDelta(text)

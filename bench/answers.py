@@ -232,7 +232,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--backend", choices=("local", "openai"), default="local")
     ap.add_argument("--model", default=None)
     ap.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: the adaptive policy)")
-    ap.add_argument("--answer-mode", choices=("free", "clauses"), default=None, help="default: the backend's (clauses for the embedded model)")
+    ap.add_argument("--answer-mode", choices=("free", "clauses", "composed"), default=None, help="default: the backend's (composed for the embedded model)")
     ap.add_argument("--legacy", action="store_true", help="also run the previous prompt through the model (turn-time baseline)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)

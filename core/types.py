@@ -132,6 +132,11 @@ class LLMRequest:
     """Clause answers: the clauses (computed from the data, each naming what its figures measure) in
     which every figure of a text answer must stand, verbatim; grammar backends decode under this rule,
     the others ignore it (their answers are checked). Empty: figures as `figures` says."""
+    verdicts: int = 0
+    """Clause answers: the first `verdicts` clauses are verdicts; a composed answer opens with one."""
+    connectives: list[str] = field(default_factory=list)
+    """Clause answers: the words that may open a sentence before a clause ("However,"). Set: the
+    answer is composed of whole clauses (grammar backends); empty: the model's own words join them."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -151,6 +156,10 @@ class LLMRequest:
             out["figures"] = list(self.figures)
         if self.clauses:
             out["clauses"] = list(self.clauses)
+        if self.verdicts:
+            out["verdicts"] = self.verdicts
+        if self.connectives:
+            out["connectives"] = list(self.connectives)
         return out
 
     @classmethod
@@ -166,6 +175,8 @@ class LLMRequest:
             seed=data.get("seed"),
             figures=list(data.get("figures") or []),
             clauses=list(data.get("clauses") or []),
+            verdicts=int(data.get("verdicts") or 0),
+            connectives=list(data.get("connectives") or []),
         )
 
 

@@ -22,13 +22,19 @@ class Finding:
     figures: list[str] = field(default_factory=list)
     source: str = ""
     """The table (and row) the figures come from, e.g. `comparison[JPM]`."""
+    kind: str = "fact"
+    """`fact`; `verdict`: it sums the analysis up (an answer may open with it); `caveat`: a limit of the data."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "figures": list(self.figures), "source": self.source}
+        out: dict[str, Any] = {"text": self.text, "figures": list(self.figures), "source": self.source}
+        if self.kind != "fact":
+            out["kind"] = self.kind
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
-        return cls(str(data["text"]), [str(f) for f in data.get("figures") or []], str(data.get("source") or ""))
+        return cls(str(data["text"]), [str(f) for f in data.get("figures") or []], str(data.get("source") or ""),
+                   str(data.get("kind") or "fact"))
 
 
 def pct_text(value: float | None, *, signed: bool = False) -> str:
@@ -54,7 +60,8 @@ class FindingBuilder:
     def __init__(self) -> None:
         self.findings: list[Finding] = []
 
-    def add(self, template: str, *values: Any, source: str = "", pct: bool | tuple[bool, ...] = False) -> None:
+    def add(self, template: str, *values: Any, source: str = "", pct: bool | tuple[bool, ...] = False,
+            kind: str = "fact") -> None:
         if any(v is None for v in values):
             return  # a finding needs all its figures
         flags = pct if isinstance(pct, tuple) else (pct,) * len(values)
@@ -66,7 +73,7 @@ class FindingBuilder:
             text = pct_text(value) if as_pct else num_text(value)
             texts.append(text)
             figures.append(text)
-        self.findings.append(Finding(template.format(*texts), figures, source))
+        self.findings.append(Finding(template.format(*texts), figures, source, kind))
 
     def missing(self, missing: list[str], limit: int = 2) -> None:
         """A finding saying what the data step could not get (the first `limit` failures)."""
@@ -74,7 +81,7 @@ class FindingBuilder:
             return
         what = "; ".join(m.split(":")[0] for m in missing[:limit])
         more = f" and {len(missing) - limit} more" if len(missing) > limit else ""
-        self.findings.append(Finding(f"Some data is missing: {what}{more}.", [], "missing"))
+        self.findings.append(Finding(f"Some data is missing: {what}{more}.", [], "missing", "caveat"))
 
 
 __all__ = ["Finding", "FindingBuilder", "pct_text", "num_text"]

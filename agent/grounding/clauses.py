@@ -4,7 +4,8 @@ whose measure the question names ("What is JPM's market cap?").
 Each clause names what its figures measure (a finding does by construction; a claim is written
 from the cell's subject, measure, value and period with `prompts/claim.md`). They are ordered by
 how many word stems they share with the question (the clauses the question asks about first), the
-orchestrations' own order breaking ties.
+orchestrations' own order breaking ties; verdicts (findings of kind `verdict`) go before the others
+and caveats after them (`verdict_count` says how many lead).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from agent.grounding.points import DataPoint, shares_stem, stems, table_points
 from prompts import load
 
-__all__ = ["answer_clauses", "claim", "MAX_CLAIMS", "MAX_CLAIM_TABLE_CELLS"]
+__all__ = ["answer_clauses", "claim", "verdict_count", "MAX_CLAIMS", "MAX_CLAIM_TABLE_CELLS"]
 
 MAX_CLAIMS = 6
 """Claims from table cells added after the findings (cells whose values no finding states)."""
@@ -32,8 +33,11 @@ def claim(point: DataPoint) -> str:
 
 def answer_clauses(question: str, findings: list[Any], tables: dict[str, Any], missing: list[str] | None = None) -> list[str]:
     """The clauses of a turn: findings (and what is missing), then claims, the most relevant first."""
-    texts = [(f if isinstance(f, dict) else f.to_dict())["text"].strip().rstrip(".") for f in findings]
+    dicts = [f if isinstance(f, dict) else f.to_dict() for f in findings]
+    texts = [d["text"].strip().rstrip(".") for d in dicts]
     texts += [m.strip().rstrip(".") for m in missing or []]
+    kinds = {d["text"].strip().rstrip("."): d.get("kind") or "fact" for d in dicts}
+    rank = {"verdict": 0, "fact": 1, "caveat": 2}
     stated = {fig.lstrip("+-$") for f in findings for fig in (f if isinstance(f, dict) else f.to_dict()).get("figures") or []}
     claims: list[str] = []
     asked = stems(question)
@@ -47,5 +51,16 @@ def answer_clauses(question: str, findings: list[Any], tables: dict[str, Any], m
             if point.value.lstrip("+-$") not in stated and point.value != "n/a" and len(claims) < MAX_CLAIMS:
                 claims.append(claim(point))
                 stated.add(point.value.lstrip("+-$"))
-    ranked = sorted(enumerate(dict.fromkeys(t for t in texts + claims if t)), key=lambda p: (-len(asked & stems(p[1])), p[0]))
+    ranked = sorted(enumerate(dict.fromkeys(t for t in texts + claims if t)),
+                    key=lambda p: (rank.get(kinds.get(p[1], "fact"), 1), -len(asked & stems(p[1])), p[0]))
     return [t for _, t in ranked]
+
+
+def verdict_count(clauses: list[str], findings: list[Any]) -> int:
+    """How many of `clauses` (as `answer_clauses` orders them) are verdicts: they lead."""
+    verdicts = {(f if isinstance(f, dict) else f.to_dict())["text"].strip().rstrip(".")
+                for f in findings if (f if isinstance(f, dict) else f.to_dict()).get("kind") == "verdict"}
+    n = 0
+    while n < len(clauses) and clauses[n] in verdicts:
+        n += 1
+    return n

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from agent._memory import estimate_tokens
-from agent.grounding.clauses import answer_clauses
+from agent.grounding.clauses import answer_clauses, verdict_count
 from agent.grounding.figures import DataFigures, allowed_figures, data_figures
 from agent.llm import LLMRequest, Message
 from orchestrations import Orchestration, OrchestrationData
@@ -31,7 +31,7 @@ RAW_TABLES_CHARS = 6000
 Result = tuple[type[Orchestration[Any]], BaseModel, OrchestrationData]
 
 
-ANSWER_MODES = ("free", "clauses")
+ANSWER_MODES = ("free", "clauses", "composed")
 EARLIER_QUESTIONS = 3
 """A follow-up's request names this many earlier questions of the conversation (never their answers)."""
 
@@ -51,10 +51,14 @@ def answer_request(question: str, history: list[Message], results: list[Result],
     who = subjects([params for _, params, _ in results]) or "the companies"
     figures = allowed_figures(data if data is not None else answer_data(question, results))
     system = Message.system(load("analyst.md"))
-    if mode == "clauses":
-        clauses = answer_clauses(question, [f for _, _, d in results for f in d.findings],
-                                 {f"{t.name}.{k}": v for t, _, d in results for k, v in d.tables.items()},
+    if mode in ("clauses", "composed"):
+        found = [f for _, _, d in results for f in d.findings]
+        clauses = answer_clauses(question, found, {f"{t.name}.{k}": v for t, _, d in results for k, v in d.tables.items()},
                                  [m for _, _, d in results if not d.findings for m in d.missing[:3]])
+        if mode == "composed":  # the clauses are the grammar's options, not prompt text: a short prompt
+            body = render("answer_composed.md", question=question + asked, subjects=who)
+            return LLMRequest([system, Message.user(body)], tool_choice="none", figures=figures, clauses=clauses,
+                              verdicts=verdict_count(clauses, found), connectives=connectives())
         facts = "\n".join(f"- {c}." for c in clauses) or "- (no facts: the data step returned nothing)"
         body = render("answer_clauses.md", question=question + asked, facts=facts, subjects=who)
         return LLMRequest([system, Message.user(body)], tool_choice="none", figures=figures, clauses=clauses)
@@ -65,6 +69,11 @@ def answer_request(question: str, history: list[Message], results: list[Result],
     tables = _compact_tables([data for _, _, data in results if data.findings], table_budget)
     body = render("answer.md", question=question + asked, findings=findings, tables=f"\n{tables}\n" if tables else "", subjects=who)
     return LLMRequest([system, Message.user(body)], tool_choice="none", figures=figures)
+
+
+def connectives() -> list[str]:
+    """The words that may open a composed answer's sentences (`prompts/connectives.md`, one a line)."""
+    return [line.strip() for line in load("connectives.md").splitlines() if line.strip()]
 
 
 def no_data_answer(results: list[Result]) -> str | None:

@@ -20,7 +20,10 @@ class BaseLLM:
     base_url: str | None = None
     answer_mode: str = "free"
     """How the driver asks this backend for answers by default: `free` (written freely, then checked)
-    or `clauses` (every figure inside a clause computed from the data; `LLMRequest.clauses`)."""
+    or `clauses` (every figure inside a clause computed from the data; `LLMRequest.clauses`), or
+    `composed` (whole clauses joined by connectives; only where `composes`)."""
+    composes: bool = False
+    """Decodes `LLMRequest.connectives` answers (sentences of whole clauses) by construction."""
 
     async def complete(self, request: LLMRequest) -> LLMResponse:
         raise NotImplementedError
@@ -44,6 +47,7 @@ class WrapperLLM(BaseLLM):
         self.context_window = context_window or (inner.context_window if inner is not None else DEFAULT_CONTEXT_WINDOW)
         self.base_url = getattr(inner, "base_url", None)
         self.answer_mode = getattr(inner, "answer_mode", "free")
+        self.composes = getattr(inner, "composes", False)
 
     def _require_inner(self) -> LLM:
         if self.inner is None:

@@ -64,6 +64,7 @@ from ._local.arguments import drop_unsupported_optionals, ground_numbers, inheri
 from ._local.calibration import Calibration, Case, calibrate, calibrated_policy, cases_of, evidence_pick
 from ._local.calibration_store import CalibrationStore, calibration_key, default_store
 from ._local.clauses import clause_constraint
+from ._local.compose import ComposedConstraint
 from ._local.engine import (
     Constraint,
     GBNFConstraint,
@@ -158,8 +159,9 @@ class LlamaCppChat(BaseLLM):
         """Threads per generation: all cores when free, fewer beside busy processes (`_local/threads.py`)."""
         self._rng = np.random.default_rng(seed)
         self.usage = Usage()
-        self.answer_mode = "clauses" if path == default_model_path() else "free"
-        """The embedded 135M model answers in clauses; a GGUF of your own writes freely (and is checked)."""
+        self.answer_mode = "composed" if path == default_model_path() else "free"
+        """The embedded 135M model composes its answers of clauses; a GGUF of your own writes freely (and is checked)."""
+        self.composes = True
 
     def __repr__(self) -> str:
         return f"LlamaCppChat(model={self.model!r}, engine={self.engine!r})"
@@ -245,7 +247,10 @@ class LlamaCppChat(BaseLLM):
         # with `figures`, every number written is one of them (the figures grammar, _local/figures.py)
         # with `clauses`, every figure stands inside one of them, verbatim (_local/clauses.py)
         constraint: Constraint | None = None
-        if request.clauses:
+        if request.clauses and request.connectives:
+            constraint = ComposedConstraint(runner, request.clauses, request.connectives, verdicts=request.verdicts,
+                                            context=conversation_text(request.messages))
+        elif request.clauses:
             constraint = clause_constraint(runner, request.clauses, repeat_penalty=TEXT_REPEAT_PENALTY, no_repeat_ngram=TEXT_NO_REPEAT_NGRAM)
         elif request.figures:
             constraint = figures_constraint(

@@ -26,6 +26,7 @@ class CassetteLLM(WrapperLLM):
         self.cassette = cassette
         if inner is None:
             self.answer_mode = recorded.get("answer_mode") or "free"
+            self.composes = self.answer_mode == "composed"
 
     def __repr__(self) -> str:
         return f"CassetteLLM({self.inner!r}, cassette={str(self.cassette.path)!r}, mode={self.cassette.mode!r})"

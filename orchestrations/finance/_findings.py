@@ -146,11 +146,12 @@ def comparative(tables: dict[str, Table], missing: list[str], partial: list[str]
         if "revenue CAGR %" in absent and first and first == last:
             absent[absent.index("revenue CAGR %")] = f"revenue CAGR % (only one fiscal year with revenue, {last}, by the as-of date)"
         if absent:
-            b.findings.append(Finding(f"Not available for {row['symbol']}: {', '.join(absent)}.", [], f"comparison[{row['symbol']}]"))
+            b.findings.append(Finding(f"Not available for {row['symbol']}: {', '.join(absent)}.", [], f"comparison[{row['symbol']}]", "caveat"))
     if compared:
         leader = max(leads, key=lambda symbol: leads[symbol])
         if leads[s1] != leads[s2]:
-            b.add(f"{leader} is ahead on {{}} of the {{}} measures compared.", leads[leader], compared, source="comparison")
+            b.add(f"{leader} is ahead on {{}} of the {{}} measures compared.", leads[leader], compared, source="comparison",
+                  kind="verdict")
     b.missing(missing)
     return b.findings
 
@@ -224,9 +225,9 @@ def _group_notes(b: FindingBuilder, group: str, shown: int, facts: dict[str, Any
     facts = facts or {}
     if facts.get("sp500_members"):
         b.add(f"The S&P 500 has {{}} {group} members; this analysis ranks the {{}} largest that the data has {what} for.",
-              facts["sp500_members"], shown, source="companies")
+              facts["sp500_members"], shown, source="companies", kind="caveat")
     if facts.get("left_out"):
-        b.findings.append(Finding(f"Left out for missing data: {', '.join(facts['left_out'])}.", [], "companies"))
+        b.findings.append(Finding(f"Left out for missing data: {', '.join(facts['left_out'])}.", [], "companies", "caveat"))
 
 
 def sector(sector_name: str, tables: dict[str, Table], missing: list[str], facts: dict[str, Any] | None = None) -> list[Finding]:
@@ -270,7 +271,7 @@ def trend(sector_name: str, timeframe: str, tables: dict[str, Table], missing: l
     _group_notes(b, sector_name, len(_rows(tables.get("members"))), facts, "prices")
     if first and last:
         b.add(f"The {sector_name} equal-weight index returned {{}} from {first} to {last} (first to last day).",
-              stats.get("total return %"), pct=True, source="index[total return %]")
+              stats.get("total return %"), pct=True, source="index[total return %]", kind="verdict")
         b.add(f"A log-linear fit through every daily level from {first} to {last} gives a trend of {{}} a year; "
               f"it weighs the whole path, so it can differ in sign from the first-to-last return.",
               stats.get("annualised trend %"), pct=True, source="index[annualised trend %]")
@@ -291,7 +292,7 @@ def trend(sector_name: str, timeframe: str, tables: dict[str, Table], missing: l
         b.add(f"{{}} of the {{}} members rose from {first} to {last}." if first and last else "{} of the {} members rose over the lookback.",
               up, len(members), source="members[return %]")
     if first and last:
-        b.findings.append(Finding(f"These are past prices up to {last}; they do not guarantee the next {timeframe}.", [], "index"))
+        b.findings.append(Finding(f"These are past prices up to {last}; they do not guarantee the next {timeframe}.", [], "index", "caveat"))
     b.missing(missing)
     return b.findings
 

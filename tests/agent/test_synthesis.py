@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from agent import load_defaults
 from agent._memory import estimate_tokens
 from agent.grounding.request import MAX_TABLE_CELLS, answer_request, instructions
@@ -109,3 +111,29 @@ async def test_a_company_whose_data_failed_gets_an_answer_that_says_so_without_f
     assert reply.text.startswith("Palantir Technologies (PLTR)") and "not covered by the offline snapshot" in reply.text
     assert "--data fmp" in reply.text
     assert reply.llm_calls == 1 and reply.figures["ok"] and not reply.figures["flagged"]
+
+
+async def test_composed_mode_asks_briefly_with_the_verdicts_first_and_the_connectives():
+    res = await results()
+    request = answer_request(HEADLINE, [], res, mode="composed")
+    clauses = answer_request(HEADLINE, [], res, mode="clauses")
+    assert set(request.clauses) == set(clauses.clauses) and request.connectives and not clauses.connectives
+    verdicts = {f.text.rstrip(".") for _, _, d in res for f in d.findings if f.kind == "verdict"}
+    assert verdicts and set(request.clauses[:request.verdicts]) == verdicts  # every verdict, and they lead
+    caveats = [c for _, _, d in res for f in d.findings if f.kind == "caveat" for c in [f.text.rstrip(".")]]
+    assert caveats and min(request.clauses.index(c) for c in caveats) > max(
+        request.clauses.index(c) for c in request.clauses if c not in caveats)  # the caveats come last
+    prompt = request.messages[-1].content
+    assert HEADLINE in prompt and not any(c in prompt for c in request.clauses)  # the clauses are the grammar's, not the prompt's
+    assert len(prompt) < len(clauses.messages[-1].content) / 3
+
+
+async def test_composed_answers_need_a_backend_that_composes():
+    from agent import Agent
+    from agent.testing import ScriptedLLM
+
+    with pytest.raises(ValueError, match="composed"):
+        Agent(ScriptedLLM([]), answer_mode="composed")
+    composing = ScriptedLLM([])
+    composing.composes = True
+    assert Agent(composing, answer_mode="composed").answer_mode == "composed"

@@ -15,6 +15,8 @@ from typing import Any
 import llama_cpp
 import numpy as np
 
+from .prompt_store import MIN_TOKENS, PromptStore
+
 
 @dataclass(slots=True)
 class Generated:
@@ -34,11 +36,17 @@ class Runner:
         self._eog = np.array([llama_cpp.llama_vocab_is_eog(self.vocab, t) for t in range(self.n_vocab)], dtype=bool)
         self._eog_ids = [int(t) for t in np.flatnonzero(self._eog)]
         self._logits: np.ndarray | None = None
+        self.store: PromptStore | None = None
+        """Prompt prefixes kept across processes (`prompt_store.py`); None: this process's cache only."""
 
     # -- state ----------------------------------------------------------------------------
     @property
     def n_tokens(self) -> int:
         return self.llama.n_tokens
+
+    def eog_ids(self) -> list[int]:
+        """The end-of-generation tokens."""
+        return list(self._eog_ids)
 
     def is_eog(self, token: int) -> bool:
         return bool(self._eog[token])
@@ -61,8 +69,25 @@ class Runner:
                 break
             keep += 1
         keep = min(keep, len(prompt) - 1)  # always evaluate at least one token: fresh logits
+        if self.store is not None:
+            keep = self._use_store(prompt, keep)
         self.truncate(keep)
         self.feed(prompt[keep:])
+
+    def _use_store(self, prompt: list[int], keep: int) -> int:
+        """Keep a long prefix shared by two prompts in a row; or restore a kept prefix longer than
+        the cached one. The number of tokens of `prompt` the context now holds."""
+        store = self.store
+        assert store is not None
+        if MIN_TOKENS <= keep < self.llama.n_tokens and not store.covers(prompt[:keep]):
+            self.truncate(keep)
+            store.keep(self.llama, keep)
+            return keep
+        name = store.longest(prompt, keep)
+        if name is None:
+            return keep
+        self._logits = None
+        return store.restore(self.llama, name)
 
     def truncate(self, n: int) -> None:
         if n < self.llama.n_tokens:

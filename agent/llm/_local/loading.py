@@ -17,6 +17,7 @@ from .engine import Runner
 from .install import check_llama_cpp_version, no_weight_repacking
 from .native import NativeTemplate
 from .prompt import ChatTemplate
+from .prompt_store import default_prompt_store
 
 __all__ = ["DEFAULT_MODEL_FILE", "Loaded", "default_model_path", "load_model"]
 
@@ -87,5 +88,7 @@ def load_model(path: str, n_ctx: int = 4096, n_threads: int | None = None, seed:
             source = meta.get("tokenizer.chat_template")
             template = ChatTemplate(source, bos=bos, eos=eos)
             native = NativeTemplate.load(source, bos=bos, eos=eos)
-            loaded = _MODELS[key] = Loaded(llama, Runner(llama), template, threading.Lock(), threads=threads, native=native)
+            runner = Runner(llama)
+            runner.store = default_prompt_store(path, n_ctx)
+            loaded = _MODELS[key] = Loaded(llama, runner, template, threading.Lock(), threads=threads, native=native)
         return loaded

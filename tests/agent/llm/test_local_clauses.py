@@ -78,5 +78,5 @@ async def test_the_model_answers_in_clauses(llm):
     assert not re.search(r"\d", stripped), text   # every digit stood inside a clause
 
 
-def test_the_embedded_model_answers_in_clauses_by_default(llm):
-    assert llm.answer_mode == "clauses"  # a GGUF of your own (LlamaCppChat(path)) writes freely: "free"
+def test_the_embedded_model_composes_its_answers_by_default(llm):
+    assert llm.answer_mode == "composed" and llm.composes  # a GGUF of your own (LlamaCppChat(path)) writes freely: "free"
