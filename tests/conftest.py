@@ -27,3 +27,4 @@ def pytest_configure(config):
     import tempfile
 
     os.environ.setdefault("FINAGENT_CALIBRATIONS", os.path.join(tempfile.mkdtemp(prefix="finagent-tests-"), "calibrations.json"))
+    os.environ.setdefault("FINAGENT_PROMPT_CACHE", os.path.join(tempfile.mkdtemp(prefix="finagent-tests-"), "prompt-cache"))
