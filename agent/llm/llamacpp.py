@@ -37,10 +37,8 @@ from ._local.install import require as _require
 _require("numpy", "llama_cpp")  # before the imports below: one actionable line when the `local` extra is missing
 
 import asyncio
-import json
 import os
 import threading
-import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -52,7 +50,6 @@ from core.types import (
     LLMResponse,
     Message,
     StreamChunk,
-    ToolCall,
     ToolSpec,
     Usage,
 )
@@ -60,9 +57,9 @@ from core.types import (
 from ._base import BaseLLM
 from ._errors import LLMBadRequestError, LLMError
 from ._local import grammar as G
-from ._local.arguments import drop_unsupported_optionals, ground_numbers, inherit_arguments, numbers_in, trim_repeated_items
-from ._local.calibration import Calibration, Case, calibrate, calibrated_policy, cases_of, evidence_pick
-from ._local.calibration_store import CalibrationStore, calibration_key, default_store
+from ._local.arguments import ground_numbers, numbers_in
+from ._local.calibration import Calibration
+from ._local.calibration_store import CalibrationStore, default_store
 from ._local.clauses import clause_constraint
 from ._local.compose import ComposedConstraint
 from ._local.engine import (
@@ -71,36 +68,30 @@ from ._local.engine import (
     Generated,
     LLGuidanceConstraint,
     Runner,
-    log_softmax,
 )
 from ._local.evidence import split_examples
 from ._local.figures import figures_constraint
 from ._local.install import require
+from ._local.json_calls import json_calls
 from ._local.loading import DEFAULT_MODEL_FILE, default_model_path, load_model
-from ._local.native_turn import lazy_turn, native_calls, native_option_scores, native_prompt
+from ._local.model_pick import calibrated_router, model_decides, model_probabilities
+from ._local.native_turn import lazy_turn, native_calls, native_prompt
 from ._local.policy import RoutingPolicy
 from ._local.prompt import (
-    CALLS_OPEN,
-    NEXT_CALL,
-    NONE_NAME,
     chat_messages,
-    name_text,
     tools_block,
 )
-from ._local.router import TEXT_EXAMPLES, Router, earlier_calls, expand, last_request
+from ._local.router import Router, expand, last_request
 from ._local.shortlist import SHORTLIST_FROM, Shortlist
-from ._local.spans import constrain_strings, conversation_text, span_pattern, without_values
+from ._local.spans import constrain_strings, conversation_text, span_pattern
 from ._local.structured import structured_turn
 from ._local.threads import ThreadPolicy
-from ._local.values import other_values
 
 DEFAULT_MAX_TOKENS = 512
 TEXT_REPEAT_PENALTY = 1.1
 TEXT_NO_REPEAT_NGRAM = 6
 """Free text only (never tool calls): a greedy 135M model otherwise repeats one sentence to the limit."""
 MAX_CALLS = 4
-CONTENT_FREE = "N/A"
-"""The content-free request the model's option scores are calibrated against (Zhao et al. 2021)."""
 CACHE_ENTRIES = 64
 """Routers and content-free scores kept per tool list (a shortlist is one)."""
 _T = TypeVar("_T")
@@ -273,7 +264,6 @@ class LlamaCppChat(BaseLLM):
         return loaded.call_openers
 
     def _tool_turn(self, request: LLMRequest, on_text) -> LLMResponse:
-        runner = self._loaded.runner
         choice = request.tool_choice
         specs = {t.name: t for t in request.tools}
         if choice not in ("auto", "required") and choice not in specs:
@@ -297,7 +287,7 @@ class LlamaCppChat(BaseLLM):
         else:
             plan = expand(self._choose(request, offered, offer_none, prompt, tuple(specs)), schemas, request.grounding, self.max_calls, numbers)
         native = self._loaded.native
-        if not plan and native is not None and offer_none and self._model_decides(tuple(specs)):
+        if not plan and native is not None and offer_none and model_decides(self, tuple(specs)):
             return lazy_turn(self, request, on_text, usage, offered, schemas, prompt, request_text)
         if not plan:  # answer in text
             return self._text_turn(request, on_text, usage)
@@ -307,41 +297,7 @@ class LlamaCppChat(BaseLLM):
             return LLMResponse(Message.assistant(None, made), usage, self.model, end)
 
         # 2. their arguments, under the grammar, in one JSON list after the full request
-        runner.prefill(prompt)
-        earlier = {c.name: c for c in reversed(earlier_calls(request.messages))}  # a follow-up continues these
-        last = last_request(request.messages)[0]
-        calls: list[ToolCall] = []
-        finish = "tool_calls"
-        start = len(prompt)
-        i = 0
-        split: set[int] = set()  # the calls added for another value of an argument
-        while i < len(plan):
-            name, fixed = plan[i]
-            schema = _with_fixed(without_values(schemas[name], fixed, request_text) if i in split else schemas[name], fixed)
-            call_start = runner.n_tokens
-            opener = (NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '","arguments":'
-            runner.feed(runner.tokenize((NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '"'))
-            runner.feed(runner.tokenize(',"arguments":'))
-            gen = self._arguments(runner, schema, budget - (runner.n_tokens - start), temperature,
-                                  check=lambda _text: on_text(""))  # a cancelled turn stops at the next token
-            if gen.finish_reason == "length":  # cut short: keep the complete calls, or report the cut one
-                if not calls:
-                    finish = "length"
-                    calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
-                break
-            arguments = trim_repeated_items(drop_unsupported_optionals(gen.text, schema, request_text), request_text)
-            if name in earlier and not fixed:
-                arguments = inherit_arguments(arguments, _object_or_none(earlier[name].arguments), last)
-            calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
-            runner.feed(runner.tokenize("}"))
-            decoded = _object_or_none(gen.text)
-            if self.split_values and not fixed and decoded and len(plan) < self.max_calls:
-                key, values = other_values(runner, call_start, opener, decoded, schema, last)
-                added = [(name, {key: v}) for v in values][: self.max_calls - len(plan)]
-                plan[i + 1:i + 1] = added
-                split = {k + len(added) if k > i else k for k in split} | set(range(i + 1, i + 1 + len(added)))
-            i += 1
-        usage.completion_tokens = runner.n_tokens - start
+        calls, finish, usage.completion_tokens = json_calls(self, request, plan, schemas, prompt, budget, temperature, request_text, on_text)
         return LLMResponse(Message.assistant(None, calls), usage, self.model, finish)
 
     def _shortlisted(self, request: LLMRequest, offered: list[ToolSpec]) -> list[ToolSpec]:
@@ -369,46 +325,14 @@ class LlamaCppChat(BaseLLM):
 
     def _choose(self, request: LLMRequest, offered: list[ToolSpec], offer_none: bool, prompt: list[int],
                 catalog: tuple[str, ...]) -> list[str]:
-        """The functions to call, decided by the routing policy from the evidence (`_local/router.py`)."""
+        """The functions to call, decided by the routing policy from the evidence (`_local/router.py`)
+        and the model's own pick, weighed as it has earned (`_local/model_pick.py`)."""
         key = tuple((t.name, t.description) for t in offered)
-        router = _cached(self._routers, key, lambda: self._calibrated(Router.build(offered, self.policy), offered, request, catalog))
+        router = _cached(self._routers, key, lambda: calibrated_router(self, Router.build(offered, self.policy), offered, request, catalog))
         model = None
         if router.policy.model_weight:
-            model = self._model_probabilities(request.messages, offered, offer_none, prompt)
+            model = model_probabilities(self, request.messages, offered, offer_none, prompt)
         return router.decide(request.messages, model, required=not offer_none, grounding=request.grounding)
-
-    def _calibrated(self, router: Router, offered: list[ToolSpec], request: LLMRequest, catalog: tuple[str, ...]) -> Router:
-        """The router with the model's weight set from how well it picks the authors' examples
-        (`_local/calibration.py`), once per catalog (every shortlist of it shares the result) and
-        kept across runs (`calibration_store`); unchanged when calibration is off or the policy is not ours."""
-        if not self.calibrate or not isinstance(router.policy, RoutingPolicy) or not router.policy.model_weight:
-            return router
-        system = [m for m in request.messages if m.role == "system"]
-        stored_key = calibration_key(self.model_path, request.tools, [m.content or "" for m in system], TEXT_EXAMPLES,
-                                     router.policy.model_weight)
-        if catalog not in self.calibrations and self.calibration_store is not None:
-            kept = self.calibration_store.get(stored_key)
-            if kept is not None:
-                self.calibrations[catalog] = kept
-        if catalog in self.calibrations:
-            router.policy = calibrated_policy(router.policy, self.calibrations[catalog])
-            return router
-
-        def model_pick(case: Case) -> int:
-            asked = [*system, Message.user(case.text)]
-            prompt = self._routing_prompt(asked, offered, True)
-            return int(np.argmax(self._model_probabilities(asked, offered, True, prompt)))
-
-        result = calibrate(cases_of(router, offered), model_pick, lambda case: evidence_pick(router, case), router.policy.model_weight)
-        self.calibrations[catalog] = result
-        if self.calibration_store is not None:
-            self.calibration_store.put(stored_key, result)
-        router.policy = calibrated_policy(router.policy, result)
-        return router
-
-    def _model_decides(self, catalog: tuple[str, ...]) -> bool:
-        result = self.calibrations.get(catalog)
-        return result is not None and result.decides
 
     def calibration_report(self) -> dict[str, Any]:
         """The model's calibrated weight for the tool lists seen (the last one's at the top level)."""
@@ -416,35 +340,6 @@ class LlamaCppChat(BaseLLM):
             return {}
         last = list(self.calibrations.values())[-1]
         return {**last.to_dict(), "calibrations": len(self.calibrations)}
-
-    def _model_probabilities(self, messages: list[Message], offered: list[ToolSpec], offer_none: bool, prompt: list[int]) -> np.ndarray:
-        """The model's probability of each function (then "answer in text") as the first call:
-        the log-probability of `[{"name":"NAME"` after the request, minus the same after a
-        content-free request (Zhao et al. 2021, cached per tool list), softmaxed. Both prompts
-        share the cached system + tools prefix."""
-        runner = self._loaded.runner
-        native = self._loaded.native
-        options = [t.name for t in offered] + [NONE_NAME]
-        texts = [CALLS_OPEN + name_text(n) + '"' for n in options]
-
-        def scores() -> np.ndarray:
-            if native is not None:
-                return native_option_scores(native, runner, options[:-1])
-            return np.array([s for s, _ in runner.score_options(texts)])
-        system = tuple(m.content or "" for m in messages if m.role == "system")
-        key = (tuple(options), system, offer_none)
-        def content_free() -> np.ndarray:
-            plain = [m for m in messages if m.role == "system"] + [Message.user(CONTENT_FREE)]
-            runner.prefill(self._routing_prompt(plain, offered, offer_none))
-            return scores()
-
-        free = _cached(self._content_free, key, content_free)
-        runner.prefill(prompt)
-        real = scores()
-        probabilities = np.exp(log_softmax(real - free))
-        if not offer_none:
-            probabilities[-1] = 0.0
-        return probabilities
 
     def _arguments(self, runner: Runner, schema: dict[str, Any], max_tokens: int, temperature: float,
                    check: Callable[[str], None] | None = None) -> Generated:
@@ -462,27 +357,6 @@ class LlamaCppChat(BaseLLM):
         schema = G.grounded_schema(spec.parameters, grounding)
         G.compile_check(self._loaded.llama, schema, self.engine)
         return schema
-
-
-def _object_or_none(arguments: str) -> dict[str, Any] | None:
-    try:
-        value = json.loads(arguments or "{}")
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _with_fixed(schema: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:
-    """`schema` with the arguments in `fixed` allowed only their given value (one call per entity)."""
-    if not fixed:
-        return schema
-    props = dict(schema.get("properties") or {})
-    for key, value in fixed.items():
-        if key in props:
-            about = (props[key] or {}).get("description") if isinstance(props[key], dict) else None
-            kind = "string" if isinstance(value, str) else "integer" if isinstance(value, int) else "number"
-            props[key] = {"type": kind, "enum": [value], **({"description": about} if about else {})}
-    return {**schema, "properties": props}
 
 
 def _cached(cache: dict[tuple, _T], key: tuple, make: Callable[[], _T]) -> _T:

@@ -6,7 +6,7 @@ the first `LLMRequest.verdicts` of them are verdicts) and the words that may joi
 
     sentences 1..v:  the v verdict clauses, in the order the model picks (or any one clause when
                      there is no verdict), each then "."
-    sentence n:      [a connective] a clause not yet written, then "."
+    sentence n:      [a connective not yet written] a clause not yet written, then "."
     end:         after `min_clauses` sentences, wherever the model ends its text; at `max_clauses`.
 
 The model makes every choice (which clause, in what order, which connective, where to stop) by its
@@ -71,6 +71,8 @@ class ComposedConstraint(Constraint):
         self._joined = [tok(" " + _after_connective(c, names) + ".") for c in self.clauses]
         self._connectives = [tok(" " + w.strip()) for w in connectives if w.strip()]
         self.used: list[int] = []
+        self.joined: set[int] = set()
+        """The connectives written."""
         self.after_connective = False
         self.live: list[tuple[str, int, list[int]]] = []
         """The options still matching what was written since the sentence began: (kind, index, tokens)."""
@@ -89,8 +91,8 @@ class ComposedConstraint(Constraint):
         if self.after_connective:
             return [("clause", i, self._joined[i]) for i in free if self._joined[i]]
         options = [("clause", i, self._next[i]) for i in free if self._next[i]]
-        if free:
-            options += [("connective", j, t) for j, t in enumerate(self._connectives) if t]
+        if free:  # each connective once: "In addition, ... In addition, ..." reads as a loop
+            options += [("connective", j, t) for j, t in enumerate(self._connectives) if t and j not in self.joined]
         return options
 
     def _may_end(self) -> bool:
@@ -153,5 +155,6 @@ class ComposedConstraint(Constraint):
                 self.used.append(i)
                 self.after_connective = False
             else:
+                self.joined.add(i)
                 self.after_connective = True
             self.live, self.k = [], 0

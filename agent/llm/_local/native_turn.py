@@ -21,6 +21,7 @@ from core.types import LLMRequest, LLMResponse, Message, ToolCall, ToolSpec, Usa
 
 from .arguments import drop_unsupported_optionals, trim_repeated_items
 from .engine import log_softmax
+from .json_calls import with_fixed
 from .lazy import text_or_trigger
 from .native import NativeTemplate
 from .prompt import name_text
@@ -53,7 +54,6 @@ def native_calls(llm: LlamaCppChat, plan: list[tuple[str, dict[str, Any]]], sche
                  prompt: list[int], budget: int, temperature: float, request_text: str,
                  on_text: Callable[[str], None]) -> tuple[list[ToolCall], str, int]:
     """Each planned call decoded after the prompt in the template's format: (calls, finish, tokens)."""
-    from ..llamacpp import _with_fixed
 
     native, runner = llm._loaded.native, llm._loaded.runner
     assert native is not None and native.format is not None
@@ -61,7 +61,7 @@ def native_calls(llm: LlamaCppChat, plan: list[tuple[str, dict[str, Any]]], sche
     calls: list[ToolCall] = []
     finish, used = "tool_calls", 0
     for name, fixed in plan:
-        schema = _with_fixed(schemas[name], fixed)
+        schema = with_fixed(schemas[name], fixed)
         runner.prefill(prompt)
         runner.feed(runner.tokenize(fmt.start + name_text(name) + fmt.name_end, special=True))
         gen = llm._arguments(runner, schema, budget - used, temperature, check=lambda _text: on_text(""))

@@ -71,7 +71,7 @@ def test_the_environment_names_the_file_or_turns_it_off(tmp_path, monkeypatch):
 @pytest.mark.local_model
 def test_a_second_backend_reads_the_weight_its_model_earned_instead_of_asking_again(tmp_path, monkeypatch):
     pytest.importorskip("llama_cpp")
-    from agent.llm import llamacpp
+    from agent.llm._local import model_pick
     from agent.llm.llamacpp import LlamaCppChat, default_model_path
 
     if default_model_path() is None:
@@ -92,7 +92,7 @@ def test_a_second_backend_reads_the_weight_its_model_earned_instead_of_asking_ag
     def never(*args, **kwargs):
         raise AssertionError("calibrated again")
 
-    monkeypatch.setattr(llamacpp, "calibrate", never)
+    monkeypatch.setattr(model_pick, "calibrate", never)
     second = LlamaCppChat(n_threads=2, calibration_file=path)
     response = second._run(request, None, threading.Event())
     assert second.calibration_report() == measured

@@ -95,9 +95,9 @@ def _helpers():
     import pytest
 
     pytest.importorskip("llama_cpp")
-    from agent.llm import llamacpp
+    from agent.llm._local import arguments
 
-    return llamacpp
+    return arguments
 
 
 def test_numbers_in_reads_signs_decimals_exponents_and_thousands():

@@ -75,6 +75,8 @@ def test_the_verdicts_open_the_answer_then_clauses_whole_with_connectives(llm):
     assert walk(llm, "JPM is ahead on 3 of the 4 measures compared. The Financials index returned -4.79% over the "
                      "lookback. JPM is ahead on 3 of the 4 measures compared.") is None  # a clause twice
     assert walk(llm, VERDICTS[0] + ". " + VERDICTS[1] + ". BAC's net margin is 31.37%.") is None  # a figure under another label
+    assert walk(llm, VERDICTS[0] + ". " + VERDICTS[1] + ". Also, the index level is 95.21. Also, P/E: JPM 11.22 vs BAC "
+                     "7.89 (better: BAC).") is None  # a connective twice
 
 
 def test_it_may_end_after_the_minimum_and_must_end_at_the_maximum(llm):

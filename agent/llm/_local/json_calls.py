@@ -1,0 +1,92 @@
+"""The calls' arguments in the backend's own JSON list format: `[{"name":"N","arguments":{...}},...]`
+after the full request, each arguments object decoded under its (grounded) schema's grammar.
+
+A follow-up's call of a function called earlier inherits the arguments the new request does not
+restate (`arguments.inherit_arguments`); a decoded call whose string argument the request gives
+several values for is followed by one call per other value (`values.other_values`), up to
+`max_calls`.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from core.types import LLMRequest, ToolCall
+
+from .arguments import drop_unsupported_optionals, inherit_arguments, trim_repeated_items
+from .prompt import CALLS_OPEN, NEXT_CALL, name_text
+from .router import earlier_calls, last_request
+from .spans import without_values
+from .values import other_values
+
+if TYPE_CHECKING:
+    from ..llamacpp import LlamaCppChat
+
+__all__ = ["json_calls", "object_or_none", "with_fixed"]
+
+
+def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dict[str, Any]]], schemas: dict[str, dict[str, Any]],
+               prompt: list[int], budget: int, temperature: float, request_text: str,
+               on_text: Callable[[str], None]) -> tuple[list[ToolCall], str, int]:
+    """Decode the planned calls (`plan` grows by the calls for other values); returns the calls,
+    the finish reason and the tokens written."""
+    runner = llm._loaded.runner
+    runner.prefill(prompt)
+    earlier = {c.name: c for c in reversed(earlier_calls(request.messages))}  # a follow-up continues these
+    last = last_request(request.messages)[0]
+    calls: list[ToolCall] = []
+    finish = "tool_calls"
+    start = len(prompt)
+    i = 0
+    split: set[int] = set()  # the calls added for another value of an argument
+    while i < len(plan):
+        name, fixed = plan[i]
+        schema = with_fixed(without_values(schemas[name], fixed, request_text) if i in split else schemas[name], fixed)
+        call_start = runner.n_tokens
+        opener = (NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '","arguments":'
+        runner.feed(runner.tokenize((NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '"'))
+        runner.feed(runner.tokenize(',"arguments":'))
+        gen = llm._arguments(runner, schema, budget - (runner.n_tokens - start), temperature,
+                             check=lambda _text: on_text(""))  # a cancelled turn stops at the next token
+        if gen.finish_reason == "length":  # cut short: keep the complete calls, or report the cut one
+            if not calls:
+                finish = "length"
+                calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
+            break
+        arguments = trim_repeated_items(drop_unsupported_optionals(gen.text, schema, request_text), request_text)
+        if name in earlier and not fixed:
+            arguments = inherit_arguments(arguments, object_or_none(earlier[name].arguments), last)
+        calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
+        runner.feed(runner.tokenize("}"))
+        decoded = object_or_none(gen.text)
+        if llm.split_values and not fixed and decoded and len(plan) < llm.max_calls:
+            key, values = other_values(runner, call_start, opener, decoded, schema, last)
+            added = [(name, {key: v}) for v in values][: llm.max_calls - len(plan)]
+            plan[i + 1:i + 1] = added
+            split = {k + len(added) if k > i else k for k in split} | set(range(i + 1, i + 1 + len(added)))
+        i += 1
+    return calls, finish, runner.n_tokens - start
+
+
+def object_or_none(arguments: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(arguments or "{}")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def with_fixed(schema: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with the arguments in `fixed` allowed only their given value (one call per entity)."""
+    if not fixed:
+        return schema
+    props = dict(schema.get("properties") or {})
+    for key, value in fixed.items():
+        if key in props:
+            about = (props[key] or {}).get("description") if isinstance(props[key], dict) else None
+            kind = "string" if isinstance(value, str) else "integer" if isinstance(value, int) else "number"
+            props[key] = {"type": kind, "enum": [value], **({"description": about} if about else {})}
+    return {**schema, "properties": props}
