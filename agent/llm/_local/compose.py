@@ -15,12 +15,15 @@ evaluation). So no figure is ever attached to another label or written twice, an
 filler: a small model's free words between facts ("The Financials and JPM has ...") were the part
 of clause answers that read worst. After a connective, a clause whose first word is an ordinary word
 ("The index ...") is lowercased; a word the clauses or the question write capitalised mid-sentence
-(a name) is kept.
+(a name) is kept. A clause that would make the answer write the same four words (figures left out)
+a third time is not offered: clauses of one template ("KO ranks 1 of 6 on ... among its peers")
+read as a loop after two.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -32,6 +35,13 @@ __all__ = ["ComposedConstraint", "LEAD_BOOST"]
 LEAD_BOOST = 2.0
 """Added to the first-token logit of the `lead` most relevant clauses (the question's own first)."""
 _WORD = re.compile(r"[A-Za-z][\w'&/-]*")
+GRAM = 4
+"""Words per n-gram of the repetition rule (figures left out); an n-gram may be written twice."""
+
+
+def _grams(text: str) -> list[tuple[str, ...]]:
+    words = [w for w in re.findall(r"[a-z0-9']+", text.lower()) if not any(c.isdigit() for c in w)]
+    return [tuple(words[i:i + GRAM]) for i in range(len(words) - GRAM + 1)]
 
 
 def _names(texts: list[str]) -> set[str]:
@@ -70,6 +80,9 @@ class ComposedConstraint(Constraint):
         self._next = [tok(" " + c + ".") for c in self.clauses]
         self._joined = [tok(" " + _after_connective(c, names) + ".") for c in self.clauses]
         self._connectives = [tok(" " + w.strip()) for w in connectives if w.strip()]
+        self._clause_grams = [Counter(_grams(c)) for c in self.clauses]
+        self.grams: Counter[tuple[str, ...]] = Counter()
+        """The n-grams of the clauses written."""
         self.used: list[int] = []
         self.joined: set[int] = set()
         """The connectives written."""
@@ -80,8 +93,11 @@ class ComposedConstraint(Constraint):
         self.ended = False
 
     # -- options --------------------------------------------------------------------------
+    def _repeats(self, i: int) -> bool:
+        return any(self.grams[g] + n >= 3 for g, n in self._clause_grams[i].items())
+
     def _options(self) -> list[tuple[str, int, list[int]]]:
-        free = [i for i in range(len(self.clauses)) if i not in self.used]
+        free = [i for i in range(len(self.clauses)) if i not in self.used and not self._repeats(i)]
         if not self.used:
             first = list(range(self.verdicts)) or free
             return [("clause", i, self._opening[i]) for i in first if self._opening[i]]
@@ -107,7 +123,7 @@ class ComposedConstraint(Constraint):
     def done(self) -> bool:
         if self.live or self.after_connective:
             return False
-        return self.ended or len(self.used) >= self.max_clauses or len(self.used) >= len(self.clauses)
+        return self.ended or len(self.used) >= self.max_clauses or not self._options()
 
     def forced(self) -> list[int]:
         self._start()
@@ -153,6 +169,7 @@ class ComposedConstraint(Constraint):
             kind, i, _ = finished
             if kind == "clause":
                 self.used.append(i)
+                self.grams.update(self._clause_grams[i])
                 self.after_connective = False
             else:
                 self.joined.add(i)

@@ -86,6 +86,18 @@ def test_it_may_end_after_the_minimum_and_must_end_at_the_maximum(llm):
     assert three is not None and three.done()
 
 
+def test_a_third_clause_of_one_template_is_not_offered(llm):
+    ranks = ["KO ranks 1 of 6 on net margin among its peers", "KO ranks 3 of 6 on cheapness among its peers",
+             "KO ranks 5 of 6 on revenue among its peers", "KO's net margin is 22.19%"]
+    constraint = ComposedConstraint(llm._loaded.runner, ranks, [], max_clauses=4)
+    text = ranks[0] + ". " + ranks[1] + "."
+    runner = llm._loaded.runner
+    for sentence in (ranks[0] + ".", " " + ranks[1] + "."):
+        constraint.accept(runner.tokenize(sentence))
+    offered = {i for _, i, _ in constraint._options()}
+    assert offered == {3}, text  # "ranks of on ... among its peers" a third time: not offered; the other fact is
+
+
 async def test_the_model_composes_an_answer_from_the_clauses(llm):
     request = LLMRequest([Message.user("Question: Compare JPM and BAC.\n\nAnswer in a few sentences from the data.")],
                          tool_choice="none", clauses=VERDICTS + FACTS, verdicts=2, connectives=CONNECTIVES, max_tokens=200)
