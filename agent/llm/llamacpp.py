@@ -81,7 +81,7 @@ from ._local.prompt import (
     chat_messages,
     tools_block,
 )
-from ._local.router import Router, expand, last_request
+from ._local.router import Router, earlier_calls, expand, last_request
 from ._local.shortlist import SHORTLIST_FROM, Shortlist
 from ._local.spans import constrain_strings, conversation_text, span_pattern
 from ._local.structured import structured_turn
@@ -117,6 +117,7 @@ class LlamaCppChat(BaseLLM):
         split_values: bool = True,
         calibrate: bool = True,
         calibration_file: str | Path | None | bool = True,
+        context: str = "",
     ):
         if engine not in G.ENGINES:
             raise ValueError(f"unknown grammar engine {engine!r}: use one of {G.ENGINES}")
@@ -145,7 +146,11 @@ class LlamaCppChat(BaseLLM):
         self._routers: dict[tuple, Router] = {}
         self._content_free: dict[tuple, np.ndarray] = {}
         self._shortlists: dict[tuple, Shortlist] = {}
-        self._loaded = load_model(path, n_ctx, n_threads, seed, verbose)
+        self._stable_tools: dict[tuple[str, ...], int] = {}
+        """Per shortlist (its names): how many of its first tools are its catalog's head."""
+        self._loaded = load_model(path, n_ctx, n_threads, seed, verbose, context=context)
+        """Shared by every backend of the same model, context size and `context` name: one KV cache
+        (two agents with different tool sets keep their prompts cached apart with two names)."""
         self.threads = ThreadPolicy(fixed=n_threads)
         """Threads per generation: all cores when free, fewer beside busy processes (`_local/threads.py`)."""
         self._rng = np.random.default_rng(seed)
@@ -286,6 +291,7 @@ class LlamaCppChat(BaseLLM):
             plan: list[tuple[str, dict[str, Any]]] = [(choice, {})]
         else:
             plan = expand(self._choose(request, offered, offer_none, prompt, tuple(specs)), schemas, request.grounding, self.max_calls, numbers)
+            self._record_use(list(specs.values()), [name for name, _ in plan])
         native = self._loaded.native
         if not plan and native is not None and offer_none and model_decides(self, tuple(specs)):
             return lazy_turn(self, request, on_text, usage, offered, schemas, prompt, request_text)
@@ -306,7 +312,17 @@ class LlamaCppChat(BaseLLM):
             return offered
         key = tuple((t.name, t.description) for t in offered)
         shortlist = _cached(self._shortlists, key, lambda: Shortlist.build(offered))
-        return shortlist.select(last_request(request.messages)[0], request.grounding, self.max_calls)
+        called = [c.name for c in earlier_calls(request.messages)]
+        picked = shortlist.select(last_request(request.messages)[0], request.grounding, self.max_calls, called)
+        self._stable_tools[tuple(t.name for t in picked)] = shortlist.head_count(picked)
+        return picked
+
+    def _record_use(self, offered: list[ToolSpec], names: list[str]) -> None:
+        """The functions routed to join the head of their catalog's shortlist (a stable prompt prefix)."""
+        if len(offered) > SHORTLIST_FROM:
+            shortlist = self._shortlists.get(tuple((t.name, t.description) for t in offered))
+            if shortlist is not None:
+                shortlist.record(names)
 
     def _routing_prompt(self, messages: list[Message], offered: list[ToolSpec], offer_none: bool) -> list[int]:
         """The routing prompt: through the model's own template when it declares tools, else the
@@ -319,9 +335,13 @@ class LlamaCppChat(BaseLLM):
 
     def _tools_prompt(self, offered: list[ToolSpec], offer_none: bool) -> str:
         """The tool block: descriptions without their examples, schemas before grounding, so the
-        prompt prefix (system message + tools) is the same for every request and stays cached."""
-        plain = [ToolSpec(t.name, split_examples(t.description)[0], t.parameters) for t in offered]
-        return tools_block([(t, G.grounded_schema(t.parameters, None)) for t in plain], offer_none)
+        prompt prefix (system message + tools) is the same for every request and stays cached. A
+        shortlist's per-request tail goes after the block's instructions (only the tail and the
+        request are evaluated when it changes; `_local/shortlist.py`)."""
+        plain = [(t, G.grounded_schema(t.parameters, None)) for t in
+                 (ToolSpec(t.name, split_examples(t.description)[0], t.parameters) for t in offered)]
+        stable = self._stable_tools.get(tuple(t.name for t in offered), len(plain))
+        return tools_block(plain[:stable], offer_none, extra=plain[stable:])
 
     def _choose(self, request: LLMRequest, offered: list[ToolSpec], offer_none: bool, prompt: list[int],
                 catalog: tuple[str, ...]) -> list[str]:

@@ -60,13 +60,14 @@ class Loaded:
             self.threads = n
 
 
-_MODELS: dict[tuple[str, int], Loaded] = {}
+_MODELS: dict[tuple[str, int, str], Loaded] = {}
 _MODELS_LOCK = threading.Lock()
 
 
-def load_model(path: str, n_ctx: int = 4096, n_threads: int | None = None, seed: int = 0, verbose: bool = False) -> Loaded:
-    """Load a GGUF once per (path, n_ctx); later calls share it (and its lock)."""
-    key = (os.path.realpath(path), n_ctx)
+def load_model(path: str, n_ctx: int = 4096, n_threads: int | None = None, seed: int = 0, verbose: bool = False,
+               context: str = "") -> Loaded:
+    """Load a GGUF once per (path, n_ctx, context name); later calls share it (and its lock, and its KV cache)."""
+    key = (os.path.realpath(path), n_ctx, context)
     with _MODELS_LOCK:
         loaded = _MODELS.get(key)
         if loaded is None:

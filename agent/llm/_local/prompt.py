@@ -45,8 +45,10 @@ def name_text(name: str) -> str:
 
 
 # -- the tool block -----------------------------------------------------------------------
-def tools_block(tools: list[tuple[ToolSpec, dict[str, Any]]], offer_none: bool) -> str:
-    """The rendered tool prompt; `tools` pairs each spec with the (grounded) schema compiled for it."""
+def tools_block(tools: list[tuple[ToolSpec, dict[str, Any]]], offer_none: bool,
+                extra: list[tuple[ToolSpec, dict[str, Any]]] | None = None) -> str:
+    """The rendered tool prompt; `tools` pairs each spec with the (grounded) schema compiled for it.
+    `extra`: more functions, listed after the instructions (a shortlist's per-request tail)."""
     lines = [_describe_tool(spec, schema) for spec, schema in tools]
     text = _render_tools_prompt(tools="\n".join(lines), none=NONE_NAME)
     if not offer_none:  # drop the pseudo-function and the examples that pick it
@@ -58,6 +60,8 @@ def tools_block(tools: list[tuple[ToolSpec, dict[str, Any]]], offer_none: bool) 
                 continue
             kept.append(line)
         text = "\n".join(kept)
+    if extra:
+        text = text.rstrip("\n") + "\n\nMore functions you can call:\n" + "\n".join(_describe_tool(spec, schema) for spec, schema in extra)
     return text
 
 

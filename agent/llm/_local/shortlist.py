@@ -9,15 +9,23 @@ built once per catalog: the TF-IDF index of every tool's name, description and a
   request in two parts keeps the tools of both parts), and
 - every tool whose grounded arguments the request names a value for (the grounder says the request
   names a company this tool takes): data the application gave, not a guess;
+- every tool the conversation has called (a follow-up continues it);
 
-at most `limit` of them, in the order they were offered, so that the same shortlist gives the same
-prompt prefix (and the KV cache keeps it). Nothing here knows a tool or a language.
+at most `limit` of them. A catalog is rarely used evenly: an application's own tools take most
+requests, a large MCP catalog beside them a few. So the tools the backend has routed to (`record`)
+and the tools the grounder named values for (the application's own) form a head that opens every
+shortlist, in the order first seen (a new one goes at the end: the prompt prefix before it stays
+cached); only the most similar other tool, the next `TAIL - 1` when they come close to it, and the
+called ones follow, in the order offered.
+A request whose candidates are all in the head gets the same prompt as the one before it, and
+costs what it would with those tools alone. Before any use, the `size` most similar tools are
+shortlisted, in the order offered. Nothing here knows a tool or a language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,7 +34,7 @@ from core.types import ToolSpec
 from .evidence import ExampleIndex, split_examples, words_of
 from .router import windows
 
-__all__ = ["SHORTLIST_FROM", "SHORTLIST_LIMIT", "SHORTLIST_SIZE", "Shortlist"]
+__all__ = ["SHORTLIST_FROM", "SHORTLIST_LIMIT", "SHORTLIST_SIZE", "Shortlist", "TAIL"]
 
 SHORTLIST_FROM = 16
 """Offered more tools than this, the backend shortlists them; fewer go into the prompt whole."""
@@ -34,6 +42,11 @@ SHORTLIST_SIZE = 8
 """The most similar tools kept per request (the whole request or one of its windows)."""
 SHORTLIST_LIMIT = 12
 """At most this many tools in the prompt, whatever the grounding says."""
+TAIL = 3
+"""Once the head holds tools: at most this many of the most similar tools join it (a request about
+another part of the catalog finds its tool among them)."""
+TAIL_RATIO = 0.5
+"""The most similar tool always joins; the next ones when their similarity is at least this share of its."""
 
 
 @dataclass
@@ -44,6 +57,20 @@ class Shortlist:
     index: ExampleIndex
     size: int = SHORTLIST_SIZE
     limit: int = SHORTLIST_LIMIT
+    head: list[int] = field(default_factory=list)
+    """The tools routed to or named so far, in the order first seen (at most `limit`)."""
+
+    def head_count(self, picked: Sequence[ToolSpec]) -> int:
+        """How many of the first tools of a shortlist `select` returned are the head's."""
+        head = {self.specs[i].name for i in self.head}
+        return next((k for k, spec in enumerate(picked) if spec.name not in head), len(picked))
+
+    def record(self, names: Sequence[str]) -> None:
+        """The backend routed to these tools: they join the head."""
+        for name in names:
+            i = next((k for k, spec in enumerate(self.specs) if spec.name == name), None)
+            if i is not None and i not in self.head and len(self.head) < self.limit:
+                self.head.append(i)
 
     @classmethod
     def build(cls, specs: Sequence[ToolSpec], size: int = SHORTLIST_SIZE, limit: int = SHORTLIST_LIMIT) -> Shortlist:
@@ -63,16 +90,25 @@ class Shortlist:
         return np.max(np.vstack(rows), axis=0)
 
     def select(self, query: str, grounding: dict[str, dict[str, list[str]]] | None = None,
-               max_values: int = 4) -> list[ToolSpec]:
-        """The shortlisted tools for `query`, in the order offered. `grounding`: per tool, the values
-        its grounded arguments may take; a tool for which the request names a few (at most
-        `max_values`: not a whole catalogue) is kept, the most similar first, up to `limit`."""
+               max_values: int = 4, called: Sequence[str] = ()) -> list[ToolSpec]:
+        """The shortlisted tools for `query`: the head, then the others in the order offered.
+        `grounding`: per tool, the values its grounded arguments may take; a tool for which the
+        request names a few (at most `max_values`: not a whole catalogue) is kept and joins the head
+        (the application's grounder knows it: one of its own tools). `called`: the functions the
+        conversation has called (a follow-up, "and in Bergen?", names none of its function's words)."""
         scores = self.scores(query)
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
-        kept = set(order[: self.size])
-        named = [i for i in order if i not in kept and _names_values((grounding or {}).get(self.specs[i].name), max_values)]
-        kept.update(named[: self.limit - len(kept)])
-        return [self.specs[i] for i in sorted(kept)]
+        named = [i for i in order if _names_values((grounding or {}).get(self.specs[i].name), max_values)]
+        if self.head:  # the most similar tool, and the next ones that come close to it
+            best = float(scores[order[0]])
+            kept = {order[0]} | {i for i in order[1:TAIL] if scores[i] >= TAIL_RATIO * best}
+        else:
+            kept = set(order[: self.size])
+        kept.update(i for i, spec in enumerate(self.specs) if spec.name in set(called))
+        self.record([self.specs[i].name for i in named])
+        kept.update(self.head)
+        kept.update(named[: max(0, self.limit - len(kept))])
+        return [self.specs[i] for i in self.head if i in kept] + [self.specs[i] for i in sorted(kept - set(self.head))]
 
 
 def _names_values(grounding: dict[str, list[str]] | None, max_values: int) -> bool:
