@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["decoding", "routing", "bfcl", "fanout", "overhead", "llm_calls", "answers", "threads", "batch"]
+BENCHMARKS = ["decoding", "routing", "bfcl", "fanout", "overhead", "llm_calls", "answers", "threads", "batch", "turn"]
 
 
 def main(argv: list[str]) -> int:
