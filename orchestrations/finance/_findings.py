@@ -75,11 +75,32 @@ def health(symbol: str, tables: dict[str, Table], missing: list[str]) -> list[Fi
             b.add(f"{symbol}'s {metric[:-2]} {verb} from {{}} ({y0}) to {{}} ({y1}).", v0, v1, pct=True, source=f"{src}[{metric}]")
             break
     if latest:
+        _health_verdict(b, symbol, latest, rows)
         absent = [name for name, row in rows.items() if row.get(latest) is None]
         if absent:
-            b.findings.append(Finding(f"Not available for {symbol}: {', '.join(absent)} (not reported).", [], src))
+            b.findings.append(Finding(f"Not available for {symbol}: {', '.join(absent)} (not reported).", [], src, "caveat"))
     b.missing(missing)
     return b.findings
+
+
+def _health_verdict(b: FindingBuilder, symbol: str, latest: str, rows: dict[str, dict[str, Any]]) -> None:
+    """The checks above in one verdict: how many thresholds the latest year meets, and which it misses."""
+    checks = {
+        "current ratio": lambda v: v >= CURRENT_RATIO_FLOOR,
+        "debt to equity": lambda v: v <= DEBT_EQUITY_CEILING,
+        "interest cover": lambda v: v >= INTEREST_COVER_FLOOR,
+        "free cash flow": lambda v: v >= 0,
+    }
+    metric = {"current ratio": "current ratio", "debt to equity": "debt / equity", "interest cover": "interest coverage",
+              "free cash flow": "free cash flow"}
+    results = {name: ok(rows[metric[name]][latest]) for name, ok in checks.items()
+               if rows.get(metric[name], {}).get(latest) is not None}
+    if len(results) < 2:
+        return
+    missed = [name for name, ok in results.items() if not ok]
+    tail = f" (it misses on {' and '.join(missed)})" if missed else ""
+    b.add(f"{symbol} meets {{}} of the {{}} health thresholds for the year to {latest}{tail}.",
+          len(results) - len(missed), len(results), source="health", kind="verdict")
 
 
 # -- company_comparative_analysis / strategic / competitive -----------------------------------
@@ -306,7 +327,7 @@ def portfolio(amount: float, risk: str, tables: dict[str, Table], facts: dict[st
         b.missing(missing)
         return b.findings
     b.add(f"The {risk}-risk portfolio splits ${{}} over {{}} stocks in {{}} sectors.", float(amount), len(rows),
-          len({r['sector'] for r in rows}), source="allocation")
+          len({r['sector'] for r in rows}), source="allocation", kind="verdict")
     for row in sorted(rows, key=lambda r: -(r.get("amount $") or 0))[:3]:
         b.add(f"{row['symbol']} ({row['sector']}): ${{}}, {{}} of the total, beta {{}}.", row.get("amount $"), row.get("weight %"),
               row.get("beta"), pct=(False, True, False), source=f"allocation[{row['symbol']}]")

@@ -61,6 +61,10 @@ async def test_jnj_health_findings_match_its_statements():
     cash = (await fetch("get_cash_flow", symbol="JNJ", limit=1))[0]
     fcf = next(f for f in data.findings if "free cash flow" in f.text)
     assert f"{cash['free_cash_flow'] / 1e9:.2f}B" in fcf.figures and str(cash["fiscal_date"]) in fcf.text
+    (verdict,) = [f for f in data.findings if f.kind == "verdict"]  # the checks above, summed up
+    missed = ["current ratio"] if round(ratio, 2) < 1.0 else []
+    assert verdict.figures == [str(4 - len(missed)), "4"] and all(m in verdict.text for m in missed)
+    assert ("misses" in verdict.text) == bool(missed)
 
 
 async def test_comparison_names_the_better_company_on_each_measure():
