@@ -10,7 +10,7 @@ pytest.importorskip("llama_cpp")
 pytest.importorskip("llguidance")
 
 from agent.llm import LLMRequest, Message, ToolSpec  # noqa: E402
-from agent.llm._local.shortlist import SHORTLIST_LIMIT  # noqa: E402
+from agent.llm._local.shortlist import SHORTLIST_LIMIT, TAIL  # noqa: E402
 from agent.llm.llamacpp import LlamaCppChat, default_model_path  # noqa: E402
 
 pytestmark = [
@@ -38,9 +38,12 @@ async def test_sixty_tools_are_shortlisted_and_routed():
     request = LLMRequest([Message.user("What is the area of a rectangle 3 wide and 4 high?")], tools, "auto", max_tokens=60)
     full = llm._routing_prompt(request.messages, tools, True)
     assert len(full) > 2048  # every tool in the prompt would not fit this window
+    shortlisted = llm._shortlisted(request, tools)  # before any use: the most similar tools
+    assert AREA in shortlisted and len(shortlisted) <= SHORTLIST_LIMIT
     response = await llm.complete(request)
     assert [c.name for c in response.tool_calls] == ["rectangle_area"]
     assert json.loads(response.tool_calls[0].arguments) == {"width": 3, "height": 4}
-    shortlisted = llm._shortlisted(request, tools)
-    assert AREA in shortlisted and len(shortlisted) <= SHORTLIST_LIMIT
     assert response.usage.prompt_tokens == len(llm._routing_prompt(request.messages, shortlisted, True)) < 2048
+    # routed to once, it opens every later shortlist of the catalog; the rest is a short tail
+    again = llm._shortlisted(LLMRequest([Message.user("And a rectangle 5 wide and 2 high?")], tools), tools)
+    assert again[0] == AREA and len(again) <= 1 + TAIL
