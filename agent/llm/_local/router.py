@@ -20,6 +20,7 @@ from core.types import Message, ToolCall, ToolSpec
 
 from .arguments import _states, numbers_in
 from .evidence import ExampleIndex, split_examples, words_of
+from .intents import best_split
 from .policy import Evidence, RoutingPolicy
 
 __all__ = ["Router", "TEXT_EXAMPLES", "earlier_calls", "expand", "last_request", "named_entities", "one_call_takes", "windows"]
@@ -91,7 +92,7 @@ class Router:
         index = ExampleIndex(documents, keep=words_of([d for docs in documents[:-1] for d in docs[:2]]))
         n = len(specs)
         # calibration: each example's windows scored against every document but itself
-        rows, owners = [], []
+        rows, owners, splits = [], [], []
         doc_ids: dict[int, list[int]] = {}
         for j, doc in enumerate(index.docs):
             doc_ids.setdefault(doc.option, []).append(j)
@@ -102,7 +103,13 @@ class Router:
                 sims = np.array([index.similarities(w, exclude_doc=j)[:n] for w in windows(example)])
                 rows.append(sims)
                 owners.append(option)
-        return cls([s.name for s in specs], [s.parameters for s in specs], index, policy.calibrated(rows, owners))
+                split = best_split(index, n, example, exclude_doc=j)
+                if split is not None:
+                    splits.append(split.score)
+        calibrated = policy.calibrated(rows, owners)
+        if hasattr(calibrated, "calibrated_split"):  # a policy of the user's own may not split
+            calibrated = calibrated.calibrated_split(splits, len(owners))
+        return cls([s.name for s in specs], [s.parameters for s in specs], index, calibrated)
 
     def evidence(self, messages: Sequence[Message], model: np.ndarray | None, required: bool,
                  grounding: dict[str, dict[str, list[str]]] | None = None) -> Evidence:
@@ -123,7 +130,7 @@ class Router:
             model=model if model is not None else np.zeros(0), windows=rows,
             required=required, after_results=after_results, called=called, fit=fit, missing=missing, entities=entities,
             covers=[frozenset(v for values in args.values() for v in values) for args in specific], per_call=per_call,
-            previous=previous,
+            previous=previous, split=best_split(self.index, n, query),
         )
 
     def fit(self, query: str, specific: list[dict[str, list[str]]], grounded: list[set[str]], per_call: np.ndarray,
