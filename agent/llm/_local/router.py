@@ -177,6 +177,22 @@ class Router:
                grounding: dict[str, dict[str, list[str]]] | None = None) -> list[str]:
         return self.policy.decide(self.evidence(messages, model, required, grounding))
 
+    def parts(self, messages: Sequence[Message], picks: Sequence[str]) -> dict[str, str]:
+        """For picks that a split of the last request called (`intents`), the text of the part each
+        was asked in (its arguments are there: "Will it rain in Dublin, and how much is 300 EUR in
+        GBP?" -> the forecast's part names Dublin, the conversion's 300, EUR and GBP); {} when the
+        request was not split or the picks are not the split's two functions."""
+        query = last_request(messages)[0]
+        split = best_split(self.index, len(self.names), query)
+        threshold = getattr(self.policy, "split_threshold", None)
+        if split is None or threshold is None or split.score < threshold:
+            return {}
+        first, second = self.names[split.first], self.names[split.second]
+        if first not in picks or second not in picks:
+            return {}
+        words = query.split()
+        return {first: " ".join(words[:split.at]), second: " ".join(words[split.at:])}
+
 
 def expand(picks: list[str], schemas: dict[str, dict[str, Any]], grounding: dict[str, dict[str, list[str]]],
            max_calls: int, numbers: list[float] | None = None) -> list[tuple[str, dict[str, Any]]]:

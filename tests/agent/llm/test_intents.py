@@ -138,3 +138,15 @@ def test_single_intent_requests_are_not_split():
                   "I would like to reserve a quiet study room for my exam for three hours tomorrow"):
         ev = router.evidence([Message.user(query)], None, required=False)
         assert router.policy.split_parts(ev, everything) == [], query
+
+
+def test_each_function_of_a_split_gets_the_part_it_was_asked_in():
+    router = travel_router()
+    messages = [Message.user("Will it rain in Dublin this week, and how much is 300 EUR in GBP?")]
+    picks = router.decide(messages, None, required=False)
+    parts = router.parts(messages, picks)
+    assert set(parts) == {"weather_forecast", "currency_conversion"}
+    assert "Dublin" in parts["weather_forecast"] and "300" not in parts["weather_forecast"]
+    assert "300 EUR in GBP" in parts["currency_conversion"] and "Dublin" not in parts["currency_conversion"]
+    assert router.parts(messages, ["weather_forecast"]) == {}  # not the split's two calls
+    assert router.parts([Message.user("What's the weather going to be like in Lisbon this weekend?")], ["weather_forecast"]) == {}
