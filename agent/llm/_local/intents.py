@@ -25,7 +25,7 @@ import numpy as np
 
 from .evidence import _WORD, ExampleIndex
 
-__all__ = ["FALSE_SPLIT_RATE", "MIN_PART_WORDS", "MIN_SPLIT_SCORE", "MIN_SPLIT_WORDS", "Split", "best_split", "split_threshold"]
+__all__ = ["FALSE_SPLIT_RATE", "MIN_PART_WORDS", "MIN_SPLIT_SCORE", "MIN_SPLIT_WORDS", "Split", "best_split", "splits", "split_threshold"]
 
 MIN_PART_WORDS = 3
 """Each part has at least this many words (one or two words echo anything)."""
@@ -54,12 +54,17 @@ def best_split(index: ExampleIndex, n: int, text: str, exclude_doc: int | None =
     """The split of `text` whose two parts most clearly ask for two different functions (options
     0..n-1 of `index`; option n is the "answer in text" option), or None when no boundary gives two
     parts with different best functions."""
+    return max(splits(index, n, text, exclude_doc), key=lambda s: s.score, default=None)
+
+
+def splits(index: ExampleIndex, n: int, text: str, exclude_doc: int | None = None) -> list[Split]:
+    """Every boundary of `text` whose two parts have different best functions, with its score."""
     words = text.split()
     if len(words) < max(MIN_SPLIT_WORDS, 2 * MIN_PART_WORDS):
-        return None
+        return []
     counts = [_weight(w, index.keep) if i else 1 for i, w in enumerate(words)]
     total = sum(counts) or 1
-    best: Split | None = None
+    out: list[Split] = []
     for at in range(MIN_PART_WORDS, len(words) - MIN_PART_WORDS + 1):
         left = index.similarities(" ".join(words[:at]), exclude_doc=exclude_doc)
         right = index.similarities(" ".join(words[at:]), exclude_doc=exclude_doc)
@@ -69,9 +74,8 @@ def best_split(index: ExampleIndex, n: int, text: str, exclude_doc: int | None =
         text_left, text_right = (left[n], right[n]) if index.n_options > n else (0.0, 0.0)
         share = sum(counts[:at]) / total
         score = min(share * (left[a] - max(left[b], text_left)), (1 - share) * (right[b] - max(right[a], text_right)))
-        if best is None or score > best.score:
-            best = Split(float(score), a, b, at)
-    return best
+        out.append(Split(float(score), a, b, at))
+    return out
 
 
 def _weight(word: str, keep: frozenset[str]) -> int:

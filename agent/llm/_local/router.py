@@ -20,7 +20,7 @@ from core.types import Message, ToolCall, ToolSpec
 
 from .arguments import _states, numbers_in
 from .evidence import ExampleIndex, split_examples, words_of
-from .intents import best_split
+from .intents import best_split, splits
 from .policy import Evidence, RoutingPolicy
 
 __all__ = ["Router", "TEXT_EXAMPLES", "earlier_calls", "expand", "last_request", "named_entities", "one_call_takes", "windows"]
@@ -181,17 +181,23 @@ class Router:
         """For picks that a split of the last request called (`intents`), the text of the part each
         was asked in (its arguments are there: "Will it rain in Dublin, and how much is 300 EUR in
         GBP?" -> the forecast's part names Dublin, the conversion's 300, EUR and GBP); {} when the
-        request was not split or the picks are not the split's two functions."""
+        request was not split or the picks are not the split's two functions. The parts meet in the
+        middle of the boundaries that split the same two functions clearly (the best-scoring one
+        can sit anywhere in that stretch: "Flights from London | to Oslo, and what is there to do"
+        scores like "Flights from London to Oslo, | and what is there to do")."""
         query = last_request(messages)[0]
-        split = best_split(self.index, len(self.names), query)
+        found = splits(self.index, len(self.names), query)
+        best = max(found, key=lambda s: s.score, default=None)
         threshold = getattr(self.policy, "split_threshold", None)
-        if split is None or threshold is None or split.score < threshold:
+        if best is None or threshold is None or best.score < threshold:
             return {}
-        first, second = self.names[split.first], self.names[split.second]
+        first, second = self.names[best.first], self.names[best.second]
         if first not in picks or second not in picks:
             return {}
+        clear = [s.at for s in found if (s.first, s.second) == (best.first, best.second) and s.score >= threshold]
         words = query.split()
-        return {first: " ".join(words[:split.at]), second: " ".join(words[split.at:])}
+        at = (min(clear) + max(clear) + 1) // 2
+        return {first: " ".join(words[:at]), second: " ".join(words[at:])}
 
 
 def expand(picks: list[str], schemas: dict[str, dict[str, Any]], grounding: dict[str, dict[str, list[str]]],
