@@ -5,14 +5,16 @@ there") reads, part by part, like two different functions' examples. `best_split
 word boundary that leaves both parts at least `MIN_PART_WORDS` words, measures each part on its
 own (`ExampleIndex.similarities`: the same evidence as the whole request), and keeps the boundary
 where the two parts' best functions differ and each clears the other one in its part by the most.
-A lead counts in proportion to the part's share of the request's words: a few words that happen to
-echo another function's example ("How much is ...") weigh little beside the rest of the request.
+A lead counts in proportion to the part's share of the request's words (names left out, as the
+evidence leaves them out): a few words that happen to echo another function's example ("How much
+is ...") weigh little beside the rest of the request.
 
 Whether a split is real is decided by `split_threshold`, calibrated on the authors' own examples,
 which each ask for one function: each example is split the same way against the other documents
 (its own left out), and the threshold is set just above the scores of all but a `FALSE_SPLIT_RATE`
 share of them. Nothing here knows a tool or a language: words are whitespace-separated tokens and
-the evidence is the tools' own text.
+the evidence is the tools' own text (a language written without spaces is not split, as it gets
+one window).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class Split:
 
     score: float
     """min over the parts of (the part's function's lead over the other function in that part, and
-    over the "answer in text" option) x (the part's share of the request's words)."""
+    over the "answer in text" option) x (the part's share of the request's words, names left out)."""
     first: int
     second: int
     at: int
