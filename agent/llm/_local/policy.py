@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .intents import Split, split_threshold
+
 __all__ = ["Evidence", "RoutingPolicy"]
 
 MIN_WINDOW_LEAD = 0.05
@@ -53,6 +55,8 @@ class Evidence:
     """Per function: how many named values one call takes (2 for a comparison of two named companies)."""
     previous: frozenset[str] = frozenset()
     """Functions called for the turn before (a follow-up may continue them)."""
+    split: Split | None = None
+    """The request read as two parts asking for two different functions (`intents.best_split`)."""
 
 
 @dataclass
@@ -79,6 +83,10 @@ class RoutingPolicy:
     - A function called for the turn before (`Evidence.previous`) gets `follow_up_weight` more
       relevance: a short follow-up ("and in Bergen?") that matches nothing on its own continues it,
       while a request closer to another function or to the text option ("thanks!") goes there.
+    - Several intents: when the request splits into two parts whose best functions differ
+      (`Evidence.split`) with a score of at least `split_threshold` (calibrated on the authors'
+      examples, `calibrated_split`), and one of the two is the main pick, the other is called too,
+      the two in the order of the parts.
     """
 
     model_weight: float = 0.1
@@ -88,6 +96,7 @@ class RoutingPolicy:
     after_results_margin: float = 0.25
     max_calls: int = 4
     follow_up_weight: float = 0.3
+    split_threshold: float = 0.1
     model_decides: bool = False
     """The model earned the say in call-or-answer too (`_local/calibration.py`): its probabilities
     join the relevance and the text option."""
@@ -148,10 +157,25 @@ class RoutingPolicy:
         for i in self.coverage_picks(ev, picks):
             if i not in picks and i not in guesses and len(picks) < self.max_calls:
                 picks.append(i)
+        parts = self.split_parts(ev, {best, joint})
+        for i in parts:
+            if i not in picks and i not in guesses and len(picks) < self.max_calls:
+                picks.append(i)
         if len(picks) > 1:  # in the order the request asks for them (the first window each wins)
             first = {i: next((k for k, row in enumerate(ev.windows) if int(np.argmax(row)) == i), len(ev.windows)) for i in picks}
             picks.sort(key=lambda i: first[i])
+            if len(parts) == 2 and all(i in picks for i in parts) and picks.index(parts[0]) > picks.index(parts[1]):
+                a, b = picks.index(parts[0]), picks.index(parts[1])  # the parts say the order
+                picks[a], picks[b] = picks[b], picks[a]
         return [ev.names[i] for i in picks]
+
+    def split_parts(self, ev: Evidence, main: set[int]) -> list[int]:
+        """[first part's function, second part's] when the request clearly asks for two (a split
+        scoring at least `split_threshold`) and one of them is a main pick; else []."""
+        split = ev.split
+        if split is None or split.score < self.split_threshold or not main & {split.first, split.second}:
+            return []
+        return [split.first, split.second]
 
     def window_picks(self, ev: Evidence, best: int) -> list[int]:
         """Functions that win some window of the request clearly (by `window_threshold` over the
@@ -202,3 +226,8 @@ class RoutingPolicy:
         wrong = [float(np.max(np.delete(row, owner)) - row[owner]) for rows, owner in zip(example_windows, owners)
                  for row in rows if row.size > 1]
         return replace(self, window_threshold=max(max(wrong) + 1e-6, MIN_WINDOW_LEAD)) if wrong else self
+
+    def calibrated_split(self, scores: list[float], examples: int) -> RoutingPolicy:
+        """This policy with `split_threshold` just above the split scores of the authors' examples
+        (`scores`, those that split at all, of `examples` in all) but a few (`intents.split_threshold`)."""
+        return replace(self, split_threshold=split_threshold(scores, examples)) if examples else self

@@ -20,6 +20,7 @@ from core.types import Message, ToolCall, ToolSpec
 
 from .arguments import _states, numbers_in
 from .evidence import ExampleIndex, split_examples, words_of
+from .intents import best_split, splits
 from .policy import Evidence, RoutingPolicy
 
 __all__ = ["Router", "TEXT_EXAMPLES", "earlier_calls", "expand", "last_request", "named_entities", "one_call_takes", "windows"]
@@ -91,7 +92,7 @@ class Router:
         index = ExampleIndex(documents, keep=words_of([d for docs in documents[:-1] for d in docs[:2]]))
         n = len(specs)
         # calibration: each example's windows scored against every document but itself
-        rows, owners = [], []
+        rows, owners, splits = [], [], []
         doc_ids: dict[int, list[int]] = {}
         for j, doc in enumerate(index.docs):
             doc_ids.setdefault(doc.option, []).append(j)
@@ -102,7 +103,13 @@ class Router:
                 sims = np.array([index.similarities(w, exclude_doc=j)[:n] for w in windows(example)])
                 rows.append(sims)
                 owners.append(option)
-        return cls([s.name for s in specs], [s.parameters for s in specs], index, policy.calibrated(rows, owners))
+                split = best_split(index, n, example, exclude_doc=j)
+                if split is not None:
+                    splits.append(split.score)
+        calibrated = policy.calibrated(rows, owners)
+        if hasattr(calibrated, "calibrated_split"):  # a policy of the user's own may not split
+            calibrated = calibrated.calibrated_split(splits, len(owners))
+        return cls([s.name for s in specs], [s.parameters for s in specs], index, calibrated)
 
     def evidence(self, messages: Sequence[Message], model: np.ndarray | None, required: bool,
                  grounding: dict[str, dict[str, list[str]]] | None = None) -> Evidence:
@@ -123,7 +130,7 @@ class Router:
             model=model if model is not None else np.zeros(0), windows=rows,
             required=required, after_results=after_results, called=called, fit=fit, missing=missing, entities=entities,
             covers=[frozenset(v for values in args.values() for v in values) for args in specific], per_call=per_call,
-            previous=previous,
+            previous=previous, split=best_split(self.index, n, query),
         )
 
     def fit(self, query: str, specific: list[dict[str, list[str]]], grounded: list[set[str]], per_call: np.ndarray,
@@ -169,6 +176,28 @@ class Router:
     def decide(self, messages: Sequence[Message], model: np.ndarray | None, required: bool,
                grounding: dict[str, dict[str, list[str]]] | None = None) -> list[str]:
         return self.policy.decide(self.evidence(messages, model, required, grounding))
+
+    def parts(self, messages: Sequence[Message], picks: Sequence[str]) -> dict[str, str]:
+        """For picks that a split of the last request called (`intents`), the text of the part each
+        was asked in (its arguments are there: "Will it rain in Dublin, and how much is 300 EUR in
+        GBP?" -> the forecast's part names Dublin, the conversion's 300, EUR and GBP); {} when the
+        request was not split or the picks are not the split's two functions. The parts meet in the
+        middle of the boundaries that split the same two functions clearly (the best-scoring one
+        can sit anywhere in that stretch: "Flights from London | to Oslo, and what is there to do"
+        scores like "Flights from London to Oslo, | and what is there to do")."""
+        query = last_request(messages)[0]
+        found = splits(self.index, len(self.names), query)
+        best = max(found, key=lambda s: s.score, default=None)
+        threshold = getattr(self.policy, "split_threshold", None)
+        if best is None or threshold is None or best.score < threshold:
+            return {}
+        first, second = self.names[best.first], self.names[best.second]
+        if first not in picks or second not in picks:
+            return {}
+        clear = [s.at for s in found if (s.first, s.second) == (best.first, best.second) and s.score >= threshold]
+        words = query.split()
+        at = (min(clear) + max(clear) + 1) // 2
+        return {first: " ".join(words[:at]), second: " ".join(words[at:])}
 
 
 def expand(picks: list[str], schemas: dict[str, dict[str, Any]], grounding: dict[str, dict[str, list[str]]],
