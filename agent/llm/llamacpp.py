@@ -146,6 +146,8 @@ class LlamaCppChat(BaseLLM):
         self._routers: dict[tuple, Router] = {}
         self._content_free: dict[tuple, np.ndarray] = {}
         self._shortlists: dict[tuple, Shortlist] = {}
+        self._parts: dict[str, str] = {}
+        """The last routing decision's two-intent split: per function, the part of the request it was asked in."""
         self._stable_tools: dict[tuple[str, ...], int] = {}
         """Per shortlist (its names): how many of its first tools are its catalog's head."""
         self._loaded = load_model(path, n_ctx, n_threads, seed, verbose, context=context)
@@ -290,7 +292,11 @@ class LlamaCppChat(BaseLLM):
         if choice in specs:
             plan: list[tuple[str, dict[str, Any]]] = [(choice, {})]
         else:
+            self._parts = {}
             plan = expand(self._choose(request, offered, offer_none, prompt, tuple(specs)), schemas, request.grounding, self.max_calls, numbers)
+            for name, part in self._parts.items():  # two intents: each call's strings from its own part of the request
+                part_numbers = numbers_in(part) or numbers
+                schemas[name] = constrain_strings(ground_numbers(described[name], part_numbers, part), span_pattern(part))
             self._record_use(list(specs.values()), [name for name, _ in plan])
         native = self._loaded.native
         if not plan and native is not None and offer_none and model_decides(self, tuple(specs)):
@@ -303,7 +309,8 @@ class LlamaCppChat(BaseLLM):
             return LLMResponse(Message.assistant(None, made), usage, self.model, end)
 
         # 2. their arguments, under the grammar, in one JSON list after the full request
-        calls, finish, usage.completion_tokens = json_calls(self, request, plan, schemas, prompt, budget, temperature, request_text, on_text)
+        calls, finish, usage.completion_tokens = json_calls(self, request, plan, schemas, prompt, budget, temperature, request_text, on_text,
+                                                            parts=self._parts if choice not in specs else {})
         return LLMResponse(Message.assistant(None, calls), usage, self.model, finish)
 
     def _shortlisted(self, request: LLMRequest, offered: list[ToolSpec]) -> list[ToolSpec]:
@@ -352,7 +359,9 @@ class LlamaCppChat(BaseLLM):
         model = None
         if router.policy.model_weight:
             model = model_probabilities(self, request.messages, offered, offer_none, prompt)
-        return router.decide(request.messages, model, required=not offer_none, grounding=request.grounding)
+        picks = router.decide(request.messages, model, required=not offer_none, grounding=request.grounding)
+        self._parts = router.parts(request.messages, picks)
+        return picks
 
     def calibration_report(self) -> dict[str, Any]:
         """The model's calibrated weight for the tool lists seen (the last one's at the top level)."""

@@ -30,9 +30,10 @@ __all__ = ["json_calls", "object_or_none", "with_fixed"]
 
 def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dict[str, Any]]], schemas: dict[str, dict[str, Any]],
                prompt: list[int], budget: int, temperature: float, request_text: str,
-               on_text: Callable[[str], None]) -> tuple[list[ToolCall], str, int]:
+               on_text: Callable[[str], None], parts: dict[str, str] | None = None) -> tuple[list[ToolCall], str, int]:
     """Decode the planned calls (`plan` grows by the calls for other values); returns the calls,
-    the finish reason and the tokens written."""
+    the finish reason and the tokens written. `parts`: per function, the part of a two-intent
+    request it was asked in: its values are checked against, and split from, that part alone."""
     runner = llm._loaded.runner
     runner.prefill(prompt)
     earlier = {c.name: c for c in reversed(earlier_calls(request.messages))}  # a follow-up continues these
@@ -56,14 +57,15 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
                 finish = "length"
                 calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
             break
-        arguments = trim_repeated_items(drop_unsupported_optionals(gen.text, schema, request_text), request_text)
+        text = (parts or {}).get(name, request_text)
+        arguments = trim_repeated_items(drop_unsupported_optionals(gen.text, schema, text), text)
         if name in earlier and not fixed:
             arguments = inherit_arguments(arguments, object_or_none(earlier[name].arguments), last)
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
         runner.feed(runner.tokenize("}"))
         decoded = object_or_none(gen.text)
         if llm.split_values and not fixed and decoded and len(plan) < llm.max_calls:
-            key, values = other_values(runner, call_start, opener, decoded, schema, last)
+            key, values = other_values(runner, call_start, opener, decoded, schema, (parts or {}).get(name, last))
             added = [(name, {key: v}) for v in values][: llm.max_calls - len(plan)]
             plan[i + 1:i + 1] = added
             split = {k + len(added) if k > i else k for k in split} | set(range(i + 1, i + 1 + len(added)))

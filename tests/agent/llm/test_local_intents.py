@@ -42,8 +42,7 @@ def test_a_request_for_two_functions_calls_both_in_the_order_asked(routes):
     assert routes[0][1]["city"] == "Dublin"
 
 
-@pytest.mark.xfail(strict=True, reason="arguments are decoded from the whole request, not the call's own part "
-                                       "(needs Router.parts in LlamaCppChat's argument loop): days=300, from_currency='Dublin'")
 def test_each_call_takes_its_arguments_from_its_own_part(routes):
+    # failed before LlamaCppChat read each call from its own part: days=300, from_currency='Dublin'
     assert routes == [("weather_forecast", {"city": "Dublin", "days": 3}),
                       ("currency_conversion", {"amount": 300.0, "from_currency": "EUR", "to_currency": "GBP"})]
