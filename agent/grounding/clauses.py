@@ -1,5 +1,6 @@
 """The clauses a clause answer is built from: the findings, and claims from small tables' cells
-whose measure the question names ("What is JPM's market cap?").
+whose measure the question names ("What is JPM's market cap?"), or from every cell of the small
+tables when there are no findings (a follow-up such as "And in Florence?" names no measure).
 
 Each clause names what its figures measure (a finding does by construction; a claim is written
 from the cell's subject, measure, value and period with `prompts/claim.md`). They are ordered by
@@ -41,12 +42,15 @@ def answer_clauses(question: str, findings: list[Any], tables: dict[str, Any], m
     stated = {fig.lstrip("+-$") for f in findings for fig in (f if isinstance(f, dict) else f.to_dict()).get("figures") or []}
     claims: list[str] = []
     asked = stems(question)
+    every_cell = not [t for t in texts if t]  # no findings (an orchestration without them): the small tables speak
     for name, table in tables.items():
         t = table if isinstance(table, dict) else table.to_dict()
         if len(t.get("rows") or []) * len(t.get("columns") or []) > MAX_CLAIM_TABLE_CELLS:
             continue
         for point in table_points(name, t):
-            if not shares_stem(stems(point.measure), asked):
+            if every_cell and not point.subject:
+                continue  # "The high °C is 10" names no row: not a clause of its own
+            if not every_cell and not shares_stem(stems(point.measure), asked):
                 continue  # a cell the question does not ask about stays in the tables (the findings summarise them)
             if point.value.lstrip("+-$") not in stated and point.value != "n/a" and len(claims) < MAX_CLAIMS:
                 claims.append(claim(point))

@@ -77,15 +77,23 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "")
     - A required string enum may only take the values the request names (when it names some).
     - An optional string enum of which the request names exactly one value is written, with it.
     - A required list holds at least one item.
+    - An optional number argument takes one of the request's numbers, or is left out when the
+      request writes none.
     """
     props = schema.get("properties") or {}
     if not (numbers or text) or not props:
         return schema
     required = set(schema.get("required") or [])
     out = dict(schema)
-    new_props = {}
+    new_props: dict[str, Any] = {}
     stated_optionals = []
     for key, prop in props.items():
+        if not numbers and _number_schema(prop, schema) and (key not in required or allows_null(prop, schema)):
+            # an optional number nothing states is left out, or null in a strict schema (a small model
+            # otherwise writes digits to the cap)
+            if key in required:
+                new_props[key] = {"type": "null"}
+            continue
         # only required arguments: an optional one may be left out (or invented, then dropped)
         fixed = key in required and isinstance(prop, dict) and not allows_null(prop, schema)
         new_props[key] = _ground_number_prop(prop, numbers, schema, text) if fixed else _optional_number(prop, numbers, schema)
@@ -99,6 +107,13 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "")
     if stated_optionals:
         out["required"] = [*(schema.get("required") or []), *(k for k in stated_optionals if k not in required)]
     return out
+
+
+def _number_schema(prop: Any, root: dict[str, Any]) -> bool:
+    if not isinstance(prop, dict):
+        return False
+    node = non_null(prop, root)
+    return node.get("type") in ("integer", "number") and "enum" not in node and "const" not in node
 
 
 def _optional_number(prop: Any, numbers: list[float], root: dict[str, Any]) -> Any:
