@@ -247,7 +247,7 @@ class LlamaCppChat(BaseLLM):
         constraint: Constraint | None = None
         if request.clauses and request.connectives:
             constraint = ComposedConstraint(runner, request.clauses, request.connectives, verdicts=request.verdicts,
-                                            context=conversation_text(request.messages))
+                                            context=conversation_text(request.messages), budget=self._budget(request))
         elif request.clauses:
             constraint = clause_constraint(runner, request.clauses, repeat_penalty=TEXT_REPEAT_PENALTY, no_repeat_ngram=TEXT_NO_REPEAT_NGRAM)
         elif request.figures:

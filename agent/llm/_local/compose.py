@@ -7,7 +7,8 @@ the first `LLMRequest.verdicts` of them are verdicts) and the words that may joi
     sentences 1..v:  the v verdict clauses, in the order the model picks (or any one clause when
                      there is no verdict), each then "."
     sentence n:      [a connective not yet written] a clause not yet written, then "."
-    end:         after `min_clauses` sentences, wherever the model ends its text; at `max_clauses`.
+    end:         after `min_clauses` sentences, wherever the model ends its text; at `max_clauses`,
+                 or where no clause fits the request's token cap (none is ever cut).
 
 The model makes every choice (which clause, in what order, which connective, where to stop) by its
 own probability of the choice's first tokens; a clause's rest is then forced (one batched
@@ -67,7 +68,7 @@ class ComposedConstraint(Constraint):
     """Decoding constraint of composed answers (see the module docstring)."""
 
     def __init__(self, runner: Runner, clauses: list[str], connectives: list[str], *, verdicts: int = 0,
-                 context: str = "", min_clauses: int = 2, max_clauses: int = 5, lead: int = 3):
+                 context: str = "", min_clauses: int = 2, max_clauses: int = 5, lead: int = 3, budget: int | None = None):
         self.runner = runner
         self.clauses = [c.strip().rstrip(".").strip() for c in clauses if c and c.strip()]
         self.verdicts = min(verdicts, len(self.clauses))
@@ -91,12 +92,23 @@ class ComposedConstraint(Constraint):
         """The options still matching what was written since the sentence began: (kind, index, tokens)."""
         self.k = 0
         self.ended = False
+        self.budget = budget
+        """Tokens the answer may take (the request's cap): a clause that would not fit is not started."""
+        self.written = 0
 
     # -- options --------------------------------------------------------------------------
     def _repeats(self, i: int) -> bool:
         return any(self.grams[g] + n >= 3 for g, n in self._clause_grams[i].items())
 
+    def _fits(self, tokens: list[int]) -> bool:
+        return self.budget is None or self.written + len(tokens) <= self.budget
+
     def _options(self) -> list[tuple[str, int, list[int]]]:
+        free = [i for i in range(len(self.clauses)) if i not in self.used and not self._repeats(i)]
+        after = min((len(self._joined[i]) for i in free), default=0)  # a connective needs a clause after it
+        return [o for o in self._all_options() if self._fits(o[2] + [0] * (after if o[0] == "connective" else 0))]
+
+    def _all_options(self) -> list[tuple[str, int, list[int]]]:
         free = [i for i in range(len(self.clauses)) if i not in self.used and not self._repeats(i)]
         if not self.used:
             first = list(range(self.verdicts)) or free
@@ -158,6 +170,7 @@ class ComposedConstraint(Constraint):
                 self.ended = True
                 continue
             self._start()
+            self.written += 1
             live = [o for o in self.live if o[2][self.k] == t]
             if not live:
                 raise ValueError("a token outside the composed answer was accepted")

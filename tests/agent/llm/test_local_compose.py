@@ -98,6 +98,15 @@ def test_a_third_clause_of_one_template_is_not_offered(llm):
     assert offered == {3}, text  # "ranks of on ... among its peers" a third time: not offered; the other fact is
 
 
+def test_no_clause_is_started_that_the_token_cap_would_cut(llm):
+    runner = llm._loaded.runner
+    first = len(runner.tokenize(VERDICTS[0] + "."))
+    constraint = ComposedConstraint(runner, VERDICTS + FACTS, CONNECTIVES, verdicts=1, budget=first + 3)
+    assert [i for _, i, _ in constraint._options()] == [0]  # the verdict fits
+    constraint.accept(runner.tokenize(VERDICTS[0] + "."))
+    assert constraint._options() == [] and constraint.done()  # 3 tokens left: no clause, nor a connective, fits
+
+
 async def test_the_model_composes_an_answer_from_the_clauses(llm):
     request = LLMRequest([Message.user("Question: Compare JPM and BAC.\n\nAnswer in a few sentences from the data.")],
                          tool_choice="none", clauses=VERDICTS + FACTS, verdicts=2, connectives=CONNECTIVES, max_tokens=200)
