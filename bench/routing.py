@@ -210,8 +210,10 @@ def main(argv: list[str]) -> int:
 
     agent = make(llm)
     # the catalog with distractors runs as its own deployment would: its own llama.cpp context (KV cache)
-    many_llm = make_llm(args.backend, args.model, **options, **({"context": "distractors"} if args.backend == "local" else {}))
-    distracted = make(with_distractors(many_llm, extra)) if extra else None
+    distracted = None
+    if extra:
+        many_llm = make_llm(args.backend, args.model, **options, **({"context": "distractors"} if args.backend == "local" else {}))
+        distracted = make(with_distractors(many_llm, extra))
     extra_names = {t.name for t in extra}
     cases = [json.loads(line) for line in open(args.cases, encoding="utf-8") if line.strip()]
     cases = cases[: args.limit] if args.limit else cases
