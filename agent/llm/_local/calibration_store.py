@@ -24,6 +24,7 @@ from typing import Any
 from core.types import ToolSpec
 
 from .calibration import Calibration
+from .prompt_store import file_identity
 
 __all__ = ["CalibrationStore", "ENV", "VERSION", "calibration_key", "default_store"]
 
@@ -38,13 +39,8 @@ MAX_ENTRIES = 256
 def calibration_key(model_path: str, tools: Sequence[ToolSpec], system: Sequence[str], text_examples: Sequence[str],
                     base: float) -> str:
     """The digest of what a calibration measured (see the module docstring)."""
-    try:
-        stat = os.stat(model_path)
-        model: list[Any] = [os.path.realpath(model_path), stat.st_size, stat.st_mtime_ns]
-    except OSError:
-        model = [model_path]
     payload = {
-        "version": VERSION, "model": model, "base": round(base, 6), "system": list(system),
+        "version": VERSION, "model": file_identity(model_path), "base": round(base, 6), "system": list(system),
         "text": list(text_examples),
         "tools": [[t.name, t.description, t.parameters] for t in tools],
     }

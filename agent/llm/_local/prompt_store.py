@@ -29,7 +29,7 @@ from typing import Any
 import llama_cpp
 import numpy as np
 
-__all__ = ["ENV", "MIN_TOKENS", "PromptStore", "default_prompt_store"]
+__all__ = ["ENV", "MIN_TOKENS", "PromptStore", "default_prompt_store", "file_identity"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,15 @@ ENV = "FINAGENT_PROMPT_CACHE"
 MIN_TOKENS = 256
 """Shorter prefixes are cheap to evaluate (about a second on two cores): not worth a file."""
 MAX_FILES = 8
+
+
+def file_identity(path: str) -> list[Any]:
+    """A model file as caches key it: resolved path, size, modification time (the path alone when unreadable)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return [path]
+    return [os.path.realpath(path), stat.st_size, stat.st_mtime_ns]
 
 
 def _digest(tokens: Sequence[int]) -> str:
@@ -47,11 +56,7 @@ class PromptStore:
     """Kept prompt prefixes of one model (see the module docstring)."""
 
     def __init__(self, root: str | Path, model_path: str, n_ctx: int):
-        try:
-            stat = os.stat(model_path)
-            identity = f"{os.path.realpath(model_path)}|{stat.st_size}|{stat.st_mtime_ns}|{n_ctx}|{llama_cpp.__version__}"
-        except OSError:
-            identity = f"{model_path}|{n_ctx}|{llama_cpp.__version__}"
+        identity = "|".join(map(str, [*file_identity(model_path), n_ctx, llama_cpp.__version__]))
         self.folder = Path(root).expanduser() / hashlib.sha256(identity.encode()).hexdigest()[:24]
         self.lengths: dict[str, int] = {}
         """Kept prefixes: file name -> token count (the name also holds the tokens' digest)."""
