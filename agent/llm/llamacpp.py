@@ -41,7 +41,7 @@ import os
 import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -74,6 +74,7 @@ from ._local.figures import figures_constraint
 from ._local.install import require
 from ._local.json_calls import json_calls
 from ._local.loading import DEFAULT_MODEL_FILE, default_model_path, load_model
+from ._local.lru import cached
 from ._local.model_pick import calibrated_router, model_decides, model_probabilities
 from ._local.native_turn import lazy_turn, native_calls, native_prompt
 from ._local.policy import RoutingPolicy
@@ -81,8 +82,8 @@ from ._local.prompt import (
     chat_messages,
     tools_block,
 )
-from ._local.router import Router, earlier_calls, expand, last_request
-from ._local.shortlist import SHORTLIST_FROM, Shortlist
+from ._local.router import Router, expand
+from ._local.shortlist import Shortlists
 from ._local.spans import constrain_strings, conversation_text, span_pattern
 from ._local.structured import structured_turn
 from ._local.threads import ThreadPolicy
@@ -92,9 +93,6 @@ TEXT_REPEAT_PENALTY = 1.1
 TEXT_NO_REPEAT_NGRAM = 6
 """Free text only (never tool calls): a greedy 135M model otherwise repeats one sentence to the limit."""
 MAX_CALLS = 4
-CACHE_ENTRIES = 64
-"""Routers and content-free scores kept per tool list (a shortlist is one)."""
-_T = TypeVar("_T")
 
 
 class GenerationCancelled(LLMError):
@@ -145,11 +143,9 @@ class LlamaCppChat(BaseLLM):
         """Where earned weights are kept across runs (`_local/calibration_store.py`; None: nowhere)."""
         self._routers: dict[tuple, Router] = {}
         self._content_free: dict[tuple, np.ndarray] = {}
-        self._shortlists: dict[tuple, Shortlist] = {}
+        self._shortlists = Shortlists()
         self._parts: dict[str, str] = {}
         """The last routing decision's two-intent split: per function, the part of the request it was asked in."""
-        self._stable_tools: dict[tuple[str, ...], int] = {}
-        """Per shortlist (its names): how many of its first tools are its catalog's head."""
         self._loaded = load_model(path, n_ctx, n_threads, seed, verbose, context=context)
         """Shared by every backend of the same model, context size and `context` name: one KV cache
         (two agents with different tool sets keep their prompts cached apart with two names)."""
@@ -277,7 +273,7 @@ class LlamaCppChat(BaseLLM):
             raise LLMBadRequestError(f"tool_choice names {choice!r}, which is not among the tools offered")
         request_text = conversation_text(request.messages)
         numbers = numbers_in(request_text)
-        offered = [specs[choice]] if choice in specs else self._shortlisted(request, list(specs.values()))
+        offered = [specs[choice]] if choice in specs else self._shortlists.select(request, list(specs.values()), self.max_calls)
         described = {t.name: G.grounded_schema(t.parameters, request.grounding.get(t.name)) for t in offered}
         # the grammar also holds the conversation's numbers and spans; the prompt describes the tool without them
         spans = span_pattern(request_text)
@@ -297,7 +293,7 @@ class LlamaCppChat(BaseLLM):
             for name, part in self._parts.items():  # two intents: each call's strings from its own part of the request
                 part_numbers = numbers_in(part) or numbers
                 schemas[name] = constrain_strings(ground_numbers(described[name], part_numbers, part), span_pattern(part))
-            self._record_use(list(specs.values()), [name for name, _ in plan])
+            self._shortlists.record(list(specs.values()), [name for name, _ in plan])
         native = self._loaded.native
         if not plan and native is not None and offer_none and model_decides(self, tuple(specs)):
             return lazy_turn(self, request, on_text, usage, offered, schemas, prompt, request_text)
@@ -312,24 +308,6 @@ class LlamaCppChat(BaseLLM):
         calls, finish, usage.completion_tokens = json_calls(self, request, plan, schemas, prompt, budget, temperature, request_text, on_text,
                                                             parts=self._parts if choice not in specs else {})
         return LLMResponse(Message.assistant(None, calls), usage, self.model, finish)
-
-    def _shortlisted(self, request: LLMRequest, offered: list[ToolSpec]) -> list[ToolSpec]:
-        """Offered more than SHORTLIST_FROM tools, the request's candidates (`_local/shortlist.py`)."""
-        if len(offered) <= SHORTLIST_FROM:
-            return offered
-        key = tuple((t.name, t.description) for t in offered)
-        shortlist = _cached(self._shortlists, key, lambda: Shortlist.build(offered))
-        called = [c.name for c in earlier_calls(request.messages)]
-        picked = shortlist.select(last_request(request.messages)[0], request.grounding, self.max_calls, called)
-        self._stable_tools[tuple(t.name for t in picked)] = shortlist.head_count(picked)
-        return picked
-
-    def _record_use(self, offered: list[ToolSpec], names: list[str]) -> None:
-        """The functions routed to join the head of their catalog's shortlist (a stable prompt prefix)."""
-        if len(offered) > SHORTLIST_FROM:
-            shortlist = self._shortlists.get(tuple((t.name, t.description) for t in offered))
-            if shortlist is not None:
-                shortlist.record(names)
 
     def _routing_prompt(self, messages: list[Message], offered: list[ToolSpec], offer_none: bool) -> list[int]:
         """The routing prompt: through the model's own template when it declares tools, else the
@@ -347,7 +325,7 @@ class LlamaCppChat(BaseLLM):
         request are evaluated when it changes; `_local/shortlist.py`)."""
         plain = [(t, G.grounded_schema(t.parameters, None)) for t in
                  (ToolSpec(t.name, split_examples(t.description)[0], t.parameters) for t in offered)]
-        stable = self._stable_tools.get(tuple(t.name for t in offered), len(plain))
+        stable = self._shortlists.head_count(offered)
         return tools_block(plain[:stable], offer_none, extra=plain[stable:])
 
     def _choose(self, request: LLMRequest, offered: list[ToolSpec], offer_none: bool, prompt: list[int],
@@ -355,7 +333,7 @@ class LlamaCppChat(BaseLLM):
         """The functions to call, decided by the routing policy from the evidence (`_local/router.py`)
         and the model's own pick, weighed as it has earned (`_local/model_pick.py`)."""
         key = tuple((t.name, t.description) for t in offered)
-        router = _cached(self._routers, key, lambda: calibrated_router(self, Router.build(offered, self.policy), offered, request, catalog))
+        router = cached(self._routers, key, lambda: calibrated_router(self, Router.build(offered, self.policy), offered, request, catalog))
         model = None
         if router.policy.model_weight:
             model = model_probabilities(self, request.messages, offered, offer_none, prompt)
@@ -386,17 +364,6 @@ class LlamaCppChat(BaseLLM):
         schema = G.grounded_schema(spec.parameters, grounding)
         G.compile_check(self._loaded.llama, schema, self.engine)
         return schema
-
-
-def _cached(cache: dict[tuple, _T], key: tuple, make: Callable[[], _T]) -> _T:
-    """`cache[key]`, made on a miss; the oldest entries go beyond CACHE_ENTRIES (shortlists vary per request)."""
-    if key in cache:
-        cache[key] = cache.pop(key)  # most recent last
-        return cache[key]
-    value = cache[key] = make()
-    while len(cache) > CACHE_ENTRIES:
-        cache.pop(next(iter(cache)))
-    return value
 
 
 def _put(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str], text: str) -> None:

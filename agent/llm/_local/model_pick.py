@@ -21,6 +21,7 @@ from core.types import LLMRequest, Message, ToolSpec
 from .calibration import Case, calibrate, calibrated_policy, cases_of, evidence_pick
 from .calibration_store import calibration_key
 from .engine import log_softmax
+from .lru import cached
 from .native_turn import native_option_scores
 from .policy import RoutingPolicy
 from .prompt import CALLS_OPEN, NONE_NAME, name_text
@@ -38,8 +39,6 @@ CONTENT_FREE = "N/A"
 def model_probabilities(llm: LlamaCppChat, messages: list[Message], offered: list[ToolSpec], offer_none: bool,
                         prompt: list[int]) -> np.ndarray:
     """The model's probability of each function, then of "answer in text" (see the module docstring)."""
-    from ..llamacpp import _cached
-
     runner = llm._loaded.runner
     native = llm._loaded.native
     options = [t.name for t in offered] + [NONE_NAME]
@@ -56,7 +55,7 @@ def model_probabilities(llm: LlamaCppChat, messages: list[Message], offered: lis
         return scores()
 
     system = tuple(m.content or "" for m in messages if m.role == "system")
-    free = _cached(llm._content_free, (tuple(options), system, offer_none), content_free)
+    free = cached(llm._content_free, (tuple(options), system, offer_none), content_free)
     runner.prefill(prompt)
     probabilities = np.exp(log_softmax(scores() - free))
     if not offer_none:

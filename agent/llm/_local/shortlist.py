@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.types import ToolSpec
+from core.types import LLMRequest, ToolSpec
 
 from .evidence import ExampleIndex, split_examples, words_of
-from .router import windows
+from .lru import cached, remember
+from .router import earlier_calls, last_request, windows
 
-__all__ = ["SHORTLIST_FROM", "SHORTLIST_LIMIT", "SHORTLIST_SIZE", "Shortlist", "TAIL"]
+__all__ = ["SHORTLIST_FROM", "SHORTLIST_LIMIT", "SHORTLIST_SIZE", "Shortlist", "Shortlists", "TAIL"]
 
 SHORTLIST_FROM = 16
 """Offered more tools than this, the backend shortlists them; fewer go into the prompt whole."""
@@ -109,6 +110,39 @@ class Shortlist:
         kept.update(self.head)
         kept.update(named[: max(0, self.limit - len(kept))])
         return [self.specs[i] for i in self.head if i in kept] + [self.specs[i] for i in sorted(kept - set(self.head))]
+
+
+class Shortlists:
+    """A backend's shortlists, one per catalog offered (the most recent kept), and how many tools of
+    each shortlist given out open it from the head (the prompt lists the rest after its instructions)."""
+
+    def __init__(self) -> None:
+        self._catalogs: dict[tuple, Shortlist] = {}
+        self._heads: dict[tuple, int] = {}
+
+    @staticmethod
+    def _key(offered: Sequence[ToolSpec]) -> tuple:
+        return tuple((t.name, t.description) for t in offered)
+
+    def select(self, request: LLMRequest, offered: list[ToolSpec], max_values: int) -> list[ToolSpec]:
+        """Offered more than SHORTLIST_FROM tools, the request's candidates; else all of them."""
+        if len(offered) <= SHORTLIST_FROM:
+            return offered
+        shortlist = cached(self._catalogs, self._key(offered), lambda: Shortlist.build(offered))
+        called = [c.name for c in earlier_calls(request.messages)]
+        picked = shortlist.select(last_request(request.messages)[0], request.grounding, max_values, called)
+        remember(self._heads, tuple(t.name for t in picked), shortlist.head_count(picked))
+        return picked
+
+    def record(self, offered: list[ToolSpec], names: list[str]) -> None:
+        """The functions routed to join the head of their catalog's shortlist."""
+        shortlist = self._catalogs.get(self._key(offered)) if len(offered) > SHORTLIST_FROM else None
+        if shortlist is not None:
+            shortlist.record(names)
+
+    def head_count(self, tools: Sequence[ToolSpec]) -> int:
+        """How many of `tools` (a shortlist given out, or a whole list) form the stable head."""
+        return self._heads.get(tuple(t.name for t in tools), len(tools))
 
 
 def _names_values(grounding: dict[str, list[str]] | None, max_values: int) -> bool:

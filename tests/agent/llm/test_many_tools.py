@@ -38,12 +38,12 @@ async def test_sixty_tools_are_shortlisted_and_routed():
     request = LLMRequest([Message.user("What is the area of a rectangle 3 wide and 4 high?")], tools, "auto", max_tokens=60)
     full = llm._routing_prompt(request.messages, tools, True)
     assert len(full) > 2048  # every tool in the prompt would not fit this window
-    shortlisted = llm._shortlisted(request, tools)  # before any use: the most similar tools
+    shortlisted = llm._shortlists.select(request, tools, llm.max_calls)  # before any use: the most similar tools
     assert AREA in shortlisted and len(shortlisted) <= SHORTLIST_LIMIT
     response = await llm.complete(request)
     assert [c.name for c in response.tool_calls] == ["rectangle_area"]
     assert json.loads(response.tool_calls[0].arguments) == {"width": 3, "height": 4}
     assert response.usage.prompt_tokens == len(llm._routing_prompt(request.messages, shortlisted, True)) < 2048
     # routed to once, it opens every later shortlist of the catalog; the rest is a short tail
-    again = llm._shortlisted(LLMRequest([Message.user("And a rectangle 5 wide and 2 high?")], tools), tools)
+    again = llm._shortlists.select(LLMRequest([Message.user("And a rectangle 5 wide and 2 high?")], tools), tools, llm.max_calls)
     assert again[0] == AREA and len(again) <= 1 + TAIL
