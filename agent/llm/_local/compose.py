@@ -106,10 +106,9 @@ class ComposedConstraint(Constraint):
     def _options(self) -> list[tuple[str, int, list[int]]]:
         free = [i for i in range(len(self.clauses)) if i not in self.used and not self._repeats(i)]
         after = min((len(self._joined[i]) for i in free), default=0)  # a connective needs a clause after it
-        return [o for o in self._all_options() if self._fits(o[2] + [0] * (after if o[0] == "connective" else 0))]
+        return [o for o in self._all_options(free) if self._fits(o[2] + [0] * (after if o[0] == "connective" else 0))]
 
-    def _all_options(self) -> list[tuple[str, int, list[int]]]:
-        free = [i for i in range(len(self.clauses)) if i not in self.used and not self._repeats(i)]
+    def _all_options(self, free: list[int]) -> list[tuple[str, int, list[int]]]:
         if not self.used:
             first = list(range(self.verdicts)) or free
             return [("clause", i, self._opening[i]) for i in first if self._opening[i]]
