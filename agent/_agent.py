@@ -139,11 +139,8 @@ class Agent(TurnsMixin):
     async def astream(self, query: str, session: Session | str | None = None) -> AsyncIterator[Event]:
         """Answer one question as a stream of typed events, ending with FinalAnswer, ErrorEvent or ApprovalRequested."""
         session = self._session(session)
-        events: list[Event] = []
-        async for event in self._monitored(query, session):
-            events.append(event)
+        async for event in self._recorded(session, self._monitored(query, session)):
             yield event
-        session.last_reply = AgentReply.from_events(events)
 
     # -- the loop ---------------------------------------------------------------------------
     async def route(self, query: str, session: Session | None = None) -> RoutingOutcome:

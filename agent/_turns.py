@@ -83,11 +83,16 @@ class TurnsMixin:
         (the paused turn stays saved).
         """
         session = self._session(session)
-        events: list[Event] = []
-        async for event in self._resumed(session, approve):
-            events.append(event)
+        async for event in self._recorded(session, self._resumed(session, approve)):
             yield event
-        session.last_reply = AgentReply.from_events(events)
+
+    async def _recorded(self, session: Session, events: AsyncIterator[Event]) -> AsyncIterator[Event]:
+        """Pass a turn's events on, then keep them as the session's last reply."""
+        seen: list[Event] = []
+        async for event in events:
+            seen.append(event)
+            yield event
+        session.last_reply = AgentReply.from_events(seen)
 
     async def _resumed(self, session: Session, approve: dict[str, bool] | None) -> AsyncIterator[Event]:
         state = session.pending
