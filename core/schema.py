@@ -10,6 +10,8 @@ import copy
 from typing import Any
 
 _DROP = {"title", "default", "examples"}
+_NAMED = {"properties", "$defs", "definitions", "patternProperties"}
+"""Keywords whose value maps names (a property called "title" is kept) to schemas."""
 
 
 def strict_schema(schema: dict[str, Any], *, bare_refs: bool = False) -> dict[str, Any]:
@@ -67,13 +69,18 @@ def _bare_refs(node: Any) -> Any:
     return {k: _bare_refs(v) if k not in ("enum", "const") else v for k, v in node.items()}
 
 
+def _named(mapping: Any) -> Any:
+    return {name: _strict(sub) for name, sub in mapping.items()} if isinstance(mapping, dict) else _strict(mapping)
+
+
 def _strict(node: Any) -> Any:
     if isinstance(node, list):
         return [_strict(n) for n in node]
     if not isinstance(node, dict):
         return node
     default = node.get("default", _MISSING)
-    node = {k: _strict(v) if k not in ("enum", "const") else v for k, v in node.items() if k not in _DROP}
+    node = {k: _named(v) if k in _NAMED else _strict(v) if k not in ("enum", "const") else v
+            for k, v in node.items() if k not in _DROP}
     if default is not _MISSING and default is not None and "description" in node:
         node["description"] = f"{node['description']} (default: {default!r})"
     if node.get("type") == "object" or "properties" in node:

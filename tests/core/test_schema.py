@@ -74,3 +74,19 @@ def test_every_registered_schema_is_strict():
     for name, schema in schemas.items():
         assert check_strict(schema) == [], name
         jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_properties_named_like_keywords_are_kept():
+    from core.schema import strict_schema
+
+    class Book(BaseModel):
+        title: str
+        default: int = 1
+        examples: list[str] = []
+        enum: str | None = None
+
+    out = strict_schema(Book.model_json_schema())
+    assert sorted(out["properties"]) == ["default", "enum", "examples", "title"]
+    assert out["properties"]["title"] == {"type": "string"}
+    assert "title" not in out  # the keyword itself still goes
+    assert out["required"] == list(out["properties"])

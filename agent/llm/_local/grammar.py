@@ -85,7 +85,8 @@ def split_type_lists(node: Any) -> Any:
         return [split_type_lists(n) for n in node]
     if not isinstance(node, dict):
         return node
-    out = {k: (split_type_lists(v) if k not in ("enum", "const", "default", "examples") else v) for k, v in node.items()}
+    out = {k: ({name: split_type_lists(sub) for name, sub in v.items()} if k == "properties" and isinstance(v, dict)
+               else split_type_lists(v) if k not in ("enum", "const", "default", "examples") else v) for k, v in node.items()}
     t = out.get("type")
     if isinstance(t, list):
         if len(t) == 1:
