@@ -54,7 +54,7 @@ def _supported(value: Any, text: str, plain: str) -> bool:
     return True
 
 
-_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\d])")
+_NUMBER = re.compile(r"(?<![\w.])(?<!\w-)-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\d])")
 
 
 def numbers_in(text: str) -> list[float]:

@@ -3,8 +3,8 @@ after the full request, each arguments object decoded under its (grounded) schem
 
 A follow-up's call of a function called earlier inherits the arguments the new request does not
 restate (`arguments.inherit_arguments`); a decoded call whose string argument the request gives
-several values for is followed by one call per other value (`values.other_values`), up to
-`max_calls`.
+several values for is followed by a call for the next value (`values.next_value`), and that
+one by the next, up to `max_calls`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .arguments import drop_unsupported_optionals, inherit_arguments, trim_repea
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .router import earlier_calls, last_request
 from .spans import without_values
-from .values import other_values
+from .values import next_value
 
 if TYPE_CHECKING:
     from ..llamacpp import LlamaCppChat
@@ -42,11 +42,10 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
     finish = "tool_calls"
     start = len(prompt)
     i = 0
-    split: set[int] = set()  # the calls added for another value of an argument
+    chain: dict[int, tuple[str, list[str]]] = {}  # a call added for another value: (argument, the values earlier calls took)
     while i < len(plan):
         name, fixed = plan[i]
-        schema = with_fixed(without_values(schemas[name], fixed, request_text) if i in split else schemas[name], fixed)
-        call_start = runner.n_tokens
+        schema = with_fixed(without_values(schemas[name], fixed, request_text) if i in chain else schemas[name], fixed)
         opener = (NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '","arguments":'
         runner.feed(runner.tokenize((NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '"'))
         runner.feed(runner.tokenize(',"arguments":'))
@@ -64,11 +63,13 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
         runner.feed(runner.tokenize("}"))
         decoded = object_or_none(gen.text)
-        if llm.split_values and not fixed and decoded and len(plan) < llm.max_calls:
-            key, values = other_values(runner, call_start, opener, decoded, schema, (parts or {}).get(name, last))
-            added = [(name, {key: v}) for v in values][: llm.max_calls - len(plan)]
-            plan[i + 1:i + 1] = added
-            split = {k + len(added) if k > i else k for k in split} | set(range(i + 1, i + 1 + len(added)))
+        if llm.split_values and (not fixed or i in chain) and decoded and len(plan) < llm.max_calls:
+            key, values = chain.get(i, ("", []))
+            key, value = next_value(runner, opener, decoded, schemas[name], (parts or {}).get(name, last), exclude=values, only=key or None)
+            if value is not None:
+                plan.insert(i + 1, (name, {key: value}))
+                chain = {k + 1 if k > i else k: v for k, v in chain.items()}
+                chain[i + 1] = (key, [*values, *(v for v in decoded.values() if isinstance(v, str)), value])
         i += 1
     return calls, finish, runner.n_tokens - start
 

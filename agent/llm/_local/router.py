@@ -137,7 +137,8 @@ class Router:
             named: int) -> tuple[np.ndarray, np.ndarray]:
         """Per function: (fit, missing).
 
-        fit: how completely one call of it is filled by what the request states: 0 unless every
+        fit: how completely one call of it is filled by what the request states: 0 unless it needs
+        some argument (a function of optional arguments only is filled by any request) and every
         required argument has a stated value (a number written in the request for a number, an enum
         value it names, a grounded entity it names; other kinds cannot be checked: 0), times the
         share of the `named` values one call takes (`per_call`: a function of two companies takes both).
@@ -153,8 +154,10 @@ class Router:
             props = schema.get("properties") or {}
             wanted_numbers = 0
             stated = True
+            needed = 0  # arguments one call must be given (a function that needs none is not filled by anything)
             for arg in required:
                 node = resolve(props.get(arg) or {}, schema)
+                needed += arg in args or not ("default" in node or allows_null(props.get(arg) or {}, schema))
                 if arg in args or "default" in node or allows_null(props.get(arg) or {}, schema):
                     continue  # named, or optional (strict schemas list every argument as required)
                 items = resolve(node.get("items") or {}, schema) if node.get("type") == "array" else node
@@ -168,7 +171,7 @@ class Router:
                 missing[i] |= arg in grounded[i]
                 stated = False
             missing[i] |= wanted_numbers > len(numbers)
-            if not required or not stated or wanted_numbers > len(numbers):
+            if not needed or not stated or wanted_numbers > len(numbers):
                 continue
             out[i] = per_call[i] / named if named and args else (1.0 if not named else 0.5)
         return out, missing

@@ -1,28 +1,38 @@
-"""One call per value: the other values a request names for a call's string argument.
+"""One call per value: the next value a request names for a call's string argument.
 
-After a call's arguments are decoded, each required span-constrained string argument (`spans.py`)
-is scored again at the place its value was written: the model's log-probability of the value it
-wrote, and of every other short span of the request (1..`MAX_WORDS` words sharing no word with a
-value the call already took). A span the model finds about as likely as its own choice (within
-`margin` nats) is another value of that argument: "the weather in Lisbon and in Porto" -> a second
-call with city="Porto". Values come back in the order the request writes them, so the calls pair
-them as written. Nothing here knows a language or a tool: spans are what whitespace separates,
-and the decision is the model's own probabilities.
+After a call is written, each required span-constrained string argument (`spans.py`) may have
+other values in the request: "the weather in Lisbon and in Porto" -> a second call with
+city="Porto". The model decides: another call of the same function is scored with each candidate
+value and with the value just written again; a candidate about as likely as the repeat is the next
+call's value (`next_value`). The backend asks again after that call, so a list of any length is
+followed item by item ("Rome, Florence and Venice").
+
+A candidate is written the way items of one list are written, in any language: next to a value the
+call took (or to another candidate), apart from it (a punctuation mark, or 1..`MAX_GAP` words
+between: "Lisbon and in Porto", "Rome, Florence"), and of the same form (capitalised or not, a
+number or not: "Mississippi" has no other value in "Mississippi river", nor "Brazil" in "the
+population"). A word right beside the value is a modifier ("human cell", "the function 2x^2").
+Nothing here knows a language or a tool: words are what whitespace separates, and the decision
+is the model's own probabilities.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from .engine import Runner
+from .prompt import NEXT_CALL
 from .spans import _LEADING, _TRAILING
 
-__all__ = ["DEFAULT_MARGIN", "MAX_WORDS", "other_values"]
+__all__ = ["DEFAULT_MARGIN", "MAX_GAP", "MAX_WORDS", "candidates", "next_value"]
 
-DEFAULT_MARGIN = 4.0
+DEFAULT_MARGIN = 2.5
 MAX_WORDS = 3
+MAX_GAP = 2
+"""At most this many words between two items of one list ("Lisbon and in Porto")."""
 MAX_CANDIDATES = 48
 _DEBUG = bool(os.environ.get("FINAGENT_DEBUG_VALUES"))
 
@@ -31,8 +41,10 @@ def _clean(word: str) -> str:
     return word.lstrip(_LEADING).rstrip(_TRAILING)
 
 
-def candidates(request: str, taken: list[str]) -> list[tuple[int, str]]:
-    """(position, span) of the request's short spans that share no word with the `taken` values."""
+def candidates(request: str, taken: list[str], own: str = "") -> list[tuple[int, str]]:
+    """(position, span) of the request's short spans that share no word with the `taken` values
+    and are written as other items of a list beside `own` (the value whose alternatives are
+    sought; the first taken value when not given) or beside the other taken values."""
     used = {w.lower() for t in taken for w in (_clean(x) for x in t.split()) if w}
     raw = request.split()
     words = [_clean(w) for w in raw]
@@ -50,7 +62,55 @@ def candidates(request: str, taken: list[str]) -> list[tuple[int, str]]:
             if span not in seen:
                 seen.add(span)
                 out.append((i, span))
-    return out[:MAX_CANDIDATES]
+    anchors = {i for i, w in enumerate(words) if w and w.lower() in used} | aliases  # another name of a value is part of it
+    form = _form(next((words[i] for i in sorted(anchors) if own and words[i].lower() == _clean(own.split()[0]).lower()),
+                      own or (taken[0] if taken else "")))
+    listed = _listed(raw, words, out, anchors, form)
+    return [c for c in out if c in listed][:MAX_CANDIDATES]
+
+
+def _form(word: str) -> str:
+    """What kind of word a list item is: a number, capitalised, lower case or other (a script without case)."""
+    first = _clean(word)[:1]
+    return "number" if first.isdigit() else "upper" if first.isupper() else "lower" if first.islower() else "other"
+
+
+def _listed(raw: list[str], words: list[str], spans: list[tuple[int, str]], anchors: set[int], form: str) -> set[tuple[int, str]]:
+    """The spans written as further items of a list whose items include the anchors (a value's
+    words). A span's form is its first word's, except at the start of a sentence, where a capital
+    tells nothing. Lists chain through items set apart by punctuation ("Sydney, Cape Town and Rio
+    de Janeiro"), not through words, so a sentence is not read as one long list."""
+    starts = {0} | {i + 1 for i, w in enumerate(raw) if w[-1:] in ".!?"}
+    items = set(anchors)
+    kept: set[tuple[int, str]] = set()
+    grew = True
+    while grew:
+        grew = False
+        for pos, span in spans:
+            end = pos + len(span.split())
+            if (pos, span) in kept or pos in starts or _form(span) != form:
+                continue
+            before = [a for a in items if a < pos and _apart(raw, words, a, pos, items)]
+            after = [a for a in items if a >= end and _apart(raw, words, end - 1, a, items)]
+            if before or after:
+                kept.add((pos, span))
+                punctuated = any(raw[a][-1:] in _LIST_MARKS for a in before) or raw[end - 1][-1:] in _LIST_MARKS
+                if punctuated and all(_form(w) == form for w in span.split()):
+                    items |= set(range(pos, end))
+                    grew = True
+    return kept
+
+
+_LIST_MARKS = ",;/·、，"
+
+
+def _apart(raw: list[str], words: list[str], left: int, right: int, items: set[int]) -> bool:
+    """Whether word `left` and word `right` are neighbouring items of a list: 1..MAX_GAP words
+    between (items left out), or none and a punctuation mark."""
+    between = [j for j in range(left + 1, right) if j not in items]
+    if len(between) > MAX_GAP:
+        return False
+    return bool(between) or raw[left][-1:] in _LIST_MARKS or right - left > 1
 
 
 def _aliases(raw: list[str], words: list[str], used: set[str]) -> set[int]:
@@ -73,45 +133,43 @@ def _aliases(raw: list[str], words: list[str], used: set[str]) -> set[int]:
     return out
 
 
-def other_values(runner: Runner, call_start: int, opener: str, arguments: dict[str, Any], schema: dict[str, Any],
-                 request: str, margin: float = DEFAULT_MARGIN, limit: int = 3) -> tuple[str, list[Any]]:
-    """(argument, other values) for the first required span-constrained argument of the call that
-    the request gives other values; ("", []) when none. The context is restored afterwards.
+def next_value(runner: Runner, opener: str, arguments: dict[str, Any], schema: dict[str, Any], request: str,
+               exclude: Sequence[str] = (), only: str | None = None, margin: float = DEFAULT_MARGIN) -> tuple[str, str | None]:
+    """(argument, the value of the next call) for the first required span-constrained string
+    argument of the call just written (`only`: that argument) that the request names another value
+    for; ("", None) when none. The context must end with the call's closing brace; it is left so.
 
-    `call_start`: the context length before the call's `opener` (the text up to its arguments
-    object, e.g. `[{"name":"f","arguments":`) was fed."""
+    The test is the model's own: with the call written, another call of the same function, with
+    the same arguments up to this one, is scored with every candidate value and with this call's
+    value again (`opener` is the text the call began with, up to its arguments object). A candidate
+    is the next value when the model finds it at least about as likely as repeating this call
+    (within `margin` nats): given that another call follows, it is the one the request asks for.
+    `exclude`: values earlier calls of the same chain took."""
     props = schema.get("properties") or {}
     required = set(schema.get("required") or [])
+    taken = [v for v in arguments.values() if isinstance(v, str)] + list(exclude)
     here = runner.n_tokens
-    tail = [int(t) for t in runner.llama.input_ids[call_start:here]]
-    taken = [v for v in arguments.values() if isinstance(v, str)]
-    try:
-        for key, value in arguments.items():
-            prop = props.get(key) or {}
-            if key not in required or not isinstance(value, str) or "pattern" not in prop:
-                continue
-            options = candidates(request, taken)
-            if not options:
-                return "", []
-            before = {k: v for k, v in list(arguments.items())[: list(arguments).index(key)]}
-            prefix = opener + json.dumps(before, separators=(",", ":"), ensure_ascii=False)[:-1]
-            prefix += ("," if before else "") + json.dumps(key) + ':"'
-            runner.truncate(call_start)
-            runner.feed(runner.tokenize(prefix))
-            texts = [json.dumps(value, ensure_ascii=False)[1:]] + [json.dumps(s, ensure_ascii=False)[1:] for _, s in options]
-            scores = [s for s, _ in runner.score_options(texts)]
-            own = scores[0]
-            found = [(pos, span, sc) for (pos, span), sc in zip(options, scores[1:]) if sc >= own - margin]
-            if _DEBUG:
-                ranked = sorted(zip(scores[1:], (s for _, s in options)), reverse=True)[:5]
-                print(f"[values] {key}={value!r} {own:.2f}; best others {[(s, round(x, 2)) for x, s in ranked]}")
-            kept: list[tuple[int, str]] = []
-            for pos, span, _ in sorted(found, key=lambda f: -f[2]):
-                if len(kept) < limit and not any(set(span.lower().split()) & set(k.lower().split()) for _, k in kept):
-                    kept.append((pos, span))
-            if kept:
-                return key, [span for _, span in sorted(kept)]
-        return "", []
-    finally:
-        runner.truncate(call_start)
-        runner.feed(tail)
+    body = opener.split('{"name":"', 1)[1]
+    for key, value in arguments.items():
+        prop = props.get(key) or {}
+        if (only and key != only) or key not in required or not isinstance(value, str) or "pattern" not in prop:
+            continue
+        options = candidates(request, taken, value)
+        if not options:
+            continue
+        before = {k: v for k, v in list(arguments.items())[: list(arguments).index(key)]}
+        lead = NEXT_CALL + body + json.dumps(before, separators=(",", ":"), ensure_ascii=False)[:-1]
+        lead += ("," if before else "") + json.dumps(key) + ':'
+        texts = [lead + json.dumps(v, ensure_ascii=False) for v in [value, *(span for _, span in options)]]
+        try:
+            scores = [sc for sc, _ in runner.score_options(texts)]
+        finally:
+            runner.truncate(here)
+        again = scores[0]
+        best = max(range(len(options)), key=lambda k: scores[k + 1])
+        if _DEBUG:
+            ranked = sorted(zip(scores[1:], (sp for _, sp in options)), reverse=True)[:5]
+            print(f"[values] {key}={value!r} again {again:.2f}; best others {[(sp, round(x - again, 2)) for x, sp in ranked]}")
+        if scores[best + 1] >= again - margin:
+            return key, options[best][1]
+    return "", None

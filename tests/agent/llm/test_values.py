@@ -17,3 +17,28 @@ def test_other_values_stay_candidates():
     assert "Porto" in spans("the weather in Lisbon and in Porto", ["Lisbon"])
     assert "MSFT" in spans("Compare AAPL (Apple Inc.) with MSFT", ["AAPL"])
     assert "Bergen" in spans("Oslo (Norway) and Bergen", ["Oslo"])
+
+
+def test_a_word_right_beside_the_value_is_a_modifier_not_another_value():
+    assert not {"human", "cell"} & spans("Find me detailed information about the structure of human cell", ["human"])
+    assert "river" not in spans("Find the population of turtles in Mississippi river in 2020.", ["Mississippi"])
+    assert "function" not in spans("Calculate the derivative of the function 2x^2 at x = 1.", ["2x^2"])
+
+
+def test_another_value_is_written_like_the_value():
+    # capitalised beside capitalised, lower case beside lower case; a sentence's first word tells nothing
+    assert "population" not in spans("the Population Density for Brazil in 2022 if the population is 213", ["Brazil", "2022"])
+    assert "Things" not in spans("Things to do in Rome, Florence and Venice", ["Rome"])
+    assert {"Florence", "Venice"} <= spans("Things to do in Rome, Florence and Venice", ["Rome"])
+
+
+def test_a_list_chains_through_items_set_apart_by_punctuation_not_through_words():
+    assert "Rio de Janeiro" in spans("Compare the weather in Sydney, Cape Town and Rio de Janeiro", ["Sydney"])
+    assert not spans("travel time from San Francisco to Los Angeles with stops at Santa Barbara and Monterey",
+                     ["San Francisco", "Los Angeles"])
+
+
+def test_numbers_inside_an_identifier_are_not_quantities():
+    from agent.llm._local.arguments import numbers_in
+
+    assert numbers_in("Renew L-2210 and L-2211 for 2 weeks, from x=-2 to 3") == [2.0, -2.0, 3.0]
