@@ -7,7 +7,9 @@ own (`ExampleIndex.similarities`: the same evidence as the whole request), and k
 where the two parts' best functions differ and each clears the other one in its part by the most.
 A lead counts in proportion to the part's share of the request's words (names left out, as the
 evidence leaves them out): a few words that happen to echo another function's example ("How much
-is ...") weigh little beside the rest of the request.
+is ...") weigh little beside the rest of the request. A boundary after a punctuation mark ends a
+clause ("Check if Dune is in at Central, | and what time does Central close"): there each part's
+lead counts in full, as a clause is a request of its own.
 
 Whether a split is real is decided by `split_threshold`, calibrated on the authors' own examples,
 which each ask for one function: each example is split the same way against the other documents
@@ -39,13 +41,18 @@ MIN_SPLIT_SCORE = 0.05
 """The threshold is never below this (a near tie is not two intents), nor is it when no example can be split."""
 
 
+CLAUSE_MARKS = ",;:.?!"
+"""A part that ends with one of these ends a clause: a split there is not weighed by the parts' shares."""
+
+
 @dataclass(frozen=True)
 class Split:
     """The request read as two parts: `first` asked in words[:at], `second` in words[at:]."""
 
     score: float
     """min over the parts of (the part's function's lead over the other function in that part, and
-    over the "answer in text" option) x (the part's share of the request's words, names left out)."""
+    over the "answer in text" option) x (the part's share of the request's words, names left out; 1 when
+    the first part ends a clause)."""
     first: int
     second: int
     at: int
@@ -75,7 +82,8 @@ def splits(index: ExampleIndex, n: int, text: str, exclude_doc: int | None = Non
             continue
         text_left, text_right = (left[n], right[n]) if index.n_options > n else (0.0, 0.0)
         share = sum(counts[:at]) / total
-        score = min(share * (left[a] - max(left[b], text_left)), (1 - share) * (right[b] - max(right[a], text_right)))
+        weights = (1.0, 1.0) if words[at - 1][-1:] in CLAUSE_MARKS else (share, 1 - share)
+        score = min(weights[0] * (left[a] - max(left[b], text_left)), weights[1] * (right[b] - max(right[a], text_right)))
         out.append(Split(float(score), a, b, at))
     return out
 

@@ -150,3 +150,16 @@ def test_each_function_of_a_split_gets_the_part_it_was_asked_in():
     assert "300 EUR in GBP" in parts["currency_conversion"] and "Dublin" not in parts["currency_conversion"]
     assert router.parts(messages, ["weather_forecast"]) == {}  # not the split's two calls
     assert router.parts([Message.user("What's the weather going to be like in Lisbon this weekend?")], ["weather_forecast"]) == {}
+
+
+def test_a_split_after_a_punctuation_mark_counts_each_clause_in_full():
+    from agent.llm._local.evidence import ExampleIndex
+    from agent.llm._local.intents import splits
+
+    index = ExampleIndex([["availability", "Is a book on the shelf at a branch"], ["hours", "When does a branch open or close"],
+                          ["hello", "thanks"]])
+    query = "Check if Dune is on the shelf at Central, and when does Central close today"
+    at_comma = [s for s in splits(index, 2, query) if query.split()[s.at - 1].endswith(",")]
+    plain = [s for s in splits(index, 2, query) if not query.split()[s.at - 1].endswith(",")]
+    assert at_comma and (at_comma[0].first, at_comma[0].second) == (0, 1)
+    assert at_comma[0].score > 2 * max(s.score for s in plain)  # weighed by the parts' shares, it would be about as low
