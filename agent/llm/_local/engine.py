@@ -95,6 +95,15 @@ class Runner:
             self.llama._ctx.kv_cache_seq_rm(-1, n, -1)
         self._logits = None
 
+    def rewind(self, n: int) -> None:
+        """Cut the context back to its first `n` tokens, with the logits after them (re-fed)."""
+        if n <= 0:
+            self.truncate(0)
+            return
+        last = int(self.llama.input_ids[n - 1])
+        self.truncate(n - 1)
+        self.feed([last])
+
     def feed(self, tokens: Sequence[int]) -> None:
         if not tokens:
             return
@@ -115,24 +124,46 @@ class Runner:
         """Log-probability the model gives each option text as the continuation of the context.
 
         Options are tokenized whole; their common token prefix is fed once (it has the same
-        probability under every option), the rest is walked as a trie so shared prefixes are
-        evaluated once. Returns (log-probability of the rest, rest tokens) per option; the context is
-        left after the common prefix: `feed(rest)` commits a choice. `special`: the options' special
+        probability under every option), then each option's rest is evaluated in one batch (all
+        its positions' logits at once: one evaluation per option, not one per token). Returns
+        (log-probability of the rest, rest tokens) per option; the context is left after the common
+        prefix, with its logits: `feed(rest)` commits a choice. `special`: the options' special
         tokens (a template's `<tool_call>`) are tokens, not text.
         """
         toks = [self.tokenize(o, special=special) for o in options]
         common = _common_prefix(toks)
-        start = self.n_tokens
         self.feed(common)  # the shared part has the same probability under every option
+        here = self.n_tokens
+        saved = np.array(self.logits(), copy=True)
+        first = log_softmax(saved)
         rests = [t[len(common):] for t in toks]
-        scores: dict[tuple[int, ...], float] = {}
-        self._walk(rests, 0, 0.0, scores)
-        # leave the context after the common prefix, with fresh logits
-        here = start + len(common)
-        last = int(self.llama.input_ids[here - 1])
-        self.truncate(here - 1)
-        self.feed([last])
-        return [(scores[tuple(r)], r) for r in rests]
+        if here + max((len(r) for r in rests), default=0) > self.llama.n_ctx():
+            raise ValueError("the context window is full")
+        done: dict[tuple[int, ...], float] = {}
+        for r in rests:
+            if tuple(r) not in done:
+                done[tuple(r)] = float(first[r[0]]) + self._rest_logprob(here, r) if r else 0.0
+        self._logits = saved  # the context is `here` again: its logits, as they were
+        return [(done[tuple(r)], r) for r in rests]
+
+    def _rest_logprob(self, here: int, rest: list[int]) -> float:
+        """log P(rest[1:] | context[:here] + rest[0]...), rest[:-1] evaluated in batches at `here`;
+        the cache is cut back to `here` afterwards."""
+        llama = self.llama
+        total = 0.0
+        pos = here
+        fed = rest[:-1]
+        for i in range(0, len(fed), llama.n_batch):
+            chunk = fed[i:i + llama.n_batch]
+            llama._ctx.kv_cache_seq_rm(-1, pos, -1)
+            llama._batch.set_batch(batch=chunk, n_past=pos, logits_all=True)
+            llama._ctx.decode(llama._batch)
+            for j in range(len(chunk)):
+                row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llama._ctx.ctx, j), shape=(self.n_vocab,))
+                total += float(log_softmax(row)[rest[i + j + 1]])
+            pos += len(chunk)
+        llama._ctx.kv_cache_seq_rm(-1, here, -1)
+        return total
 
     def continuation_logprobs(self, tokens: Sequence[int]) -> list[float]:
         """Per-token log-probabilities of `tokens` as the continuation of the context, in one
@@ -170,28 +201,6 @@ class Runner:
             self.truncate(start - 1)
             self.feed([last])
         return out
-
-    def _walk(self, rests: list[list[int]], depth: int, acc: float, out: dict) -> None:
-        for r in rests:
-            if len(r) == depth:
-                out[tuple(r)] = acc
-        children: dict[int, list[list[int]]] = {}
-        for r in rests:
-            if len(r) > depth:
-                children.setdefault(r[depth], []).append(r)
-        if not children:
-            return
-        logp = log_softmax(self.logits())  # a copy: stays valid while children are evaluated
-        here = self.n_tokens
-        for tok, group in children.items():
-            lp = acc + float(logp[tok])
-            if all(len(r) == depth + 1 for r in group):
-                for r in group:
-                    out[tuple(r)] = lp
-                continue
-            self.feed([tok])
-            self._walk(group, depth + 1, lp, out)
-            self.truncate(here)
 
     # -- decoding -------------------------------------------------------------------------
     def generate(

@@ -4,7 +4,8 @@ after the full request, each arguments object decoded under its (grounded) schem
 A follow-up's call of a function called earlier inherits the arguments the new request does not
 restate (`arguments.inherit_arguments`); a decoded call whose string argument the request gives
 several values for is followed by a call for the next value (`values.next_value`), and that
-one by the next, up to `max_calls`.
+one by the next, up to `max_calls`; a call giving one value written once to two arguments is
+decoded again both ways (`distinct.one_value_one_argument`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from core.types import LLMRequest, ToolCall
 
 from .arguments import drop_unsupported_optionals, inherit_arguments, trim_repeated_items
+from .distinct import doubled, one_value_one_argument
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .router import earlier_calls, last_request
 from .spans import without_values
@@ -42,13 +44,14 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
     finish = "tool_calls"
     start = len(prompt)
     i = 0
-    chain: dict[int, tuple[str, list[str]]] = {}  # a call added for another value: (argument, the values earlier calls took)
+    chain: dict[int, tuple[str, list[Any]]] = {}  # a call added for another value: (argument, the values earlier calls took)
     while i < len(plan):
         name, fixed = plan[i]
         schema = with_fixed(without_values(schemas[name], fixed, request_text) if i in chain else schemas[name], fixed)
         opener = (NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '","arguments":'
         runner.feed(runner.tokenize((NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '"'))
         runner.feed(runner.tokenize(',"arguments":'))
+        args_start = runner.n_tokens
         gen = llm._arguments(runner, schema, budget - (runner.n_tokens - start), temperature,
                              check=lambda _text: on_text(""))  # a cancelled turn stops at the next token
         if gen.finish_reason == "length":  # cut short: keep the complete calls, or report the cut one
@@ -57,19 +60,26 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
                 calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
             break
         text = (parts or {}).get(name, request_text)
-        arguments = trim_repeated_items(drop_unsupported_optionals(gen.text, schema, text), text)
+        raw = gen.text
+        if doubled(object_or_none(raw) or {}, schema, text):  # one value written once, in two arguments
+            runner.rewind(args_start)
+            raw = one_value_one_argument(runner, lambda s: llm._arguments(runner, s, budget - (runner.n_tokens - start), temperature).text,
+                                         raw, schema, text, with_fixed)
+            runner.truncate(args_start)
+            runner.feed(runner.tokenize(raw))
+        arguments = trim_repeated_items(drop_unsupported_optionals(raw, schema, text), text)
         if name in earlier and not fixed:
             arguments = inherit_arguments(arguments, object_or_none(earlier[name].arguments), last)
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
         runner.feed(runner.tokenize("}"))
-        decoded = object_or_none(gen.text)
+        decoded = object_or_none(raw)
         if llm.split_values and (not fixed or i in chain) and decoded and len(plan) < llm.max_calls:
             key, values = chain.get(i, ("", []))
             key, value = next_value(runner, opener, decoded, schemas[name], (parts or {}).get(name, last), exclude=values, only=key or None)
             if value is not None:
                 plan.insert(i + 1, (name, {key: value}))
                 chain = {k + 1 if k > i else k: v for k, v in chain.items()}
-                chain[i + 1] = (key, [*values, *(v for v in decoded.values() if isinstance(v, str)), value])
+                chain[i + 1] = (key, [*values, *(v for v in decoded.values() if isinstance(v, (str, int, float))), value])
         i += 1
     return calls, finish, runner.n_tokens - start
 

@@ -134,10 +134,12 @@ def _aliases(raw: list[str], words: list[str], used: set[str]) -> set[int]:
 
 
 def next_value(runner: Runner, opener: str, arguments: dict[str, Any], schema: dict[str, Any], request: str,
-               exclude: Sequence[str] = (), only: str | None = None, margin: float = DEFAULT_MARGIN) -> tuple[str, str | None]:
-    """(argument, the value of the next call) for the first required span-constrained string
-    argument of the call just written (`only`: that argument) that the request names another value
-    for; ("", None) when none. The context must end with the call's closing brace; it is left so.
+               exclude: Sequence[Any] = (), only: str | None = None, margin: float = DEFAULT_MARGIN) -> tuple[str, Any]:
+    """(argument, the value of the next call) for the first required argument of the call just
+    written (`only`: that argument) that the request names another value for; ("", None) when none.
+    The arguments considered are the span-constrained strings and the numbers grounded in the
+    request's own (`arguments.ground_numbers`: "50 EUR and 80 EUR in NOK" -> amount 80 next). The
+    context must end with the call's closing brace; it is left so.
 
     The test is the model's own: with the call written, another call of the same function, with
     the same arguments up to this one, is scored with every candidate value and with this call's
@@ -147,20 +149,23 @@ def next_value(runner: Runner, opener: str, arguments: dict[str, Any], schema: d
     `exclude`: values earlier calls of the same chain took."""
     props = schema.get("properties") or {}
     required = set(schema.get("required") or [])
-    taken = [v for v in arguments.values() if isinstance(v, str)] + list(exclude)
+    taken = [_as_text(v) for v in [*arguments.values(), *exclude] if isinstance(v, str) or _is_number(v)]
     here = runner.n_tokens
     body = opener.split('{"name":"', 1)[1]
+    keys = list(arguments)
     for key, value in arguments.items():
         prop = props.get(key) or {}
-        if (only and key != only) or key not in required or not isinstance(value, str) or "pattern" not in prop:
+        if (only and key != only) or key not in required or not _splittable(value, prop):
             continue
-        options = candidates(request, taken, value)
+        options = [(pos, span, _value_of(span, value)) for pos, span in candidates(request, taken, _as_text(value))]
+        options = [o for o in options if o[2] is not None and (isinstance(value, str) or o[2] in prop["enum"])]
         if not options:
             continue
-        before = {k: v for k, v in list(arguments.items())[: list(arguments).index(key)]}
+        before = {k: v for k, v in list(arguments.items())[: keys.index(key)]}
         lead = NEXT_CALL + body + json.dumps(before, separators=(",", ":"), ensure_ascii=False)[:-1]
         lead += ("," if before else "") + json.dumps(key) + ':'
-        texts = [lead + json.dumps(v, ensure_ascii=False) for v in [value, *(span for _, span in options)]]
+        end = "" if isinstance(value, str) else "," if keys.index(key) < len(keys) - 1 else "}"  # where a number ends
+        texts = [lead + json.dumps(v, ensure_ascii=False) + end for v in [value, *(v for _, _, v in options)]]
         try:
             scores = [sc for sc, _ in runner.score_options(texts)]
         finally:
@@ -168,8 +173,37 @@ def next_value(runner: Runner, opener: str, arguments: dict[str, Any], schema: d
         again = scores[0]
         best = max(range(len(options)), key=lambda k: scores[k + 1])
         if _DEBUG:
-            ranked = sorted(zip(scores[1:], (sp for _, sp in options)), reverse=True)[:5]
+            ranked = sorted(zip(scores[1:], (sp for _, sp, _ in options)), reverse=True)[:5]
             print(f"[values] {key}={value!r} again {again:.2f}; best others {[(sp, round(x - again, 2)) for x, sp in ranked]}")
         if scores[best + 1] >= again - margin:
-            return key, options[best][1]
+            return key, options[best][2]
     return "", None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _as_text(value: Any) -> str:
+    """A value as the request would write it (50.0 -> "50")."""
+    if _is_number(value) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _splittable(value: Any, prop: dict[str, Any]) -> bool:
+    """A span-constrained string, or a number among the request's own (a grounded enum)."""
+    if isinstance(value, str):
+        return "pattern" in prop
+    return _is_number(value) and isinstance(prop.get("enum"), list) and len(prop["enum"]) > 1
+
+
+def _value_of(span: str, like: Any) -> Any:
+    """The candidate span as a value of the kind of `like`: the span itself, or the number it writes."""
+    if isinstance(like, str):
+        return span
+    try:
+        number = float(span.replace(",", ""))
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() and isinstance(like, int) else number

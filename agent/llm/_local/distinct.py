@@ -1,0 +1,70 @@
+"""A value written once is one argument's value: a call that gives the same span to two arguments
+("from NOK to NOK" for "50 EUR in NOK") is decoded again both ways, each argument in turn keeping
+the value while the other cannot take its words, and the model keeps the reading it finds likelier.
+
+Nothing here knows a tool or a language: "the same value" is the same text, "written once" counts
+its occurrences in the request, and the choice is the model's log-probability of each call.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from .arguments import _plain, _times_written
+from .engine import Runner
+from .spans import without_values
+
+__all__ = ["doubled", "one_value_one_argument"]
+
+
+def doubled(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> tuple[str, str, str] | None:
+    """(first argument, second argument, value) of two span-constrained arguments given the same
+    value that the request writes fewer times than that; None when there are none."""
+    props = schema.get("properties") or {}
+    spans = [k for k, v in arguments.items() if isinstance(v, str) and v.strip() and "pattern" in (props.get(k) or {})]
+    plain = _plain(request)
+    for i, a in enumerate(spans):
+        same = [b for b in spans[i + 1:] if arguments[b].lower() == arguments[a].lower()]
+        if same and _times_written(arguments[a], plain) < 1 + len(same):
+            return a, same[0], arguments[a]
+    return None
+
+
+def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str], arguments: str,
+                           schema: dict[str, Any], request: str, fix: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]) -> str:
+    """`arguments` (the call's JSON object, just decoded after the context's opener), or, when it
+    gives one value written once to two arguments, the likelier of the two readings with the value
+    in one argument only. `decode(schema)` decodes an arguments object from the opener and returns
+    its text; `fix(schema, fixed)` pins arguments to values. The context must end at the opener; it
+    is left after a prefix of the readings (the caller feeds the one returned)."""
+    try:
+        decoded = json.loads(arguments)
+    except ValueError:
+        return arguments
+    found = doubled(decoded, schema, request) if isinstance(decoded, dict) else None
+    if found is None:
+        return arguments
+    first, second, value = found
+    here = runner.n_tokens
+    readings: list[str] = []
+    for keep in (first, second):
+        pinned = fix(without_values(schema, {keep: value}, request), {keep: value})
+        runner.rewind(here)
+        readings.append(decode(pinned))
+    readings = [r for r in dict.fromkeys(readings) if _complete(r)]
+    if not readings:
+        return arguments
+    if len(readings) == 1:
+        return readings[0]
+    runner.rewind(here)
+    scores = runner.score_options(readings)
+    return readings[max(range(len(readings)), key=lambda k: scores[k][0])]
+
+
+def _complete(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
