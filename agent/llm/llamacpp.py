@@ -75,7 +75,7 @@ from ._local.install import require
 from ._local.json_calls import json_calls
 from ._local.loading import DEFAULT_MODEL_FILE, default_model_path, load_model
 from ._local.lru import cached
-from ._local.model_pick import calibrated_router, model_decides, model_probabilities
+from ._local.model_pick import calibrated_router, model_decides, model_probabilities, model_settled
 from ._local.native_turn import lazy_turn, native_calls, native_prompt
 from ._local.policy import RoutingPolicy
 from ._local.prompt import (
@@ -334,10 +334,10 @@ class LlamaCppChat(BaseLLM):
         and the model's own pick, weighed as it has earned (`_local/model_pick.py`)."""
         key = tuple((t.name, t.description) for t in offered)
         router = cached(self._routers, key, lambda: calibrated_router(self, Router.build(offered, self.policy), offered, request, catalog))
-        model = None
-        if router.policy.model_weight:
-            model = model_probabilities(self, request.messages, offered, offer_none, prompt)
-        picks = router.decide(request.messages, model, required=not offer_none, grounding=request.grounding)
+        evidence = router.evidence(request.messages, None, required=not offer_none, grounding=request.grounding)
+        if getattr(router.policy, "model_weight", 0) and not model_settled(router.policy, evidence):
+            evidence.model = model_probabilities(self, request.messages, offered, offer_none, prompt)
+        picks = router.policy.decide(evidence)
         self._parts = router.parts(request.messages, picks)
         return picks
 

@@ -12,7 +12,8 @@ across runs (`calibration_store.py`); unchanged when calibration is off or the p
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,14 +24,14 @@ from .calibration_store import calibration_key
 from .engine import log_softmax
 from .lru import cached
 from .native_turn import native_option_scores
-from .policy import RoutingPolicy
+from .policy import Evidence, RoutingPolicy
 from .prompt import CALLS_OPEN, NONE_NAME, name_text
 from .router import TEXT_EXAMPLES, Router
 
 if TYPE_CHECKING:
     from ..llamacpp import LlamaCppChat
 
-__all__ = ["CONTENT_FREE", "calibrated_router", "model_decides", "model_probabilities"]
+__all__ = ["CONTENT_FREE", "calibrated_router", "model_decides", "model_probabilities", "model_settled"]
 
 CONTENT_FREE = "N/A"
 """The content-free request the model's option scores are calibrated against (Zhao et al. 2021)."""
@@ -96,3 +97,18 @@ def model_decides(llm: LlamaCppChat, catalog: tuple[str, ...]) -> bool:
     """Whether the model earned the call-or-answer decision on this catalog."""
     result = llm.calibrations.get(catalog)
     return result is not None and result.decides
+
+
+def model_settled(policy: Any, evidence: Evidence) -> bool:
+    """Whether the policy decides the same whichever option the model would put all its weight on
+    (each function, and "answer in text"): then asking the model cannot change the calls, and it
+    is not asked (its say is linear in its probabilities, so the corners bound every mixture)."""
+    n = len(evidence.names)
+    decisions = set()
+    for option in range(n + 1):
+        corner = np.zeros(n + 1)
+        corner[option] = 1.0
+        decisions.add(tuple(policy.decide(replace(evidence, model=corner))))
+        if len(decisions) > 1:
+            return False
+    return True
