@@ -11,7 +11,8 @@ A candidate is written the way items of one list are written, in any language: n
 call took (or to another candidate), apart from it (a punctuation mark, or 1..`MAX_GAP` words
 between: "Lisbon and in Porto", "Rome, Florence"), and of the same form (capitalised or not, a
 number or not: "Mississippi" has no other value in "Mississippi river", nor "Brazil" in "the
-population"). A word right beside the value is a modifier ("human cell", "the function 2x^2").
+population"), and not one letter beside longer values ("I", "a"). A word right beside the value is
+a modifier ("human cell", "the function 2x^2").
 Nothing here knows a language or a tool: words are what whitespace separates, and the decision
 is the model's own probabilities.
 """
@@ -66,7 +67,8 @@ def candidates(request: str, taken: list[str], own: str = "") -> list[tuple[int,
     form = _form(next((words[i] for i in sorted(anchors) if own and words[i].lower() == _clean(own.split()[0]).lower()),
                       own or (taken[0] if taken else "")))
     listed = _listed(raw, words, out, anchors, form)
-    return [c for c in out if c in listed][:MAX_CANDIDATES]
+    short = len(_clean(own or (taken[0] if taken else ""))) > 1  # a one-letter word is no item of a list of names
+    return [c for c in out if c in listed and not (short and len(c[1]) == 1)][:MAX_CANDIDATES]
 
 
 def _form(word: str) -> str:

@@ -42,3 +42,9 @@ def test_numbers_inside_an_identifier_are_not_quantities():
     from agent.llm._local.arguments import numbers_in
 
     assert numbers_in("Renew L-2210 and L-2211 for 2 weeks, from x=-2 to 3") == [2.0, -2.0, 3.0]
+
+
+def test_one_letter_is_no_item_beside_longer_values():
+    assert "I" not in spans("How many yen (JPY) do I get for 120 GBP?", ["JPY"])
+    assert "a" not in spans("how genetically similar a human and a chimp are", ["chimp", "human"])
+    assert "B" in spans("Plot series A, B and C", ["A"])
