@@ -20,15 +20,17 @@ __all__ = ["doubled", "one_value_one_argument"]
 
 
 def doubled(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> tuple[str, str, str] | None:
-    """(first argument, second argument, value) of two span-constrained arguments given the same
-    value that the request writes fewer times than that; None when there are none."""
+    """(a span-constrained argument, another argument, value) of two arguments given the same value
+    that the request writes fewer times than that (a title and a format both "audiobook"); None
+    when there are none."""
     props = schema.get("properties") or {}
-    spans = [k for k, v in arguments.items() if isinstance(v, str) and v.strip() and "pattern" in (props.get(k) or {})]
+    strings = [k for k, v in arguments.items() if isinstance(v, str) and v.strip()]
     plain = _plain(request)
-    for i, a in enumerate(spans):
-        same = [b for b in spans[i + 1:] if arguments[b].lower() == arguments[a].lower()]
-        if same and _times_written(arguments[a], plain) < 1 + len(same):
-            return a, same[0], arguments[a]
+    for i, a in enumerate(strings):
+        same = [b for b in strings[i + 1:] if arguments[b].lower() == arguments[a].lower()]
+        spans = [k for k in (a, *same) if "pattern" in (props.get(k) or {})]
+        if same and spans and _times_written(arguments[a], plain) < 1 + len(same):
+            return (a, same[0], arguments[a]) if a in spans else (same[0], a, arguments[a])
     return None
 
 

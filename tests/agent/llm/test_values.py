@@ -48,3 +48,4 @@ def test_one_letter_is_no_item_beside_longer_values():
     assert "I" not in spans("How many yen (JPY) do I get for 120 GBP?", ["JPY"])
     assert "a" not in spans("how genetically similar a human and a chimp are", ["chimp", "human"])
     assert "B" in spans("Plot series A, B and C", ["A"])
+
