@@ -1,11 +1,11 @@
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 import jsonschema
 import pytest
 from pydantic import BaseModel, Field
 
-from tools import check_strict, registered_tools, tool
 from orchestrations import ReActLoop, registered_orchestrations
+from tools import check_strict, registered_tools, tool
 
 
 class Point(BaseModel):
@@ -18,7 +18,7 @@ def sample(
     symbol: Annotated[str, Field(description="Ticker symbol")],
     period: Literal["annual", "quarter"] = "annual",
     limit: int = 5,
-    since: Optional[str] = None,
+    since: str | None = None,
     points: list[Point] = [],
     origin: Point | None = None,
 ) -> dict:

@@ -8,8 +8,8 @@ import pytest
 
 pytest.importorskip("llama_cpp")
 
-from agent.llm.llamacpp import LlamaCppChat, default_model_path  # noqa: E402
 from agent.llm._local.engine import log_softmax  # noqa: E402
+from agent.llm.llamacpp import LlamaCppChat, default_model_path  # noqa: E402
 
 pytestmark = [
     pytest.mark.local_model,

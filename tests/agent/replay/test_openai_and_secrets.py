@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-
 from agent.llm.openai import OpenAIChat
 from agent.replay import REDACTED, Cassette
 from agent.testing import ScriptedLLM, call
