@@ -1,15 +1,8 @@
 
 
 from agent.events import (
-    ErrorEvent,
-    FinalAnswer,
-    OrchestrationFinished,
-    OrchestrationStarted,
-    RouteDecided,
-    RouteRejected,
-    TokenDelta,
-    ToolCallFinished,
-    ToolCallStarted,
+    ErrorEvent, FinalAnswer, OrchestrationFinished, OrchestrationStarted, RouteDecided, RouteRejected, TokenDelta,
+    ToolCallFinished, ToolCallStarted,
 )
 from agent.llm import LLMServerError
 from agent.testing import ScriptedLLM, call

@@ -1,6 +1,7 @@
 """The driver traces every answer's figures (FiguresChecked) and can ask once for a rewrite."""
 
-from agent import Agent, load_defaults
+from agent import Agent
+from agent import load_defaults
 from agent.events import FiguresChecked, FinalAnswer
 from agent.testing import ScriptedLLM, call
 

@@ -16,10 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the `bench` package lives at the repository root (not installed)
 
-from agent import (
-    Agent,  # noqa: E402
-    load_defaults,  # noqa: E402
-)
+from agent import Agent  # noqa: E402
+from agent import load_defaults  # noqa: E402
 from agent.events import ToolCallFinished, ToolCallStarted  # noqa: E402
 from agent.testing import ScriptedLLM, call  # noqa: E402
 from bench._common import LatencyProvider, max_in_flight, max_overlap  # noqa: E402

@@ -4,9 +4,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from agent import Agent, load_defaults
+from agent import Agent
 from agent.events import OrchestrationFinished
 from agent.testing import ScriptedLLM, call
+from agent import load_defaults
 from tests.fmp_stub import EOD_FULL, INCOME, KEY, QUOTE
 from tools.market import FMPProvider, use_provider
 

@@ -2,8 +2,8 @@
 
 from agent import Agent
 from agent.llm.openai import OpenAIChat
-from tests.agent.conftest import Compare, quote
 from tests.http_stub import Reply, completion, stream_events
+from tests.agent.conftest import Compare, quote
 
 SECRET = "sk-test-PLANTED-llm-faults-000111"
 

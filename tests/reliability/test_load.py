@@ -3,9 +3,10 @@
 import asyncio
 import re
 
-from agent import Agent, load_defaults
+from agent import Agent
 from agent.events import FinalAnswer, OrchestrationFinished, ToolCallFinished, ToolCallStarted
 from agent.testing import ScriptedLLM, call
+from agent import load_defaults
 
 load_defaults()
 SYMBOLS = ["AAPL", "MSFT", "JPM", "BAC", "KO", "PFE", "XOM", "JNJ", "TSLA", "AMZN"]

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from agent.llm import ToolSpec
 from agent.llm._local.grammar import MAX_ITEMS, grounded_schema, resolve
-from agent.llm._local.prompt import NONE_NAME, describe_type, tools_block
+from agent.llm._local.prompt import describe_type, tools_block, NONE_NAME
 from tools import strict_schema
 
 

@@ -5,20 +5,16 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
-import tomllib
 
 llama_cpp = pytest.importorskip("llama_cpp")
 
 from agent.llm import LLMError  # noqa: E402
 from agent.llm._local.install import (  # noqa: E402
-    SUPPORTED_LLAMA_CPP,
-    MissingDependencyError,
-    check_llama_cpp_version,
-    no_weight_repacking,
-    require,
+    SUPPORTED_LLAMA_CPP, MissingDependencyError, check_llama_cpp_version, no_weight_repacking, require,
 )
 from agent.llm.llamacpp import default_model_path, load_model  # noqa: E402
 

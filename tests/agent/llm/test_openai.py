@@ -6,13 +6,7 @@ import socket
 import pytest
 
 from agent.llm import (
-    LLMAuthError,
-    LLMConnectionError,
-    LLMRequest,
-    LLMResponseError,
-    LLMServerError,
-    Message,
-    ToolSpec,
+    LLMAuthError, LLMConnectionError, LLMRequest, LLMResponseError, LLMServerError, Message, ToolSpec,
 )
 from agent.llm.openai import OpenAIChat
 from tests.http_stub import Reply, completion, stream_events

@@ -3,6 +3,8 @@ whatever `OrchestrationData.to_dict()` carries goes out, and every failure is an
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from mcp import Client
 from pydantic import BaseModel

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+
 from .chat_server import ChatServer
 
 pytestmark = pytest.mark.server
@@ -78,7 +79,8 @@ def cassette_dir() -> Path:
 @pytest.mark.cassette(strict=True)
 async def test_committed_cassette_jpm_financial_health(cassette):
     """Replays tests/cassettes/agent_replay/ (re-record: pytest --record-mode=record on this test)."""
-    from agent import Agent, ground_query, load_defaults
+    from agent import Agent
+    from agent import ground_query, load_defaults
     from agent.llm.openai import OpenAIChat
 
     load_defaults()

@@ -60,7 +60,8 @@ def test_the_index_covers_every_financial_orchestration_and_react():
 
 @pytest.mark.parametrize("name", sorted(INDEX))
 async def test_local_cassette_replays(name):
-    from agent import Agent, ground_query, load_defaults
+    from agent import Agent
+    from agent import ground_query, load_defaults
 
     entry = INDEX[name]
     load_defaults()

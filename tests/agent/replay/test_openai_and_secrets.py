@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+
 from agent.llm.openai import OpenAIChat
 from agent.replay import REDACTED, Cassette
 from agent.testing import ScriptedLLM, call

@@ -4,6 +4,7 @@ ScriptedLLM and the local model in-process (the HTTP side is in test_structured.
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 import pytest
 from pydantic import BaseModel, Field
@@ -11,8 +12,8 @@ from pydantic import BaseModel, Field
 from agent.llm import LLMRequest, Message
 from agent.llm.openai import OpenAIChat
 from agent.llm.structured import StructuredOutputError, response_format_for, structured
-from agent.testing import ScriptedLLM
 from core import strict_schema
+from agent.testing import ScriptedLLM
 
 
 class Quote(BaseModel):

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from agent import Agent, ground_query, load_defaults
+from agent import Agent
+from agent import ground_query, load_defaults
 from agent.events import OrchestrationFinished, ToolCallFinished
 from agent.grounding.request import MAX_TABLE_CELLS
 from agent.testing import ScriptedLLM, call
