@@ -301,6 +301,41 @@ def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_t
     return json.dumps(kept, separators=(",", ":"), ensure_ascii=False)
 
 
+def fill_unused_number(arguments: str, schema: dict[str, Any], request_text: str) -> str:
+    """Give the one number the request writes that no argument took to the one optional number
+    argument the call left out, when there is exactly one of each ("absolute pressure given 1 atm
+    and a gauge pressure of 2 atm": gauge_pressure=2, and atm_pressure=1): every number a request
+    writes is some argument's value. Anything less clear is left as it is."""
+    args = _object(arguments)
+    if args is None:
+        return arguments
+    plain = _plain(request_text)
+    taken = _values_taken(list(args.values()))
+    unused = [v for v in numbers_in(request_text) if _times_written(v, plain) > taken[float(v)]]
+    if len(unused) != 1:
+        return arguments
+    value = unused[0]
+    props = schema.get("properties") or {}
+    open_ = [k for k, p in props.items() if args.get(k) is None and isinstance(p, dict) and _takes_number(p, schema, value)]
+    if len(open_) != 1:
+        return arguments
+    args[open_[0]] = int(value) if value.is_integer() else value
+    return json.dumps(args, separators=(",", ":"), ensure_ascii=False)
+
+
+def _takes_number(prop: dict[str, Any], root: dict[str, Any], value: float) -> bool:
+    """Whether an argument schema (optional: null allowed, or left out) accepts the number `value`."""
+    for node in [non_null(prop, root), *(resolve(a, root) for a in prop.get("anyOf", []) if isinstance(a, dict))]:
+        if node.get("type") not in ("integer", "number") or (node.get("type") == "integer" and not value.is_integer()):
+            continue
+        if "enum" in node and not any(_is_number(e) and float(e) == value for e in node["enum"]):
+            continue
+        if "const" in node or "minimum" in node and value < node["minimum"] or "maximum" in node and value > node["maximum"]:
+            continue
+        return True
+    return False
+
+
 def inherit_arguments(arguments: str, earlier: dict[str, Any] | None, request: str) -> str:
     """A follow-up's call of a function called the turn before: each argument the earlier call had
     keeps its earlier value unless the new request (the last user message) states the new one

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.types import LLMRequest, ToolCall
 
-from .arguments import drop_unsupported_optionals, inherit_arguments, trim_repeated_items
+from .arguments import drop_unsupported_optionals, fill_unused_number, inherit_arguments, trim_repeated_items
 from .distinct import doubled, one_value_one_argument
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .router import earlier_calls, last_request
@@ -67,7 +67,7 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
                                          raw, schema, text, with_fixed)
             runner.truncate(args_start)
             runner.feed(runner.tokenize(raw))
-        arguments = trim_repeated_items(drop_unsupported_optionals(raw, schema, text), text)
+        arguments = fill_unused_number(trim_repeated_items(drop_unsupported_optionals(raw, schema, text), text), schema, text)
         if name in earlier and not fixed:
             arguments = inherit_arguments(arguments, object_or_none(earlier[name].arguments), last)
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))

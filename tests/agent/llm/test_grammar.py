@@ -240,3 +240,19 @@ def test_a_non_strict_response_format_with_properties_is_closed_for_decoding():
     assert "additionalProperties" not in loose["properties"]["free"]
     assert prepared_schema(schema, strict=True)["properties"]["free"]["additionalProperties"] is False
     assert prepared_schema({"type": "object", "properties": {}, "additionalProperties": True}, strict=False)["additionalProperties"] is True
+
+
+def test_the_one_unused_number_goes_to_the_one_optional_number_left_out():
+    from agent.llm._local.arguments import fill_unused_number, ground_numbers, numbers_in
+
+    schema = {"type": "object", "properties": {"atm_pressure": {"type": "number"}, "gauge_pressure": {"type": "number"}},
+              "required": ["gauge_pressure"]}
+    q = "Absolute pressure given atmospheric pressure of 1 atm and a gauge pressure of 2 atm."
+    grounded = ground_numbers(schema, numbers_in(q), q)
+    assert json.loads(fill_unused_number('{"gauge_pressure":2}', grounded, q)) == {"gauge_pressure": 2, "atm_pressure": 1}
+    hotel = {"type": "object", "properties": {"city": {"type": "string"}, "nights": {"type": "integer"}, "guests": {"type": "integer"}},
+             "required": ["city"]}
+    q = "Hotels in Rome for 3 nights"
+    assert fill_unused_number('{"city":"Rome"}', ground_numbers(hotel, numbers_in(q), q), q) == '{"city":"Rome"}'  # two could take it
+    q = "Hotels in Rome for 3 nights, 2 guests"
+    assert fill_unused_number('{"city":"Rome","nights":3}', ground_numbers(hotel, numbers_in(q), q), q) == '{"city":"Rome","nights":3,"guests":2}'
