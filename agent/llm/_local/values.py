@@ -63,9 +63,11 @@ def candidates(request: str, taken: list[str], own: str = "") -> list[tuple[int,
             if span not in seen:
                 seen.add(span)
                 out.append((i, span))
-    anchors = {i for i, w in enumerate(words) if w and w.lower() in used} | aliases  # another name of a value is part of it
-    form = _form(next((words[i] for i in sorted(anchors) if own and words[i].lower() == _clean(own.split()[0]).lower()),
+    values = {i for i, w in enumerate(words) if w and w.lower() in used}
+    form = _form(next((words[i] for i in sorted(values) if own and words[i].lower() == _clean(own.split()[0]).lower()),
                       own or (taken[0] if taken else "")))
+    # items of the list are the value's kind: "70" is no neighbour for a planet ("on Mars if my weight on Earth is 70 kg")
+    anchors = {i for i in values if _form(words[i]) == form} | aliases  # another name of a value is part of it
     listed = _listed(raw, words, out, anchors, form)
     short = len(_clean(own or (taken[0] if taken else ""))) > 1  # a one-letter word is no item of a list of names
     return [c for c in out if c in listed and not (short and len(c[1]) == 1)][:MAX_CANDIDATES]

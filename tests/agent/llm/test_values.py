@@ -49,3 +49,10 @@ def test_one_letter_is_no_item_beside_longer_values():
     assert "a" not in spans("how genetically similar a human and a chimp are", ["chimp", "human"])
     assert "B" in spans("Plot series A, B and C", ["A"])
 
+
+
+def test_the_list_s_items_are_the_value_s_kind():
+    # "Earth" sits beside 70, a value the call took, but 70 is a number and the planet a name
+    assert "Earth" not in spans("How much will I weigh on Mars if my weight on Earth is 70 kg?", ["Mars", "70"])
+    assert "hotel" not in spans("Book a deluxe room for 2 nights at the Marriott hotel in New York", ["New York", "deluxe", "2"])
+    assert "Chicago" in spans("Flights from Boston to Denver and from Chicago to Miami", ["Boston", "Denver"])
