@@ -91,10 +91,7 @@ async def test_auto_calls_a_fitting_tool(llm):
 
 @pytest.mark.parametrize("query", [
     "Get the stock price of Apple (AAPL), then compute the area of a rectangle 3 wide and 4 high.",
-    pytest.param("What is the stock price of Apple (AAPL)? Also compute the area of a 3 by 4 rectangle.",
-                 marks=pytest.mark.xfail(reason="known limit of the routing policy: the rectangle part (fit: both numbers "
-                                                "stated) outweighs the price part, whose window lead is under the threshold",
-                                         strict=False)),
+    "What is the stock price of Apple (AAPL)? Also compute the area of a 3 by 4 rectangle.",  # split where the clause ends
 ])
 async def test_a_request_in_two_parts_gets_a_call_per_part(llm, query):
     r = await llm.complete(LLMRequest([Message.user(query)], TOOLS, "auto", max_tokens=60))
