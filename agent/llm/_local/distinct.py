@@ -51,11 +51,11 @@ def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], st
     first, second, value = found
     here = runner.n_tokens
     readings: list[str] = []
-    for keep in (first, second):
-        pinned = fix(without_values(schema, {keep: value}, request), {keep: value})
+    for keep, other in ((first, second), (second, first)):
+        pinned = fix(_without_choice(without_values(schema, {keep: value}, request), other, value), {keep: value})
         runner.rewind(here)
         readings.append(decode(pinned))
-    readings = [r for r in dict.fromkeys(readings) if _complete(r)]
+    readings = [r for r in dict.fromkeys(readings) if _complete(r) and not doubled(json.loads(r), schema, request)]
     if not readings:
         return arguments
     if len(readings) == 1:
@@ -63,6 +63,18 @@ def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], st
     runner.rewind(here)
     scores = runner.score_options(readings)
     return readings[max(range(len(readings)), key=lambda k: scores[k][0])]
+
+
+def _without_choice(schema: dict[str, Any], key: str, value: str) -> dict[str, Any]:
+    """`schema` in which an enum argument `key` cannot take `value` (when it has other values)."""
+    props = schema.get("properties") or {}
+    prop = props.get(key)
+    if not isinstance(prop, dict) or not isinstance(prop.get("enum"), list):
+        return schema
+    rest = [v for v in prop["enum"] if not (isinstance(v, str) and v.lower() == value.lower())]
+    if not rest or len(rest) == len(prop["enum"]):
+        return schema
+    return {**schema, "properties": {**props, key: {**prop, "enum": rest}}}
 
 
 def _complete(text: str) -> bool:
