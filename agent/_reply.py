@@ -16,6 +16,7 @@ from agent.events import (
     ToolCallFinished,
     event_to_dict,
 )
+from agent.grounding.request import named_tables
 from agent.llm import Usage
 
 
@@ -57,7 +58,7 @@ class AgentReply:
                      "duration_s": round(e.duration_s, 4), "orchestration": e.orchestration}
                 )
             elif isinstance(e, OrchestrationFinished):
-                reply.tables.update({f"{e.name}.{k}": v for k, v in e.tables.items()})
+                reply.tables.update(named_tables([(e.name, e.tables)], taken=reply.tables))
                 reply.findings.extend(e.findings)
             elif isinstance(e, FiguresChecked):
                 reply.figures = {**{k: v for k, v in event_to_dict(e).items() if k != "type"}, "ok": e.ok}

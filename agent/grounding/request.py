@@ -8,6 +8,7 @@ figures the answer may write (`LLMRequest.figures`): grammar backends decode num
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -53,7 +54,7 @@ def answer_request(question: str, history: list[Message], results: list[Result],
     system = Message.system(load("analyst.md"))
     if mode in ("clauses", "composed"):
         found = [f for _, _, d in results for f in d.findings]
-        clauses = answer_clauses(question, found, {f"{t.name}.{k}": v for t, _, d in results for k, v in d.tables.items()},
+        clauses = answer_clauses(question, found, named_tables((t.name, d.tables) for t, _, d in results),
                                  [m for _, _, d in results if not d.findings for m in d.missing[:3]])
         if mode == "composed":  # the clauses are the grammar's options, not prompt text: a short prompt
             body = render("answer_composed.md", question=question + asked, subjects=who)
@@ -122,11 +123,26 @@ def instructions() -> str:
     return load("analyst.md") + "\n" + template
 
 
+def named_tables(runs: Iterable[tuple[str, dict[str, Any]]], taken: Iterable[str] = ()) -> dict[str, Any]:
+    """Every run's tables under `orchestration.table`; a second run of the same orchestration (one
+    call per value: Oslo, then Bergen) keeps its own as `orchestration.table (2)`, not in place of the
+    first's. `taken`: names already in use (tables named before)."""
+    out: dict[str, Any] = {}
+    used = set(taken)
+    for name, tables in runs:
+        for key, table in tables.items():
+            label, n = f"{name}.{key}", 1
+            while label in out or label in used:
+                n += 1
+                label = f"{name}.{key} ({n})"
+            out[label] = table
+    return out
+
+
 def answer_data(question: str, results: list[Result]) -> DataFigures:
     """Everything an answer's figures may trace to: the question, findings, tables and facts."""
     findings = [f for _, _, data in results for f in data.findings]
-    tables = {f"{target.name}.{k}": t for target, _, data in results for k, t in data.tables.items()}
-    data = data_figures(question, findings, tables)
+    data = data_figures(question, findings, named_tables((target.name, d.tables) for target, _, d in results))
     for target, _, d in results:
         if d.facts:
             data.add_text(json.dumps(d.facts, default=str), f"{target.name}.facts")
@@ -159,4 +175,4 @@ def _compact_tables(datas: list[OrchestrationData], budget: int) -> str:
     return "\n\n".join(chosen)
 
 
-__all__ = ["answer_request", "answer_data", "no_data_answer", "instructions", "TABLE_BUDGET_TOKENS", "ANSWER_MODES"]
+__all__ = ["answer_request", "answer_data", "named_tables", "no_data_answer", "instructions", "TABLE_BUDGET_TOKENS", "ANSWER_MODES"]
