@@ -94,8 +94,10 @@ def _listed(raw: list[str], words: list[str], spans: list[tuple[int, str]], anch
             end = pos + len(span.split())
             if (pos, span) in kept or pos in starts or _form(span) != form:
                 continue
-            before = [a for a in items if a < pos and _apart(raw, words, a, pos, items)]
-            after = [a for a in items if a >= end and _apart(raw, words, end - 1, a, items)]
+            left = max((a for a in items if a < pos), default=None)  # the nearest item on each side
+            right = min((a for a in items if a >= end), default=None)
+            before = [left] if left is not None and _apart(raw, words, left, pos, items) else []
+            after = [right] if right is not None and _apart(raw, words, end - 1, right, items) else []
             if before or after:
                 kept.add((pos, span))
                 punctuated = any(raw[a][-1:] in _LIST_MARKS for a in before) or raw[end - 1][-1:] in _LIST_MARKS

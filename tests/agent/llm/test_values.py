@@ -23,6 +23,7 @@ def test_a_word_right_beside_the_value_is_a_modifier_not_another_value():
     assert not {"human", "cell"} & spans("Find me detailed information about the structure of human cell", ["human"])
     assert "river" not in spans("Find the population of turtles in Mississippi river in 2020.", ["Mississippi"])
     assert "function" not in spans("Calculate the derivative of the function 2x^2 at x = 1.", ["2x^2"])
+    assert "book" not in spans("Can I find a historical fiction book at the New York library?", ["New York", "historical fiction"])
 
 
 def test_another_value_is_written_like_the_value():
