@@ -1,6 +1,7 @@
 """The clauses a clause answer is built from: the findings, and claims from small tables' cells
 whose measure the question names ("What is JPM's market cap?"), or from every cell of the small
-tables when there are no findings (a follow-up such as "And in Florence?" names no measure).
+tables when there are no findings (a follow-up such as "And in Florence?" names no measure); a
+small table whose rows are counted (day 1, 2, 3) gives a clause per row under its title.
 
 Each clause names what its figures measure (a finding does by construction; a claim is written
 from the cell's subject, measure, value and period with `prompts/claim.md`). They are ordered by
@@ -13,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.grounding.points import DataPoint, shares_stem, stems, table_points
+from agent.grounding.points import DataPoint, _value_text, shares_stem, stems, table_points
 from prompts import load
 
-__all__ = ["answer_clauses", "claim", "verdict_count", "MAX_CLAIMS", "MAX_CLAIM_TABLE_CELLS"]
+__all__ = ["answer_clauses", "claim", "counted_rows", "verdict_count", "MAX_CLAIMS", "MAX_CLAIM_TABLE_CELLS"]
 
 MAX_CLAIMS = 6
 """Claims from table cells added after the findings (cells whose values no finding states)."""
@@ -47,6 +48,8 @@ def answer_clauses(question: str, findings: list[Any], tables: dict[str, Any], m
         t = table if isinstance(table, dict) else table.to_dict()
         if len(t.get("rows") or []) * len(t.get("columns") or []) > MAX_CLAIM_TABLE_CELLS:
             continue
+        if every_cell:
+            claims += counted_rows(t)[: max(0, MAX_CLAIMS - len(claims))]
         for point in table_points(name, t):
             if every_cell and not point.subject:
                 continue  # "The high °C is 10" names no row: not a clause of its own
@@ -58,6 +61,28 @@ def answer_clauses(question: str, findings: list[Any], tables: dict[str, Any], m
     ranked = sorted(enumerate(dict.fromkeys(t for t in texts + claims if t)),
                     key=lambda p: (rank.get(kinds.get(p[1], "fact"), 1), -len(asked & stems(p[1])), p[0]))
     return [t for _, t in ranked]
+
+
+def counted_rows(table: dict[str, Any]) -> list[str]:
+    """A small table whose rows are counted, not named (its first column numbers them: day 1, 2,
+    3), one clause per row under the table's title: `Weather in Oslo, day 1: high °C 10, rain mm 0`.
+    Its cells name no row of their own, so they are no claims; the title and the count say what
+    each figure measures. [] for any other table."""
+    columns = [str(c) for c in table.get("columns") or []]
+    rows = table.get("rows") or []
+    title = str(table.get("title") or "").strip().rstrip(".:")
+    if not title or len(columns) < 2 or not rows or not all(row and _number(row[0]) for row in rows):
+        return []
+    out = []
+    for row in rows:
+        cells = [f"{column} {_value_text(cell, column)}" for column, cell in zip(columns[1:], row[1:]) if _number(cell)]
+        if cells:
+            out.append(f"{title}, {columns[0]} {_value_text(row[0], columns[0])}: " + ", ".join(cells))
+    return out
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def verdict_count(clauses: list[str], findings: list[Any]) -> int:

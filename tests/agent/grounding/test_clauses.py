@@ -20,3 +20,15 @@ def test_with_findings_only_the_cells_the_question_asks_about_are_claims():
     assert clauses == ["Florence Hostel is the cheapest at 56 a night"]
     asked = answer_clauses("What is the total for Florence Central?", [finding], HOTELS)
     assert any("Florence Central" in c and "546" in c for c in asked)
+
+
+def test_a_table_of_counted_rows_gives_a_clause_per_row_under_its_title():
+    from agent.grounding.clauses import answer_clauses, counted_rows
+
+    oslo = {"title": "Weather in Oslo", "columns": ["day", "high °C", "rain mm"], "rows": [[1, 10, 0], [2, 9, 2]]}
+    bergen = {"title": "Weather in Bergen", "columns": ["day", "high °C", "rain mm"], "rows": [[1, 11, 0]]}
+    assert counted_rows(oslo) == ["Weather in Oslo, day 1: high °C 10, rain mm 0", "Weather in Oslo, day 2: high °C 9, rain mm 2"]
+    clauses = answer_clauses("What's the weather in Oslo and Bergen?", [], {"w.f": oslo, "w.f (2)": bergen})
+    assert "Weather in Bergen, day 1: high °C 11, rain mm 0" in clauses and len(clauses) == 3
+    hotels = {"title": "Hotels in Rome", "columns": ["hotel", "total $"], "rows": [["Rome Central", 585]]}
+    assert counted_rows(hotels) == []  # rows named by a string: the cells are claims of their own
