@@ -1,20 +1,20 @@
-"""One call per value: the next value a request names for a call's string argument.
+"""One call per value: the next value a request names for a call's argument.
 
-After a call is written, each required span-constrained string argument (`spans.py`) may have
-other values in the request: "the weather in Lisbon and in Porto" -> a second call with
-city="Porto". The model decides: another call of the same function is scored with each candidate
-value and with the value just written again; a candidate about as likely as the repeat is the next
-call's value (`next_value`). The backend asks again after that call, so a list of any length is
-followed item by item ("Rome, Florence and Venice").
+After a call is written, each required span-constrained string argument (`spans.py`), or number
+grounded in the request's own, may have other values in the request: "the weather in Lisbon and
+in Porto" -> a second call with city="Porto". The model decides: another call of the same
+function is scored with each candidate value and with the value just written again; a candidate
+about as likely as the repeat is the next call's value (`next_value`). The backend asks again
+after that call, so a list of any length is followed item by item ("Rome, Florence and Venice").
 
-A candidate is written the way items of one list are written, in any language: next to a value the
-call took (or to another candidate), apart from it (a punctuation mark, or 1..`MAX_GAP` words
-between: "Lisbon and in Porto", "Rome, Florence"), and of the same form (capitalised or not, a
-number or not: "Mississippi" has no other value in "Mississippi river", nor "Brazil" in "the
-population"), and not one letter beside longer values ("I", "a"). A word right beside the value is
-a modifier ("human cell", "the function 2x^2").
-Nothing here knows a language or a tool: words are what whitespace separates, and the decision
-is the model's own probabilities.
+A candidate is written the way items of one list are written, in any language: next to a value of
+the same kind that the call took (the nearest on each side), apart from it (a punctuation mark, or
+1..`MAX_GAP` words between: "Lisbon and in Porto", "Rome, Florence"), and of the same form
+(capitalised or not, a number or not: "Mississippi" has no other value in "Mississippi river", nor
+"Brazil" in "the population"), and not one letter beside longer values ("I", "a"). A word right
+beside the value is a modifier ("human cell", "the function 2x^2"). Lists chain only through
+punctuation. Nothing here knows a language or a tool: words are what whitespace separates, and
+the decision is the model's own probabilities.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from .spans import _LEADING, _TRAILING
 __all__ = ["DEFAULT_MARGIN", "MAX_GAP", "MAX_WORDS", "candidates", "next_value"]
 
 DEFAULT_MARGIN = 2.5
+"""A candidate this many nats below repeating the value just written is still the next value."""
 MAX_WORDS = 3
 MAX_GAP = 2
 """At most this many words between two items of one list ("Lisbon and in Porto")."""
