@@ -137,33 +137,12 @@ class Runner:
         saved = np.array(self.logits(), copy=True)
         first = log_softmax(saved)
         rests = [t[len(common):] for t in toks]
-        if here + max((len(r) for r in rests), default=0) > self.llama.n_ctx():
-            raise ValueError("the context window is full")
         done: dict[tuple[int, ...], float] = {}
         for r in rests:
             if tuple(r) not in done:
-                done[tuple(r)] = float(first[r[0]]) + self._rest_logprob(here, r) if r else 0.0
+                done[tuple(r)] = float(first[r[0]]) + sum(self._next_logprobs(here, r)) if r else 0.0
         self._logits = saved  # the context is `here` again: its logits, as they were
         return [(done[tuple(r)], r) for r in rests]
-
-    def _rest_logprob(self, here: int, rest: list[int]) -> float:
-        """log P(rest[1:] | context[:here] + rest[0]...), rest[:-1] evaluated in batches at `here`;
-        the cache is cut back to `here` afterwards."""
-        llama = self.llama
-        total = 0.0
-        pos = here
-        fed = rest[:-1]
-        for i in range(0, len(fed), llama.n_batch):
-            chunk = fed[i:i + llama.n_batch]
-            llama._ctx.kv_cache_seq_rm(-1, pos, -1)
-            llama._batch.set_batch(batch=chunk, n_past=pos, logits_all=True)
-            llama._ctx.decode(llama._batch)
-            for j in range(len(chunk)):
-                row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llama._ctx.ctx, j), shape=(self.n_vocab,))
-                total += float(log_softmax(row)[rest[i + j + 1]])
-            pos += len(chunk)
-        llama._ctx.kv_cache_seq_rm(-1, here, -1)
-        return total
 
     def continuation_logprobs(self, tokens: Sequence[int]) -> list[float]:
         """Per-token log-probabilities of `tokens` as the continuation of the context, in one
@@ -171,35 +150,29 @@ class Runner:
         tokens = list(tokens)
         if not tokens:
             return []
-        start = self.n_tokens
-        if start + len(tokens) > self.llama.n_ctx():
+        saved = np.array(self.logits(), copy=True)
+        out = [float(log_softmax(saved)[tokens[0]]), *self._next_logprobs(self.n_tokens, tokens)]
+        self._logits = saved  # the context as it was, with its logits
+        return out
+
+    def _next_logprobs(self, at: int, tokens: list[int]) -> list[float]:
+        """log P(tokens[k] | context[:at] + tokens[:k]) for k >= 1: tokens[:-1] evaluated in batches
+        at position `at` (logits kept for every position), the cache cut back to `at` afterwards.
+        The context's own state (`n_tokens`, the kept logits) is the caller's to restore."""
+        if at + len(tokens) > self.llama.n_ctx():
             raise ValueError("the context window is full")
-        first = float(log_softmax(self.logits())[tokens[0]])
-        out = [first]
         llama = self.llama
-        n_batch = llama.n_batch
-        pos = start
-        for i in range(0, len(tokens), n_batch):
-            chunk = tokens[i : i + n_batch]
-            llama._ctx.kv_cache_seq_rm(-1, pos, -1)
-            llama._batch.set_batch(batch=chunk, n_past=pos, logits_all=True)
+        out: list[float] = []
+        fed = tokens[:-1]
+        for i in range(0, len(fed), llama.n_batch):
+            chunk = fed[i:i + llama.n_batch]
+            llama._ctx.kv_cache_seq_rm(-1, at + i, -1)
+            llama._batch.set_batch(batch=chunk, n_past=at + i, logits_all=True)
             llama._ctx.decode(llama._batch)
             for j in range(len(chunk)):
-                k = i + j + 1
-                if k >= len(tokens):
-                    break
-                ptr = llama_cpp.llama_get_logits_ith(llama._ctx.ctx, j)
-                row = np.ctypeslib.as_array(ptr, shape=(self.n_vocab,))
-                out.append(float(log_softmax(row)[tokens[k]]))
-            pos += len(chunk)
-        # back to the context as it was (the last token re-fed for fresh logits)
-        llama._ctx.kv_cache_seq_rm(-1, start, -1)
-        llama.n_tokens = start
-        self._logits = None
-        if start > 0:
-            last = int(llama.input_ids[start - 1])
-            self.truncate(start - 1)
-            self.feed([last])
+                row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llama._ctx.ctx, j), shape=(self.n_vocab,))
+                out.append(float(log_softmax(row)[tokens[i + j + 1]]))
+        llama._ctx.kv_cache_seq_rm(-1, at, -1)
         return out
 
     # -- decoding -------------------------------------------------------------------------

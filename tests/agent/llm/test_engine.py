@@ -63,3 +63,14 @@ def test_scoring_leaves_the_context_and_its_logits_as_they_were(runner):
     runner.feed(prompt[-1:])
     runner.feed(runner.tokenize("[{"))
     assert np.allclose(runner.logits(), after, atol=1e-4)
+
+
+def test_continuation_log_probabilities_match_the_token_by_token_reference(runner):
+    prompt = _prompt(runner)
+    tokens = runner.tokenize('[{"name":"weather_forecast","arguments":{"city":"Lisbon"}}]')
+    runner.prefill(prompt)
+    before = np.array(runner.logits(), copy=True)
+    batched = runner.continuation_logprobs(tokens)
+    assert runner.n_tokens == len(prompt) and np.allclose(runner.logits(), before)
+    assert sum(batched) == pytest.approx(_token_by_token(runner, tokens), abs=0.3)
+    assert len(batched) == len(tokens)
