@@ -8,11 +8,10 @@ its occurrences in the request, and the choice is the model's log-probability of
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
-from .arguments import _plain, _times_written
+from .arguments import _object, _plain, _times_written
 from .engine import Runner
 from .spans import without_values
 
@@ -34,20 +33,13 @@ def doubled(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> 
     return None
 
 
-def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str], arguments: str,
-                           schema: dict[str, Any], request: str, fix: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]) -> str:
-    """`arguments` (the call's JSON object, just decoded after the context's opener), or, when it
-    gives one value written once to two arguments, the likelier of the two readings with the value
-    in one argument only. `decode(schema)` decodes an arguments object from the opener and returns
-    its text; `fix(schema, fixed)` pins arguments to values. The context must end at the opener; it
-    is left after a prefix of the readings (the caller feeds the one returned)."""
-    try:
-        decoded = json.loads(arguments)
-    except ValueError:
-        return arguments
-    found = doubled(decoded, schema, request) if isinstance(decoded, dict) else None
-    if found is None:
-        return arguments
+def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str], found: tuple[str, str, str],
+                           schema: dict[str, Any], request: str, fix: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]) -> str | None:
+    """For a call that gives one value written once to two arguments (`found`, from `doubled`), the
+    likelier of the two readings with the value in one argument only; None when neither reading
+    comes out whole and single. `decode(schema)` decodes an arguments object from the opener and
+    returns its text; `fix(schema, fixed)` pins arguments to values. The context must end at the
+    opener; it is left after a prefix of the readings (the caller feeds the one returned)."""
     first, second, value = found
     here = runner.n_tokens
     readings: list[str] = []
@@ -55,11 +47,9 @@ def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], st
         pinned = fix(_without_choice(without_values(schema, {keep: value}, request), other, value), {keep: value})
         runner.rewind(here)
         readings.append(decode(pinned))
-    readings = [r for r in dict.fromkeys(readings) if _complete(r) and not doubled(json.loads(r), schema, request)]
-    if not readings:
-        return arguments
-    if len(readings) == 1:
-        return readings[0]
+    readings = [r for r in dict.fromkeys(readings) if (args := _object(r)) is not None and not doubled(args, schema, request)]
+    if len(readings) < 2:
+        return readings[0] if readings else None
     runner.rewind(here)
     scores = runner.score_options(readings)
     return readings[max(range(len(readings)), key=lambda k: scores[k][0])]
@@ -75,10 +65,3 @@ def _without_choice(schema: dict[str, Any], key: str, value: str) -> dict[str, A
     if not rest or len(rest) == len(prop["enum"]):
         return schema
     return {**schema, "properties": {**props, key: {**prop, "enum": rest}}}
-
-
-def _complete(text: str) -> bool:
-    try:
-        return isinstance(json.loads(text), dict)
-    except ValueError:
-        return False

@@ -61,10 +61,11 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
             break
         text = (parts or {}).get(name, request_text)
         raw = gen.text
-        if doubled(object_or_none(raw) or {}, schema, text):  # one value written once, in two arguments
+        found = doubled(object_or_none(raw) or {}, schema, text)
+        if found:  # one value written once, in two arguments
             runner.rewind(args_start)
             raw = one_value_one_argument(runner, lambda s: llm._arguments(runner, s, budget - (runner.n_tokens - start), temperature).text,
-                                         raw, schema, text, with_fixed)
+                                         found, schema, text, with_fixed) or raw
             runner.truncate(args_start)
             runner.feed(runner.tokenize(raw))
         arguments = fill_unused_number(trim_repeated_items(drop_unsupported_optionals(raw, schema, text), text), schema, text)

@@ -24,6 +24,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from .arguments import _is_number
 from .engine import Runner
 from .prompt import NEXT_CALL
 from .spans import _LEADING, _TRAILING
@@ -185,10 +186,6 @@ def next_value(runner: Runner, opener: str, arguments: dict[str, Any], schema: d
         if scores[best + 1] >= again - margin:
             return key, options[best][2]
     return "", None
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _as_text(value: Any) -> str:
