@@ -338,7 +338,7 @@ class LlamaCppChat(BaseLLM):
         if getattr(router.policy, "model_weight", 0) and not model_settled(router.policy, evidence):
             evidence.model = model_probabilities(self, request.messages, offered, offer_none, prompt)
         picks = router.policy.decide(evidence)
-        self._parts = router.parts(request.messages, picks)
+        self._parts = router.parts(request.messages, picks, evidence.splits)
         return picks
 
     def calibration_report(self) -> dict[str, Any]:

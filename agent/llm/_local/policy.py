@@ -57,6 +57,8 @@ class Evidence:
     """Functions called for the turn before (a follow-up may continue them)."""
     split: Split | None = None
     """The request read as two parts asking for two different functions (`intents.best_split`)."""
+    splits: list[Split] = field(default_factory=list)
+    """Every boundary of the request whose two parts have different best functions (`intents.splits`)."""
 
 
 @dataclass

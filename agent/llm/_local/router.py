@@ -20,7 +20,7 @@ from core.types import Message, ToolCall, ToolSpec
 
 from .arguments import _states, numbers_in
 from .evidence import ExampleIndex, split_examples, words_of
-from .intents import best_split, splits
+from .intents import Split, best_split, splits
 from .policy import Evidence, RoutingPolicy
 
 __all__ = ["Router", "TEXT_EXAMPLES", "earlier_calls", "expand", "last_request", "named_entities", "one_call_takes", "windows"]
@@ -125,12 +125,13 @@ class Router:
         fit, missing = self.fit(query, specific, grounded, per_call, len(entities))
         previous = frozenset(c.name for c in earlier_calls(messages)) & set(self.names)
         missing[[i for i, name in enumerate(self.names) if name in previous]] = False  # the earlier call states them
+        found = splits(self.index, n, query)
         return Evidence(
             names=list(self.names), similarity=sims[:n], text_similarity=float(sims[n]),
             model=model if model is not None else np.zeros(0), windows=rows,
             required=required, after_results=after_results, called=called, fit=fit, missing=missing, entities=entities,
             covers=[frozenset(v for values in args.values() for v in values) for args in specific], per_call=per_call,
-            previous=previous, split=best_split(self.index, n, query),
+            previous=previous, split=max(found, key=lambda s: s.score, default=None), splits=found,
         )
 
     def fit(self, query: str, specific: list[dict[str, list[str]]], grounded: list[set[str]], per_call: np.ndarray,
@@ -180,16 +181,18 @@ class Router:
                grounding: dict[str, dict[str, list[str]]] | None = None) -> list[str]:
         return self.policy.decide(self.evidence(messages, model, required, grounding))
 
-    def parts(self, messages: Sequence[Message], picks: Sequence[str]) -> dict[str, str]:
+    def parts(self, messages: Sequence[Message], picks: Sequence[str], found: Sequence[Split] | None = None) -> dict[str, str]:
         """For picks that a split of the last request called (`intents`), the text of the part each
         was asked in (its arguments are there: "Will it rain in Dublin, and how much is 300 EUR in
         GBP?" -> the forecast's part names Dublin, the conversion's 300, EUR and GBP); {} when the
         request was not split or the picks are not the split's two functions. The parts meet in the
         middle of the boundaries that split the same two functions clearly (the best-scoring one
         can sit anywhere in that stretch: "Flights from London | to Oslo, and what is there to do"
-        scores like "Flights from London to Oslo, | and what is there to do")."""
+        scores like "Flights from London to Oslo, | and what is there to do"). `found`: the
+        request's splits when the evidence already measured them (`Evidence.splits`)."""
         query = last_request(messages)[0]
-        found = splits(self.index, len(self.names), query)
+        if found is None:
+            found = splits(self.index, len(self.names), query)
         best = max(found, key=lambda s: s.score, default=None)
         threshold = getattr(self.policy, "split_threshold", None)
         if best is None or threshold is None or best.score < threshold:
