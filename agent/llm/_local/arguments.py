@@ -158,15 +158,7 @@ def _ground_number_prop(prop: dict[str, Any], numbers: list[float], root: dict[s
         return {**node, "enum": stated}
     if t not in ("integer", "number") or "enum" in node or "const" in node:
         return prop
-    allowed = []
-    for v in numbers:
-        if t == "integer" and not v.is_integer():
-            continue
-        if "minimum" in node and v < node["minimum"] or "maximum" in node and v > node["maximum"]:
-            continue
-        if "exclusiveMinimum" in node and v <= node["exclusiveMinimum"] or "exclusiveMaximum" in node and v >= node["exclusiveMaximum"]:
-            continue
-        allowed.append(int(v) if v.is_integer() else v)
+    allowed = [int(v) if v.is_integer() else v for v in numbers if _admits(node, v)]
     if not allowed:
         return prop
     new = {"type": t, "enum": allowed}
@@ -326,14 +318,22 @@ def fill_unused_number(arguments: str, schema: dict[str, Any], request_text: str
 def _takes_number(prop: dict[str, Any], root: dict[str, Any], value: float) -> bool:
     """Whether an argument schema (optional: null allowed, or left out) accepts the number `value`."""
     for node in [non_null(prop, root), *(resolve(a, root) for a in prop.get("anyOf", []) if isinstance(a, dict))]:
-        if node.get("type") not in ("integer", "number") or (node.get("type") == "integer" and not value.is_integer()):
+        if node.get("type") not in ("integer", "number") or "const" in node or not _admits(node, value):
             continue
         if "enum" in node and not any(_is_number(e) and float(e) == value for e in node["enum"]):
             continue
-        if "const" in node or "minimum" in node and value < node["minimum"] or "maximum" in node and value > node["maximum"]:
-            continue
         return True
     return False
+
+
+def _admits(node: dict[str, Any], value: float) -> bool:
+    """Whether a number schema's kind (integer) and bounds admit `value`."""
+    if node.get("type") == "integer" and not value.is_integer():
+        return False
+    if "minimum" in node and value < node["minimum"] or "maximum" in node and value > node["maximum"]:
+        return False
+    return not ("exclusiveMinimum" in node and value <= node["exclusiveMinimum"]
+                or "exclusiveMaximum" in node and value >= node["exclusiveMaximum"])
 
 
 def inherit_arguments(arguments: str, earlier: dict[str, Any] | None, request: str) -> str:
