@@ -20,7 +20,7 @@ from core.types import Message, ToolCall, ToolSpec
 
 from .arguments import _states, numbers_in
 from .evidence import ExampleIndex, split_examples, words_of
-from .intents import Split, best_split, splits
+from .intents import CLAUSE_MARKS, Split, best_split, splits
 from .policy import Evidence, RoutingPolicy
 
 __all__ = ["Router", "TEXT_EXAMPLES", "earlier_calls", "expand", "last_request", "named_entities", "one_call_takes", "windows"]
@@ -188,7 +188,9 @@ class Router:
         request was not split or the picks are not the split's two functions. The parts meet in the
         middle of the boundaries that split the same two functions clearly (the best-scoring one
         can sit anywhere in that stretch: "Flights from London | to Oslo, and what is there to do"
-        scores like "Flights from London to Oslo, | and what is there to do"). `found`: the
+        scores like "Flights from London to Oslo, | and what is there to do"), unless one of them ends a
+        clause ("... for pickup at Westgate. | And when's Westgate open"): then the parts are the
+        clauses. `found`: the
         request's splits when the evidence already measured them (`Evidence.splits`)."""
         query = last_request(messages)[0]
         if found is None:
@@ -200,9 +202,13 @@ class Router:
         first, second = self.names[best.first], self.names[best.second]
         if first not in picks or second not in picks:
             return {}
-        clear = [s.at for s in found if (s.first, s.second) == (best.first, best.second) and s.score >= threshold]
+        clear = [s for s in found if (s.first, s.second) == (best.first, best.second) and s.score >= threshold]
         words = query.split()
-        at = (min(clear) + max(clear) + 1) // 2
+        clauses = [s for s in clear if words[s.at - 1][-1:] in CLAUSE_MARKS]
+        if clauses:  # a clause ends there: the parts are the clauses
+            at = max(clauses, key=lambda s: s.score).at
+        else:
+            at = (min(s.at for s in clear) + max(s.at for s in clear) + 1) // 2
         return {first: " ".join(words[:at]), second: " ".join(words[at:])}
 
 
