@@ -113,6 +113,7 @@ class LlamaCppChat(BaseLLM):
         max_calls: int = MAX_CALLS,
         policy: RoutingPolicy | None = None,
         split_values: bool = True,
+        pick_spans: bool = True,
         calibrate: bool = True,
         calibration_file: str | Path | None | bool = True,
         context: str = "",
@@ -136,6 +137,8 @@ class LlamaCppChat(BaseLLM):
         self.policy = policy or RoutingPolicy(max_calls=max_calls)
         self.split_values = split_values
         """One call per value: another call for each other value the request gives a string argument (`_local/values.py`)."""
+        self.pick_spans = pick_spans
+        """A decoded span argument gives way to a span the model finds clearly likelier as a whole value (`_local/span_pick.py`)."""
         self.calibrate = calibrate
         self.calibrations: dict[tuple[str, ...], Calibration] = {}
         """Per catalog (the names of the tools offered): the model's earned weight (`_local/calibration.py`)."""

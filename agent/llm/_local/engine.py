@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +104,16 @@ class Runner:
         self.truncate(n - 1)
         self.feed([last])
 
+    def checkpoint(self) -> tuple[int, np.ndarray]:
+        """The context's length and its logits, to `restore` later without evaluating anything."""
+        return self.n_tokens, np.array(self.logits(), copy=True)
+
+    def restore(self, point: tuple[int, np.ndarray]) -> None:
+        """Cut the context back to a `checkpoint` taken on it, with the logits it had there."""
+        n, logits = point
+        self.truncate(n)
+        self._logits = logits
+
     def feed(self, tokens: Sequence[int]) -> None:
         if not tokens:
             return
@@ -155,25 +165,44 @@ class Runner:
         self._logits = saved  # the context as it was, with its logits
         return out
 
+    def path_logprobs(self, tokens: Sequence[int], ends: np.ndarray) -> tuple[list[float], list[float]]:
+        """For `tokens` as the continuation of the context, in one batched evaluation: the
+        log-probability of each token, and after each token the log-probability that the text ends
+        there (of any token in `ends`, e.g. the closing quotes of a JSON string). The context is
+        left unchanged."""
+        tokens = list(tokens)
+        if not tokens:
+            return [], []
+        saved = np.array(self.logits(), copy=True)
+        steps, stops = [float(log_softmax(saved)[tokens[0]])], []
+        for k, row in enumerate(self._rows(self.n_tokens, tokens)):
+            stops.append(float(np.logaddexp.reduce(row[ends])))
+            if k + 1 < len(tokens):
+                steps.append(float(row[tokens[k + 1]]))
+        self._logits = saved  # the context as it was, with its logits
+        return steps, stops
+
     def _next_logprobs(self, at: int, tokens: list[int]) -> list[float]:
-        """log P(tokens[k] | context[:at] + tokens[:k]) for k >= 1: tokens[:-1] evaluated in batches
-        at position `at` (logits kept for every position), the cache cut back to `at` afterwards.
-        The context's own state (`n_tokens`, the kept logits) is the caller's to restore."""
+        """log P(tokens[k] | context[:at] + tokens[:k]) for k >= 1. The context's own state
+        (`n_tokens`, the kept logits) is the caller's to restore."""
+        return [float(row[tokens[k + 1]]) for k, row in enumerate(self._rows(at, tokens[:-1]))]
+
+    def _rows(self, at: int, tokens: list[int]) -> Iterator[np.ndarray]:
+        """The next-token log-probabilities after each of `tokens`, evaluated in batches at
+        position `at` (logits kept for every position); the cache is cut back to `at` afterwards."""
         if at + len(tokens) > self.llama.n_ctx():
             raise ValueError("the context window is full")
         llama = self.llama
-        out: list[float] = []
-        fed = tokens[:-1]
-        for i in range(0, len(fed), llama.n_batch):
-            chunk = fed[i:i + llama.n_batch]
-            llama._ctx.kv_cache_seq_rm(-1, at + i, -1)
-            llama._batch.set_batch(batch=chunk, n_past=at + i, logits_all=True)
-            llama._ctx.decode(llama._batch)
-            for j in range(len(chunk)):
-                row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llama._ctx.ctx, j), shape=(self.n_vocab,))
-                out.append(float(log_softmax(row)[tokens[i + j + 1]]))
-        llama._ctx.kv_cache_seq_rm(-1, at, -1)
-        return out
+        try:
+            for i in range(0, len(tokens), llama.n_batch):
+                chunk = tokens[i:i + llama.n_batch]
+                llama._ctx.kv_cache_seq_rm(-1, at + i, -1)
+                llama._batch.set_batch(batch=chunk, n_past=at + i, logits_all=True)
+                llama._ctx.decode(llama._batch)
+                for j in range(len(chunk)):
+                    yield log_softmax(np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llama._ctx.ctx, j), shape=(self.n_vocab,)))
+        finally:
+            llama._ctx.kv_cache_seq_rm(-1, at, -1)
 
     # -- decoding -------------------------------------------------------------------------
     def generate(

@@ -5,7 +5,8 @@ A follow-up's call of a function called earlier inherits the arguments the new r
 restate (`arguments.inherit_arguments`); a decoded call whose string argument the request gives
 several values for is followed by a call for the next value (`values.next_value`), and that
 one by the next, up to `max_calls`; a call giving one value written once to two arguments is
-decoded again both ways (`distinct.one_value_one_argument`).
+decoded again both ways (`distinct.one_value_one_argument`); a decoded span argument gives way to
+a span the model scores clearly likelier as a whole value (`span_pick`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .arguments import drop_unsupported_optionals, fill_unused_number, inherit_a
 from .distinct import doubled, one_value_one_argument
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .router import earlier_calls, last_request
+from .span_pick import likelier, whole_span_scores
 from .spans import without_values
 from .values import next_value
 
@@ -52,20 +54,28 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         runner.feed(runner.tokenize((NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '"'))
         runner.feed(runner.tokenize(',"arguments":'))
         args_start = runner.n_tokens
+        text = (parts or {}).get(name, request_text)
+        scored = whole_span_scores(runner, schema, fixed, text) if llm.pick_spans else None
+        at_args = runner.checkpoint()
+        open_schema = schema
         gen = llm._arguments(runner, schema, budget - (runner.n_tokens - start), temperature,
                              check=lambda _text: on_text(""))  # a cancelled turn stops at the next token
+        better = likelier(scored, object_or_none(gen.text) or {}) if scored and gen.finish_reason != "length" else {}
+        if better:  # a span clearly likelier whole than the one decoded
+            runner.restore(at_args)
+            schema = with_fixed(schema, better)
+            gen = llm._arguments(runner, schema, budget - (runner.n_tokens - start), temperature, check=lambda _text: on_text(""))
         if gen.finish_reason == "length":  # cut short: keep the complete calls, or report the cut one
             if not calls:
                 finish = "length"
                 calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
             break
-        text = (parts or {}).get(name, request_text)
         raw = gen.text
-        found = doubled(object_or_none(raw) or {}, schema, text)
+        found = doubled(object_or_none(raw) or {}, open_schema, text)
         if found:  # one value written once, in two arguments
             runner.rewind(args_start)
             raw = one_value_one_argument(runner, lambda s: llm._arguments(runner, s, budget - (runner.n_tokens - start), temperature).text,
-                                         found, schema, text, with_fixed) or raw
+                                         found, open_schema, text, with_fixed) or raw
             runner.truncate(args_start)
             runner.feed(runner.tokenize(raw))
         arguments = fill_unused_number(trim_repeated_items(drop_unsupported_optionals(raw, schema, text), text), schema, text)

@@ -74,3 +74,19 @@ def test_continuation_log_probabilities_match_the_token_by_token_reference(runne
     assert runner.n_tokens == len(prompt) and np.allclose(runner.logits(), before)
     assert sum(batched) == pytest.approx(_token_by_token(runner, tokens), abs=0.3)
     assert len(batched) == len(tokens)
+
+
+def test_path_log_probabilities_give_each_token_and_each_possible_end_of_the_text(runner):
+    prompt = _prompt(runner)
+    tokens = runner.tokenize("Lisbon and Porto")
+    ends = np.array(runner.tokenize('"'), dtype=np.int64)
+    runner.prefill(prompt)
+    before = np.array(runner.logits(), copy=True)
+    steps, stops = runner.path_logprobs(tokens, ends)
+    assert runner.n_tokens == len(prompt) and np.allclose(runner.logits(), before)
+    assert len(steps) == len(stops) == len(tokens)
+    assert sum(steps) == pytest.approx(_token_by_token(runner, tokens), abs=0.3)
+    for k in range(1, len(tokens) + 1):  # after tokens[:k]: the quote's own log-probability, fed one by one
+        runner.prefill(prompt)
+        runner.feed(tokens[:k])
+        assert stops[k - 1] == pytest.approx(float(log_softmax(runner.logits())[ends[0]]), abs=0.3)

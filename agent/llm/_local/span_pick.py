@@ -1,0 +1,148 @@
+"""A span-constrained string argument's value, checked whole.
+
+Decoded token by token, a span argument (`spans.py`) takes whichever word the model finds likeliest
+to start a string, and then whatever follows it: "also find me anything by Sally Rooney" gives
+query="find" (a likely first word of anything), and "renew The Women and show me what else I've
+got" gives loan="The Women and show me" (each next word likelier than the string's end).
+
+So the model also scores spans as whole values: the probability of the span's tokens and of the
+string closing right after it (`whole_span_scores`, before the call is decoded). The starting words
+the model finds likeliest (`STARTS`, ranked by their first token, read off the logits at hand) are
+each evaluated once, in one batch, over their longest run; every shorter span from that start is
+scored from the same pass. When a span is clearly likelier whole than the decoded value (by
+`MARGIN` nats: `likelier`), the call is decoded again with that value pinned. A near tie keeps the
+decoded value: word by word the model is right about as often ("from London to Oslo" scores
+London and Oslo as the origin within 0.1 nats).
+
+Nothing here knows a tool or a language: the spans are the ones the argument's pattern allows,
+and the choice is the model's own probability of each complete value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import weakref
+from typing import Any
+
+import numpy as np
+
+from .engine import Runner, log_softmax
+from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS, MAX_WORDS
+
+__all__ = ["MARGIN", "STARTS", "likelier", "whole_span_scores"]
+
+STARTS = 3
+"""How many starting words (the likeliest by their first token) are scored in full, wherever the
+conversation writes them ("Boston" in an earlier request and in an earlier call's value)."""
+MARGIN = 1.5
+"""A whole span replaces the decoded value when it is this many nats likelier."""
+
+
+Scored = dict[str, tuple[dict[str, float], dict[str, Any]]]
+"""Per span argument: the model's score of each span as its whole value, and the earlier arguments'
+values that scoring assumed."""
+
+
+def whole_span_scores(runner: Runner, schema: dict[str, Any], fixed: dict[str, Any], text: str) -> Scored:
+    """Before a call's arguments are decoded: for each leading span-constrained argument (those
+    whose earlier arguments are pinned in `fixed` or span arguments too), the model's score of each
+    span of `text` as its whole value (from the `STARTS` likeliest starting words; spans its pattern
+    allows), assuming the earlier span arguments take their best-scored spans. The context must end
+    where the arguments object starts; it is left so."""
+    props = schema.get("properties") or {}
+    written: dict[str, Any] = {}
+    out: Scored = {}
+    for key, prop in props.items():
+        if key in fixed:
+            written[key] = fixed[key]
+            continue
+        if not isinstance(prop, dict) or "pattern" not in prop or prop.get("type") != "string":
+            break
+        lead = json.dumps(written, separators=(",", ":"), ensure_ascii=False)[:-1] + ("," if written else "") + json.dumps(key) + ':"'
+        scores = _scores(runner, lead, text, re.compile(prop["pattern"]))
+        if not scores:
+            break
+        out[key] = (scores, dict(written))
+        written[key] = max(scores, key=lambda span: scores[span])
+    return out
+
+
+def likelier(scored: Scored, decoded: dict[str, Any], margin: float = MARGIN) -> dict[str, str]:
+    """The values to pin instead of the decoded ones: for each scored argument, the span the model
+    scored clearly likelier (by `margin`) than the decoded value. An argument is judged only while
+    the earlier values are the ones its scoring assumed, and only when its decoded value was scored
+    (its start among the likeliest); {} keeps the call as decoded."""
+    pinned: dict[str, str] = {}
+    for key, (scores, assumed) in scored.items():
+        if any(pinned.get(k, decoded.get(k)) != v for k, v in assumed.items()):
+            break
+        value = decoded.get(key)
+        if not isinstance(value, str) or value not in scores:
+            continue
+        best = max(scores, key=lambda span: scores[span])
+        if scores[best] > scores[value] + margin:
+            pinned[key] = best
+    return pinned
+
+
+def _scores(runner: Runner, lead: str, text: str, allowed: re.Pattern[str]) -> dict[str, float]:
+    here = runner.checkpoint()
+    runner.feed(runner.tokenize(lead))
+    try:
+        first = log_softmax(np.array(runner.logits(), copy=True))
+        heads: dict[str, tuple[float, list[str], list[int]]] = {}
+        for words in _runs(text):
+            toks = runner.tokenize(" ".join(words))
+            if toks and " ".join(words) not in heads:
+                heads[" ".join(words)] = (float(first[toks[0]]), words, toks)
+        ranked = sorted(heads.values(), key=lambda h: -h[0])
+        starts = list(dict.fromkeys(words[0].rstrip(_TRAILING) for _, words, _ in ranked))[:STARTS]
+        ends = _closers(runner)
+        scores: dict[str, float] = {}
+        for _, words, toks in (h for h in ranked if h[1][0].rstrip(_TRAILING) in starts):
+            steps, stops = runner.path_logprobs(toks, ends)
+            for n in range(1, len(words) + 1):
+                span = " ".join([*words[:n - 1], words[n - 1].rstrip(_TRAILING)])
+                k = _boundary(runner, toks, span)
+                if k is not None and allowed.fullmatch(span):
+                    scores[span] = max(scores.get(span, float("-inf")), sum(steps[:k]) + stops[k - 1])
+        return scores
+    finally:
+        runner.restore(here)
+
+
+def _runs(text: str) -> list[list[str]]:
+    """For each word of `text` (its last `MAX_WORDS`), the longest run of words a span may take
+    from it: up to `MAX_SPAN_WORDS`, within its line, without their leading punctuation (as
+    `spans.span_pattern` writes them)."""
+    lines = [line.split() for line in text.splitlines()]
+    out: list[list[str]] = []
+    budget = MAX_WORDS
+    for line in reversed(lines):
+        if budget <= 0:
+            break
+        kept = [w.lstrip(_LEADING) for w in line[-budget:]]
+        budget -= len(line)
+        for i in range(len(kept)):
+            if kept[i].rstrip(_TRAILING):
+                out.append(kept[i:i + MAX_SPAN_WORDS])
+    return out
+
+
+def _boundary(runner: Runner, toks: list[int], span: str) -> int | None:
+    """How many of `toks` (a run's tokens) write `span` exactly, or None when its tokens are not a
+    prefix of them (the run tokenizes across the span's end)."""
+    own = runner.tokenize(span)
+    return len(own) if own and toks[:len(own)] == own else None
+
+
+_CLOSERS: weakref.WeakKeyDictionary[Runner, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _closers(runner: Runner) -> np.ndarray:
+    """The tokens that close a JSON string value: a quote, then nothing but `,`, `}` or spaces."""
+    if runner not in _CLOSERS:
+        pieces = ((t, runner.piece(t).decode("utf-8", "ignore")) for t in range(runner.n_vocab))
+        _CLOSERS[runner] = np.array([t for t, p in pieces if p.startswith('"') and all(c in ",} \n" for c in p[1:])], dtype=np.int64)
+    return _CLOSERS[runner]
