@@ -168,10 +168,13 @@ def _ground_number_prop(prop: dict[str, Any], numbers: list[float], root: dict[s
 
 
 def _states(text: str, value: str) -> bool:
+    """Whether `text` names the enum value `value`: its words in order, each right after the one
+    before or one word later ("due_soon" in "what's due back soon?", "long-term" in "long term")."""
     words = re.findall(r"[a-z0-9]+", value.lower())
     if not words:
         return False
-    return re.search(r"(?<![a-z0-9])" + r"[\s\-_]*".join(map(re.escape, words)) + r"(?![a-z0-9])", text.lower()) is not None
+    between = r"(?:[\s\-_]*|[\s\-_]+[\w']+[\s\-_]+)"
+    return re.search(r"(?<![a-z0-9])" + between.join(map(re.escape, words)) + r"(?![a-z0-9])", text.lower()) is not None
 
 
 def _fixed(prop: dict[str, Any], root: dict[str, Any]) -> bool:

@@ -129,6 +129,14 @@ def test_required_numbers_and_enums_are_grounded_in_the_request():
     assert h.ground_numbers(strict, [], "the weather in Oslo")["properties"]["days"] == {"type": "null"}
 
 
+def test_an_enum_value_is_named_by_its_words_in_order_at_most_one_word_apart():
+    h = _helpers()
+    schema = {"type": "object", "required": [], "properties": {
+        "status": {"type": "string", "enum": ["all", "overdue", "due_soon"], "default": "all"}}}
+    assert h.ground_numbers(schema, [], "what's due back soon?")["properties"]["status"]["enum"] == ["due_soon"]
+    assert h.ground_numbers(schema, [], "is anything due this week, soon?")["properties"]["status"] == schema["properties"]["status"]
+
+
 def test_unstated_optional_arguments_are_left_out_or_nulled():
     h = _helpers()
     schema = {"type": "object", "required": ["symbol", "horizon", "kind"], "properties": {
