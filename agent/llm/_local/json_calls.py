@@ -28,6 +28,7 @@ from .values import next_value
 
 if TYPE_CHECKING:
     from ..llamacpp import LlamaCppChat
+    from .engine import Generated
 
 __all__ = ["json_calls", "object_or_none", "with_fixed"]
 
@@ -47,6 +48,10 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
     start = len(prompt)
     i = 0
     chain: dict[int, tuple[str, list[Any]]] = {}  # a call added for another value: (argument, the values earlier calls took)
+
+    def decode(schema: dict[str, Any]) -> Generated:  # an arguments object; a cancelled turn stops at the next token
+        return llm._arguments(runner, schema, budget - (runner.n_tokens - start), temperature, check=lambda _text: on_text(""))
+
     while i < len(plan):
         name, fixed = plan[i]
         schema = with_fixed(without_values(schemas[name], fixed, request_text) if i in chain else schemas[name], fixed)
@@ -58,13 +63,12 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         scored = whole_span_scores(runner, schema, fixed, text) if llm.pick_spans else None
         at_args = runner.checkpoint()
         open_schema = schema
-        gen = llm._arguments(runner, schema, budget - (runner.n_tokens - start), temperature,
-                             check=lambda _text: on_text(""))  # a cancelled turn stops at the next token
+        gen = decode(schema)
         better = likelier(scored, object_or_none(gen.text) or {}) if scored and gen.finish_reason != "length" else {}
         if better:  # a span clearly likelier whole than the one decoded
             runner.restore(at_args)
             schema = with_fixed(schema, better)
-            gen = llm._arguments(runner, schema, budget - (runner.n_tokens - start), temperature, check=lambda _text: on_text(""))
+            gen = decode(schema)
         if gen.finish_reason == "length":  # cut short: keep the complete calls, or report the cut one
             if not calls:
                 finish = "length"
@@ -73,9 +77,8 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         raw = gen.text
         found = doubled(object_or_none(raw) or {}, open_schema, text)
         if found:  # one value written once, in two arguments
-            runner.rewind(args_start)
-            raw = one_value_one_argument(runner, lambda s: llm._arguments(runner, s, budget - (runner.n_tokens - start), temperature).text,
-                                         found, open_schema, text, with_fixed) or raw
+            runner.restore(at_args)
+            raw = one_value_one_argument(runner, lambda s: decode(s).text, found, open_schema, text, with_fixed) or raw
             runner.truncate(args_start)
             runner.feed(runner.tokenize(raw))
         arguments = fill_unused_number(trim_repeated_items(drop_unsupported_optionals(raw, schema, text), text), schema, text)
