@@ -82,7 +82,7 @@ from ._local.prompt import (
     chat_messages,
     tools_block,
 )
-from ._local.router import Router, expand
+from ._local.router import Router, expand, last_request
 from ._local.shortlist import Shortlists
 from ._local.spans import constrain_strings, conversation_text, span_pattern
 from ._local.structured import structured_turn
@@ -280,7 +280,8 @@ class LlamaCppChat(BaseLLM):
         described = {t.name: G.grounded_schema(t.parameters, request.grounding.get(t.name)) for t in offered}
         # the grammar also holds the conversation's numbers and spans; the prompt describes the tool without them
         spans = span_pattern(request_text)
-        schemas = {n: constrain_strings(ground_numbers(schema, numbers, request_text), spans) for n, schema in described.items()}
+        last = last_request(request.messages)[0]
+        schemas = {n: constrain_strings(ground_numbers(schema, numbers, request_text, last), spans) for n, schema in described.items()}
         offer_none = choice == "auto"
         prompt = self._routing_prompt(request.messages, offered, offer_none)
         usage = Usage(prompt_tokens=len(prompt), requests=1)

@@ -68,14 +68,15 @@ def numbers_in(text: str) -> list[float]:
     return out[:MAX_NUMBERS]
 
 
-def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "") -> dict[str, Any]:
+def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "", last: str = "") -> dict[str, Any]:
     """The argument schema grounded in the request's own words, for one request.
 
     - Required number arguments (top level, or list items) may only take numbers written in the
       request: a small model invents numbers (100, 1234567890, endless zeros); the request's own
       are almost always the right ones. An argument keeps its schema when no number fits it.
     - A required string enum may only take the values the request names (when it names some).
-    - An optional string enum of which the request names exactly one value is written, with it.
+    - An optional string enum of which the request names exactly one value is written, with it
+      (the one the last message, `last`, names, when the conversation names several).
     - A required list holds at least one item.
     - An optional number argument takes one of the request's numbers, or is left out when the
       request writes none.
@@ -99,7 +100,7 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "")
         new_props[key] = _ground_number_prop(prop, numbers, schema, text) if fixed else _optional_number(prop, numbers, schema)
         if fixed and new_props[key].get("type") == "array" and "minItems" not in new_props[key]:
             new_props[key] = {**new_props[key], "minItems": 1}  # a list the call needs holds something ([] is a small model's shortcut)
-        value = None if fixed or not isinstance(prop, dict) else _one_stated_value(prop, schema, text)
+        value = None if fixed or not isinstance(prop, dict) else _one_stated_value(prop, schema, last) or _one_stated_value(prop, schema, text)
         if value is not None:  # an optional choice the request names: that value, written
             new_props[key] = {"type": "string", "enum": [value], **({"description": prop["description"]} if prop.get("description") else {})}
             stated_optionals.append(key)
@@ -349,7 +350,8 @@ def inherit_arguments(arguments: str, earlier: dict[str, Any] | None, request: s
     text, plain = _norm(request), _plain(request)
     merged = dict(args)
     for key, value in earlier.items():
-        if key not in args or not _supported(args[key], text, plain):
+        new = args.get(key)
+        if key not in args or not (_supported(new, text, plain) or isinstance(new, str) and _states(request, new)):
             merged[key] = value
     if merged == args:
         return arguments

@@ -137,6 +137,23 @@ def test_an_enum_value_is_named_by_its_words_in_order_at_most_one_word_apart():
     assert h.ground_numbers(schema, [], "is anything due this week, soon?")["properties"]["status"] == schema["properties"]["status"]
 
 
+def test_an_optional_enum_takes_the_value_the_last_message_names_when_the_conversation_names_several():
+    h = _helpers()
+    schema = {"type": "object", "required": [], "properties": {
+        "status": {"type": "string", "enum": ["all", "overdue", "due_soon"], "default": "all"}}}
+    conversation = "show me all my loans\nall\nwhat's due back soon?"
+    assert "status" not in h.ground_numbers(schema, [], conversation).get("required", [])  # two named: the model decides
+    out = h.ground_numbers(schema, [], conversation, last="what's due back soon?")
+    assert out["properties"]["status"]["enum"] == ["due_soon"] and "status" in out["required"]
+
+
+def test_a_follow_up_keeps_an_enum_value_its_request_names_with_a_word_between():
+    h = _helpers()
+    args = h.inherit_arguments('{"status":"due_soon"}', {"status": "all"}, "what's due back soon?")
+    assert json.loads(args) == {"status": "due_soon"}
+    assert json.loads(h.inherit_arguments('{"status":"overdue"}', {"status": "all"}, "and the rest?")) == {"status": "all"}
+
+
 def test_unstated_optional_arguments_are_left_out_or_nulled():
     h = _helpers()
     schema = {"type": "object", "required": ["symbol", "horizon", "kind"], "properties": {
