@@ -52,7 +52,7 @@ def main(argv: list[str]) -> int:
     from llama_cpp import LlamaGrammar
 
     from agent.llm._local import grammar as G
-    from agent.llm._local.engine import LLGuidanceConstraint
+    from agent.llm._local.constraints import LLGuidanceConstraint
     from agent.llm.llamacpp import LlamaCppChat
 
     chat = LlamaCppChat(args.model, n_threads=args.threads)

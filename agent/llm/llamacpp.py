@@ -62,13 +62,8 @@ from ._local.calibration import Calibration
 from ._local.calibration_store import CalibrationStore, default_store
 from ._local.clauses import clause_constraint
 from ._local.compose import ComposedConstraint
-from ._local.engine import (
-    Constraint,
-    GBNFConstraint,
-    Generated,
-    LLGuidanceConstraint,
-    Runner,
-)
+from ._local.constraints import Constraint, GBNFConstraint, LLGuidanceConstraint
+from ._local.engine import Generated, Runner
 from ._local.evidence import split_examples
 from ._local.figures import figures_constraint
 from ._local.install import require

@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Constraint, Runner, _discourage_repeats, _pick
+from .constraints import Constraint
+from .engine import Runner, _discourage_repeats, _pick
 
 __all__ = ["ClauseConstraint", "clause_constraint"]
 

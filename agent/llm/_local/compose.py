@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Constraint, Runner, _pick
+from .constraints import Constraint
+from .engine import Runner, _pick
 
 __all__ = ["ComposedConstraint", "LEAD_BOOST"]
 

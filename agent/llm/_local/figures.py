@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from . import grammar as G
-from .engine import LLGuidanceConstraint, Runner, _discourage_repeats, _pick
+from .constraints import LLGuidanceConstraint
+from .engine import Runner, _discourage_repeats, _pick
 
 TEXT_REGEX = r"[^0-9]*[^0-9.,]"
 AFTER_FIGURE_REGEX = r"[^0-9A-Za-z_][^0-9]*[^0-9.,]|[^0-9A-Za-z_.,]"

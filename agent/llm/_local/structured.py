@@ -15,7 +15,8 @@ from core.response_format import schema_of
 from core.schema import close_objects
 
 from . import grammar as G
-from .engine import Constraint, GBNFConstraint, LLGuidanceConstraint, Runner
+from .constraints import Constraint, GBNFConstraint, LLGuidanceConstraint
+from .engine import Runner
 
 __all__ = ["structured_turn", "compile_response_format", "schema_hint", "SchemaError"]
 
