@@ -41,16 +41,16 @@ def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], st
     returns its text; `fix(schema, fixed)` pins arguments to values. The context must end at the
     opener; it is left after a prefix of the readings (the caller feeds the one returned)."""
     first, second, value = found
-    here = runner.n_tokens
+    here = runner.checkpoint()
     readings: list[str] = []
     for keep, other in ((first, second), (second, first)):
         pinned = fix(_without_choice(without_values(schema, {keep: value}, request), other, value), {keep: value})
-        runner.rewind(here)
+        runner.restore(here)
         readings.append(decode(pinned))
     readings = [r for r in dict.fromkeys(readings) if (args := _object(r)) is not None and not doubled(args, schema, request)]
     if len(readings) < 2:
         return readings[0] if readings else None
-    runner.rewind(here)
+    runner.restore(here)
     scores = runner.score_options(readings)
     return readings[max(range(len(readings)), key=lambda k: scores[k][0])]
 

@@ -98,15 +98,6 @@ class Runner:
             self.llama._ctx.kv_cache_seq_rm(-1, n, -1)
         self._logits = None
 
-    def rewind(self, n: int) -> None:
-        """Cut the context back to its first `n` tokens, with the logits after them (re-fed)."""
-        if n <= 0:
-            self.truncate(0)
-            return
-        last = int(self.llama.input_ids[n - 1])
-        self.truncate(n - 1)
-        self.feed([last])
-
     def checkpoint(self) -> tuple[int, np.ndarray]:
         """The context's length and its logits, to `restore` later without evaluating anything."""
         return self.n_tokens, np.array(self.logits(), copy=True)
@@ -146,15 +137,14 @@ class Runner:
         toks = [self.tokenize(o, special=special) for o in options]
         common = _common_prefix(toks)
         self.feed(common)  # the shared part has the same probability under every option
-        here = self.n_tokens
-        saved = np.array(self.logits(), copy=True)
-        first = log_softmax(saved)
+        here = self.checkpoint()
+        first = log_softmax(here[1])
         rests = [t[len(common):] for t in toks]
         done: dict[tuple[int, ...], float] = {}
         for r in rests:
             if tuple(r) not in done:
-                done[tuple(r)] = float(first[r[0]]) + sum(self._next_logprobs(here, r)) if r else 0.0
-        self._logits = saved  # the context is `here` again: its logits, as they were
+                done[tuple(r)] = float(first[r[0]]) + sum(self._next_logprobs(here[0], r)) if r else 0.0
+        self.restore(here)
         return [(done[tuple(r)], r) for r in rests]
 
     def continuation_logprobs(self, tokens: Sequence[int]) -> list[float]:
@@ -163,9 +153,9 @@ class Runner:
         tokens = list(tokens)
         if not tokens:
             return []
-        saved = np.array(self.logits(), copy=True)
-        out = [float(log_softmax(saved)[tokens[0]]), *self._next_logprobs(self.n_tokens, tokens)]
-        self._logits = saved  # the context as it was, with its logits
+        here = self.checkpoint()
+        out = [float(log_softmax(here[1])[tokens[0]]), *self._next_logprobs(here[0], tokens)]
+        self.restore(here)
         return out
 
     def path_logprobs(self, tokens: Sequence[int], ends: np.ndarray) -> tuple[list[float], list[float]]:
@@ -176,13 +166,13 @@ class Runner:
         tokens = list(tokens)
         if not tokens:
             return [], []
-        saved = np.array(self.logits(), copy=True)
-        steps, stops = [float(log_softmax(saved)[tokens[0]])], []
-        for k, row in enumerate(self._rows(self.n_tokens, tokens)):
+        here = self.checkpoint()
+        steps, stops = [float(log_softmax(here[1])[tokens[0]])], []
+        for k, row in enumerate(self._rows(here[0], tokens)):
             stops.append(float(np.logaddexp.reduce(row[ends])))
             if k + 1 < len(tokens):
                 steps.append(float(row[tokens[k + 1]]))
-        self._logits = saved  # the context as it was, with its logits
+        self.restore(here)
         return steps, stops
 
     def _next_logprobs(self, at: int, tokens: list[int]) -> list[float]:
