@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .engine import Runner, log_softmax
-from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS, MAX_WORDS
+from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS, recent_lines
 
 __all__ = ["MARGIN", "STARTS", "likelier", "whole_span_scores"]
 
@@ -90,12 +90,12 @@ def _scores(runner: Runner, lead: str, text: str, allowed: re.Pattern[str]) -> d
     here = runner.checkpoint()
     runner.feed(runner.tokenize(lead))
     try:
-        first = log_softmax(np.array(runner.logits(), copy=True))
+        first = log_softmax(runner.logits())
         heads: dict[str, tuple[float, list[str], list[int]]] = {}
         for words in _runs(text):
-            toks = runner.tokenize(" ".join(words))
-            if toks and " ".join(words) not in heads:
-                heads[" ".join(words)] = (float(first[toks[0]]), words, toks)
+            run = " ".join(words)
+            if run not in heads and (toks := runner.tokenize(run)):
+                heads[run] = (float(first[toks[0]]), words, toks)
         ranked = sorted(heads.values(), key=lambda h: -h[0])
         starts = list(dict.fromkeys(words[0].rstrip(_TRAILING) for _, words, _ in ranked))[:STARTS]
         ends = _closers(runner)
@@ -113,20 +113,13 @@ def _scores(runner: Runner, lead: str, text: str, allowed: re.Pattern[str]) -> d
 
 
 def _runs(text: str) -> list[list[str]]:
-    """For each word of `text` (its last `MAX_WORDS`), the longest run of words a span may take
-    from it: up to `MAX_SPAN_WORDS`, within its line, without their leading punctuation (as
-    `spans.span_pattern` writes them)."""
-    lines = [line.split() for line in text.splitlines()]
+    """For each word of `text`'s recent lines (`spans.recent_lines`, as `spans.span_pattern` reads
+    them), the longest run of words a span may take from it: up to `MAX_SPAN_WORDS`, within its
+    line, without their leading punctuation."""
     out: list[list[str]] = []
-    budget = MAX_WORDS
-    for line in reversed(lines):
-        if budget <= 0:
-            break
-        kept = [w.lstrip(_LEADING) for w in line[-budget:]]
-        budget -= len(line)
-        for i in range(len(kept)):
-            if kept[i].rstrip(_TRAILING):
-                out.append(kept[i:i + MAX_SPAN_WORDS])
+    for line in recent_lines(text):
+        kept = [w.lstrip(_LEADING) for w in line]
+        out += [kept[i:i + MAX_SPAN_WORDS] for i in range(len(kept)) if kept[i].rstrip(_TRAILING)]
     return out
 
 

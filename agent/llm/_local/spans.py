@@ -19,7 +19,7 @@ from typing import Any
 from core.schema import FREE_TEXT, allows_null, resolve
 from core.types import Message
 
-__all__ = ["MAX_SPAN_WORDS", "conversation_text", "span_pattern", "constrain_strings", "without_values"]
+__all__ = ["MAX_SPAN_WORDS", "conversation_text", "recent_lines", "span_pattern", "constrain_strings", "without_values"]
 
 MAX_SPAN_WORDS = 6
 MAX_WORDS = 300
@@ -75,20 +75,25 @@ def _word(raw: str) -> str | None:
     return _escape(stripped) + (f"({_escape(tail)})?" if tail_ok else "")
 
 
+def recent_lines(text: str) -> list[list[str]]:
+    """The words of `text`'s lines, the most recent line first, up to its last `MAX_WORDS` words."""
+    kept: list[list[str]] = []
+    budget = MAX_WORDS
+    for line in reversed(text.splitlines()):
+        if budget <= 0:
+            break
+        words = line.split()
+        kept.append(words[-budget:])
+        budget -= len(words)
+    return kept
+
+
 def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[str] = frozenset()) -> str | None:
     """An anchored regex matching every run of 1..`max_words` consecutive words of `text` (a word
     may drop its surrounding punctuation), or None when `text` has no word. Lines do not join;
     words in `exclude` (lower case, punctuation stripped) are left out and break runs."""
     trie: dict[str, dict] = {}
-    lines = [[w for w in line.split()] for line in text.splitlines()]
-    budget = MAX_WORDS
-    kept: list[list[str]] = []
-    for line in reversed(lines):  # the most recent words first
-        if budget <= 0:
-            break
-        kept.append(line[-budget:])
-        budget -= len(line)
-    for line in kept:
+    for line in recent_lines(text):
         words = [None if w.lstrip(_LEADING).rstrip(_TRAILING).lower() in exclude else _word(w) for w in line]
         for i in range(len(words)):
             node = trie
