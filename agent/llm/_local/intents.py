@@ -29,7 +29,7 @@ import numpy as np
 
 from .evidence import _WORD, ExampleIndex
 
-__all__ = ["FALSE_SPLIT_RATE", "MIN_PART_WORDS", "MIN_SPLIT_SCORE", "MIN_SPLIT_WORDS", "Split", "best_split", "splits", "split_threshold"]
+__all__ = ["FALSE_SPLIT_RATE", "MIN_PART_WORDS", "MIN_SPLIT_SCORE", "MIN_SPLIT_WORDS", "Split", "best_split", "splits", "split_threshold", "strongest"]
 
 MIN_PART_WORDS = 3
 """Each part has at least this many words (one or two words echo anything)."""
@@ -63,7 +63,12 @@ def best_split(index: ExampleIndex, n: int, text: str, exclude_doc: int | None =
     """The split of `text` whose two parts most clearly ask for two different functions (options
     0..n-1 of `index`; option n is the "answer in text" option), or None when no boundary gives two
     parts with different best functions."""
-    return max(splits(index, n, text, exclude_doc), key=lambda s: s.score, default=None)
+    return strongest(splits(index, n, text, exclude_doc))
+
+
+def strongest(found: Sequence[Split]) -> Split | None:
+    """The best-scoring of `found` splits, or None when there are none."""
+    return max(found, key=lambda s: s.score, default=None)
 
 
 def splits(index: ExampleIndex, n: int, text: str, exclude_doc: int | None = None) -> list[Split]:

@@ -20,7 +20,7 @@ from core.types import Message, ToolCall, ToolSpec
 
 from .arguments import _states, numbers_in
 from .evidence import ExampleIndex, split_examples, words_of
-from .intents import CLAUSE_MARKS, Split, best_split, splits
+from .intents import CLAUSE_MARKS, Split, best_split, splits, strongest
 from .policy import Evidence, RoutingPolicy
 
 __all__ = ["Router", "TEXT_EXAMPLES", "earlier_calls", "expand", "last_request", "named_entities", "one_call_takes", "windows"]
@@ -131,7 +131,7 @@ class Router:
             model=model if model is not None else np.zeros(0), windows=rows,
             required=required, after_results=after_results, called=called, fit=fit, missing=missing, entities=entities,
             covers=[frozenset(v for values in args.values() for v in values) for args in specific], per_call=per_call,
-            previous=previous, split=max(found, key=lambda s: s.score, default=None), splits=found,
+            previous=previous, split=strongest(found), splits=found,
         )
 
     def fit(self, query: str, specific: list[dict[str, list[str]]], grounded: list[set[str]], per_call: np.ndarray,
@@ -188,14 +188,14 @@ class Router:
         request was not split or the picks are not the split's two functions. The parts meet in the
         middle of the boundaries that split the same two functions clearly (the best-scoring one
         can sit anywhere in that stretch: "Flights from London | to Oslo, and what is there to do"
-        scores like "Flights from London to Oslo, | and what is there to do"), unless one of them ends a
-        clause ("... for pickup at Westgate. | And when's Westgate open"): then the parts are the
-        clauses. `found`: the
-        request's splits when the evidence already measured them (`Evidence.splits`)."""
+        scores like "Flights from London to Oslo, | and what is there to do"), unless one of them
+        ends a clause ("... for pickup at Westgate. | And when's Westgate open"): then the parts are
+        the clauses. `found`: the request's splits when the evidence already measured them
+        (`Evidence.splits`)."""
         query = last_request(messages)[0]
         if found is None:
             found = splits(self.index, len(self.names), query)
-        best = max(found, key=lambda s: s.score, default=None)
+        best = strongest(found)
         threshold = getattr(self.policy, "split_threshold", None)
         if best is None or threshold is None or best.score < threshold:
             return {}
@@ -204,11 +204,8 @@ class Router:
             return {}
         clear = [s for s in found if (s.first, s.second) == (best.first, best.second) and s.score >= threshold]
         words = query.split()
-        clauses = [s for s in clear if words[s.at - 1][-1:] in CLAUSE_MARKS]
-        if clauses:  # a clause ends there: the parts are the clauses
-            at = max(clauses, key=lambda s: s.score).at
-        else:
-            at = (min(s.at for s in clear) + max(s.at for s in clear) + 1) // 2
+        clause = strongest([s for s in clear if words[s.at - 1][-1:] in CLAUSE_MARKS])  # a clause ends there
+        at = clause.at if clause else (min(s.at for s in clear) + max(s.at for s in clear) + 1) // 2
         return {first: " ".join(words[:at]), second: " ".join(words[at:])}
 
 
