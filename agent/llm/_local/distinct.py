@@ -1,6 +1,7 @@
 """A value written once is one argument's value: a call that gives the same span to two arguments
-("from NOK to NOK" for "50 EUR in NOK") is decoded again both ways, each argument in turn keeping
-the value while the other cannot take its words, and the model keeps the reading it finds likelier.
+("from NOK to NOK" for "50 EUR in NOK"), or the same number ("mass1=15, mass2=15" for "20 kg of
+water ... mixed with 15 kg"), is decoded again both ways, each argument in turn keeping the value
+while the other cannot take it, and the model keeps the reading it finds likelier.
 
 Nothing here knows a tool or a language: "the same value" is the same text, "written once" counts
 its occurrences in the request, and the choice is the model's log-probability of each call.
@@ -11,29 +12,39 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .arguments import _object, _plain, _times_written
+from .arguments import _is_number, _object, _plain, _times_written
 from .engine import Runner
 from .spans import without_values
 
-__all__ = ["doubled", "one_value_one_argument"]
+__all__ = ["doubled", "one_value_one_argument", "without_value"]
 
 
-def doubled(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> tuple[str, str, str] | None:
-    """(a span-constrained argument, another argument, value) of two arguments given the same value
-    that the request writes fewer times than that (a title and a format both "audiobook"); None
-    when there are none."""
+def doubled(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> tuple[str, str, Any] | None:
+    """(an argument that can take another value, another argument, value) of two arguments given
+    the same value that the request writes fewer times than that (a title and a format both
+    "audiobook"; two masses both 15 for "20 kg ... 15 kg"); None when there are none."""
     props = schema.get("properties") or {}
-    strings = [k for k, v in arguments.items() if isinstance(v, str) and v.strip()]
+    values = [k for k, v in arguments.items() if (isinstance(v, str) and v.strip()) or _is_number(v)]
     plain = _plain(request)
-    for i, a in enumerate(strings):
-        same = [b for b in strings[i + 1:] if arguments[b].lower() == arguments[a].lower()]
-        spans = [k for k in (a, *same) if "pattern" in (props.get(k) or {})]
-        if same and spans and _times_written(arguments[a], plain) < 1 + len(same):
-            return (a, same[0], arguments[a]) if a in spans else (same[0], a, arguments[a])
+    for i, a in enumerate(values):
+        same = [b for b in values[i + 1:] if _same(arguments[b], arguments[a])]
+        movable = [k for k in (a, *same) if _movable(props.get(k), arguments[a])]
+        if same and movable and _times_written(arguments[a], plain) < 1 + len(same):
+            return (a, same[0], arguments[a]) if a in movable else (same[0], a, arguments[a])
     return None
 
 
-def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str], found: tuple[str, str, str],
+def _movable(prop: Any, value: Any) -> bool:
+    """Whether an argument of schema `prop` can be kept from `value` and take another: a span of
+    the request for a string, another of the request's numbers for a number."""
+    if not isinstance(prop, dict):
+        return False
+    if isinstance(value, str):
+        return "pattern" in prop
+    return isinstance(prop.get("enum"), list) and len(prop["enum"]) > 1
+
+
+def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str], found: tuple[str, str, Any],
                            schema: dict[str, Any], request: str, fix: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]) -> str | None:
     """For a call that gives one value written once to two arguments (`found`, from `doubled`), the
     likelier of the two readings with the value in one argument only; None when neither reading
@@ -44,7 +55,7 @@ def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], st
     here = runner.checkpoint()
     readings: list[str] = []
     for keep, other in ((first, second), (second, first)):
-        pinned = fix(_without_choice(without_values(schema, {keep: value}, request), other, value), {keep: value})
+        pinned = fix(without_value(without_values(schema, {keep: value}, request), other, value), {keep: value})
         runner.restore(here)
         readings.append(decode(pinned))
     readings = [r for r in dict.fromkeys(readings) if (args := _object(r)) is not None and not doubled(args, schema, request)]
@@ -55,13 +66,21 @@ def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], st
     return readings[max(range(len(readings)), key=lambda k: scores[k][0])]
 
 
-def _without_choice(schema: dict[str, Any], key: str, value: str) -> dict[str, Any]:
-    """`schema` in which an enum argument `key` cannot take `value` (when it has other values)."""
+def without_value(schema: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    """`schema` in which argument `key` cannot take `value` when it is one of several enum values
+    (a string enum, or the request's numbers a number argument is held to); unchanged otherwise."""
     props = schema.get("properties") or {}
     prop = props.get(key)
     if not isinstance(prop, dict) or not isinstance(prop.get("enum"), list):
         return schema
-    rest = [v for v in prop["enum"] if not (isinstance(v, str) and v.lower() == value.lower())]
+    rest = [v for v in prop["enum"] if not _same(v, value)]
     if not rest or len(rest) == len(prop["enum"]):
         return schema
     return {**schema, "properties": {**props, key: {**prop, "enum": rest}}}
+
+
+def _same(a: Any, b: Any) -> bool:
+    """The same value: numbers by value, strings case-insensitively."""
+    if _is_number(a) and _is_number(b):
+        return float(a) == float(b)
+    return isinstance(a, str) and isinstance(b, str) and a.lower() == b.lower()

@@ -6,7 +6,9 @@ restate (`arguments.inherit_arguments`); a decoded call whose string argument th
 several values for is followed by a call for the next value (`values.next_value`), and that
 one by the next, up to `max_calls`; a call giving one value written once to two arguments is
 decoded again both ways (`distinct.one_value_one_argument`); a decoded span argument gives way to
-a span the model scores clearly likelier as a whole value (`span_pick`).
+a span the model scores clearly likelier as a whole value (`span_pick`); a value the request writes
+right after a word of an argument's name is that argument's, and numbered arguments take their
+values in the order written (`cues`: "to USD" is `to_currency`; `number1`, `number2`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from core.types import LLMRequest, ToolCall
 
 from .arguments import drop_unsupported_optionals, fill_unused_number, inherit_arguments, trim_repeated_items
-from .distinct import doubled, one_value_one_argument
+from .cues import cued_values, in_written_order
+from .distinct import doubled, one_value_one_argument, without_value
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .router import earlier_calls, last_request
 from .span_pick import likelier, whole_span_scores
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
     from ..llamacpp import LlamaCppChat
     from .engine import Generated
 
-__all__ = ["json_calls", "object_or_none", "with_fixed"]
+__all__ = ["json_calls", "object_or_none", "with_cued", "with_fixed"]
 
 
 def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dict[str, Any]]], schemas: dict[str, dict[str, Any]],
@@ -81,6 +84,17 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
             raw = one_value_one_argument(runner, lambda s: decode(s).text, found, open_schema, text, with_fixed) or raw
             runner.truncate(args_start)
             runner.feed(runner.tokenize(raw))
+        said = (parts or {}).get(name, last)
+        named = {**in_written_order(object_or_none(raw) or {}, said), **cued_values(object_or_none(raw) or {}, open_schema, said)}
+        cued = {k: v for k, v in named.items() if k not in fixed and k not in better}
+        if cued:  # what the arguments' names say: "to USD" is to_currency's; number1, number2 as written
+            runner.restore(at_args)
+            moved = decode(with_cued(schema, cued, text))
+            if moved.finish_reason == "length":
+                runner.restore(at_args)
+                runner.feed(runner.tokenize(raw))
+            else:
+                raw = moved.text
         arguments = fill_unused_number(trim_repeated_items(drop_unsupported_optionals(raw, schema, text), text), schema, text)
         if name in earlier and not fixed:
             arguments = inherit_arguments(arguments, object_or_none(earlier[name].arguments), last)
@@ -104,6 +118,17 @@ def object_or_none(arguments: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
+
+
+def with_cued(schema: dict[str, Any], cued: dict[str, Any], text: str) -> dict[str, Any]:
+    """`schema` with each argument in `cued` written and held to its cued value, which no other
+    argument can take."""
+    for key, value in cued.items():
+        for other in schema.get("properties") or {}:
+            if other != key:
+                schema = without_value(schema, other, value)
+    required = [*(schema.get("required") or []), *(k for k in cued if k not in (schema.get("required") or []))]
+    return {**with_fixed(without_values(schema, {k: v for k, v in cued.items() if isinstance(v, str)}, text), cued), "required": required}
 
 
 def with_fixed(schema: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """A value written once is one argument's value (no model): which calls give one value to two arguments."""
 
-from agent.llm._local.distinct import doubled
+from agent.llm._local.distinct import doubled, without_value
 
 
 def test_a_value_written_once_in_two_arguments_is_doubled():
@@ -12,12 +12,20 @@ def test_a_value_written_once_in_two_arguments_is_doubled():
     assert doubled({"format": "audiobook", "src": "Dune"}, schema, "audiobook of Dune?") is None
 
 
-def test_a_reading_that_keeps_the_value_in_the_span_takes_it_from_the_enum():
-    from agent.llm._local.distinct import _without_choice
+def test_a_number_written_once_in_two_arguments_is_doubled_when_one_can_take_another():
+    schema = {"properties": {"mass1": {"type": "number", "enum": [20, 30, 15, 60]}, "mass2": {"type": "number", "enum": [20, 30, 15, 60]}}}
+    text = "20 kg of water at 30 degrees mixed with 15 kg at 60 degrees"
+    assert doubled({"mass1": 15, "mass2": 15.0}, schema, text) == ("mass1", "mass2", 15)
+    assert doubled({"mass1": 20, "mass2": 15}, schema, text) is None
+    assert doubled({"mass1": 15, "mass2": 15}, schema, "15 kg and 15 kg") is None  # written twice
+    fixed = {"properties": {"a": {"type": "number", "enum": [5]}, "b": {"type": "number"}}}
+    assert doubled({"a": 5, "b": 5}, fixed, "a square of side 5") is None  # neither can take another number
 
+
+def test_a_reading_that_keeps_the_value_in_the_span_takes_it_from_the_enum():
     schema = {"properties": {"query": {"type": "string", "pattern": "^x$"},
                              "format": {"type": "string", "enum": ["any", "audiobook", "ebook"]}}}
-    assert _without_choice(schema, "format", "Audiobook")["properties"]["format"]["enum"] == ["any", "ebook"]
-    assert _without_choice(schema, "query", "audiobook") == schema  # not an enum: the spans say what it can take
+    assert without_value(schema, "format", "Audiobook")["properties"]["format"]["enum"] == ["any", "ebook"]
+    assert without_value(schema, "query", "audiobook") == schema  # not an enum: the spans say what it can take
     only = {"properties": {"format": {"type": "string", "enum": ["audiobook"]}}}
-    assert _without_choice(only, "format", "audiobook") == only  # nothing else to take
+    assert without_value(only, "format", "audiobook") == only  # nothing else to take

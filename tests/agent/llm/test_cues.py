@@ -1,0 +1,89 @@
+"""A value written right after a word of an argument's name is that argument's (`_local/cues.py`)."""
+
+from __future__ import annotations
+
+from agent.llm._local.cues import cued_values, in_written_order, name_words
+from agent.llm._local.distinct import without_value
+from agent.llm._local.json_calls import with_cued
+
+CURRENCIES = {"type": "string", "enum": ["EUR", "USD", "GBP"]}
+CONVERT = {"type": "object", "properties": {"amount": {"type": "number"}, "from_currency": CURRENCIES, "to_currency": CURRENCIES}}
+
+
+def test_name_words_are_the_first_and_last_words_of_a_name():
+    assert name_words("from_currency") == {"from", "currency"}
+    assert name_words("rate_of_return") == {"rate", "return"}  # the words between join, they name nothing
+    assert name_words("pickupBranch") == {"pickup", "branch"}
+    assert name_words("number1") == {"number"}
+    assert name_words("x") == frozenset()
+
+
+def test_a_value_right_after_a_name_word_is_cued_to_that_argument():
+    crossed = {"amount": 300, "from_currency": "USD", "to_currency": "EUR"}
+    assert cued_values(crossed, CONVERT, "Convert 300 EUR to USD") == {"to_currency": "USD"}
+    assert cued_values(crossed, CONVERT, "convert 300 eur to usd") == {"to_currency": "USD"}  # the enum's own spelling
+
+
+def test_nothing_is_cued_when_the_call_already_agrees():
+    right = {"amount": 300, "from_currency": "EUR", "to_currency": "USD"}
+    assert cued_values(right, CONVERT, "Convert 300 EUR to USD") == {}
+
+
+def test_a_word_shared_by_two_names_cues_neither():
+    # "currency" ends both names
+    assert cued_values({"from_currency": "EUR", "to_currency": "EUR"}, CONVERT, "the currency USD please") == {}
+
+
+def test_the_word_after_a_value_is_not_read():
+    # "USD to" has the name word after the value: no evidence ("a Tennis player" is the sport)
+    assert cued_values({"from_currency": "EUR", "to_currency": "EUR"}, CONVERT, "Convert EUR and USD to euros") == {}
+
+
+def test_a_value_written_twice_is_not_cued():
+    crossed = {"from_currency": "USD", "to_currency": "EUR"}
+    assert cued_values(crossed, CONVERT, "I hold USD; convert EUR to USD") == {}
+
+
+def test_a_number_right_after_its_name_is_cued():
+    schema = {"type": "object", "properties": {"radius": {"type": "integer"}, "height": {"type": "number"}}}
+    assert cued_values({"radius": 7, "height": 4}, schema, "a cone of radius 4 and height 7.5") == {"radius": 4, "height": 7.5}
+    assert cued_values({}, schema, "radius 4 or radius 5") == {}  # two values: no one value is cued
+    assert cued_values({}, schema, "a cone of radius 4.5") == {}  # not an integer
+
+
+def test_a_free_string_is_cued_only_with_a_value_the_call_already_took():
+    schema = {"type": "object", "properties": {"title": {"type": "string"}, "branch": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}
+    text = "is Demon Copperhead in at branch Westgate"
+    assert cued_values({"title": "Westgate", "branch": None}, schema, text) == {"branch": "Westgate"}
+    assert cued_values({"title": "Demon Copperhead", "branch": None}, schema, text) == {}  # no new span is cut
+
+
+def test_numbered_arguments_take_their_values_in_the_order_written():
+    text = "Find the highest common factor of 36 and 24."
+    assert in_written_order({"number1": 24, "number2": 36}, text) == {"number1": 36, "number2": 24}
+    assert in_written_order({"number1": 36, "number2": 24}, text) == {}
+    mixed = "20 kg of water at 30 degrees is mixed with 15 kg of water at 60 degrees"
+    assert in_written_order({"mass1": 15, "temperature1": 30, "mass2": 20, "temperature2": 60}, mixed) == {"mass1": 20, "mass2": 15}
+    assert in_written_order({"city1": "Paris", "city2": "Rome"}, "from Rome to Paris") == {"city1": "Rome", "city2": "Paris"}
+
+
+def test_numbered_arguments_keep_their_values_when_the_order_is_not_clear():
+    assert in_written_order({"number1": 24, "number2": 36}, "36 and 24, then 36 again") == {}  # 36 written twice
+    assert in_written_order({"number1": 5, "number2": 5}, "5 and 5") == {}
+    assert in_written_order({"x": 24, "x2": 36}, "36 and 24") == {}  # one numbered argument is no order
+    assert in_written_order({"item1": 24, "item2": "Rome"}, "Rome and 24") == {}  # a number and a name are not one list
+    assert in_written_order({"coord1": [3, 4], "coord2": [1, 2]}, "from (1, 2) to (3, 4)") == {}  # lists are not reordered
+
+
+def test_without_value_takes_a_value_out_of_an_enum_that_keeps_others():
+    assert without_value(CONVERT, "from_currency", "usd")["properties"]["from_currency"]["enum"] == ["EUR", "GBP"]
+    only = {"properties": {"a": {"type": "string", "enum": ["X"]}}}
+    assert without_value(only, "a", "X") is only  # never an empty choice
+    assert without_value(CONVERT, "amount", 3) is CONVERT  # not an enum: unchanged
+
+
+def test_with_cued_holds_the_cued_argument_and_keeps_its_value_from_the_others():
+    schema = with_cued(CONVERT, {"to_currency": "USD"}, "Convert 300 EUR to USD")
+    assert schema["properties"]["to_currency"]["enum"] == ["USD"]
+    assert "USD" not in schema["properties"]["from_currency"]["enum"]
+    assert "to_currency" in schema["required"]  # an optional argument the request cues is written
