@@ -77,6 +77,8 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "",
     - A required string enum may only take the values the request names (when it names some).
     - An optional string enum of which the request names exactly one value is written, with it
       (the one the last message, `last`, names, when the conversation names several).
+    - An optional flag the request names (`names_flag`) is written, true. On BFCL's answers
+      (simple_python, multiple) a named optional flag is true 29 times, false once, either 5 times.
     - A required list holds at least one item.
     - An optional number argument takes one of the request's numbers, or is left out when the
       request writes none.
@@ -101,13 +103,30 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "",
         if fixed and new_props[key].get("type") == "array" and "minItems" not in new_props[key]:
             new_props[key] = {**new_props[key], "minItems": 1}  # a list the call needs holds something ([] is a small model's shortcut)
         value = None if fixed or not isinstance(prop, dict) else _one_stated_value(prop, schema, last) or _one_stated_value(prop, schema, text)
+        about = {"description": prop["description"]} if isinstance(prop, dict) and prop.get("description") else {}
         if value is not None:  # an optional choice the request names: that value, written
-            new_props[key] = {"type": "string", "enum": [value], **({"description": prop["description"]} if prop.get("description") else {})}
+            new_props[key] = {"type": "string", "enum": [value], **about}
+            stated_optionals.append(key)
+        elif not fixed and isinstance(prop, dict) and non_null(prop, schema).get("type") == "boolean" and names_flag(key, last or text):
+            new_props[key] = {"type": "boolean", "enum": [True], **about}  # an optional flag the request names: on
             stated_optionals.append(key)
     out["properties"] = new_props
     if stated_optionals:
         out["required"] = [*(schema.get("required") or []), *(k for k in stated_optionals if k not in required)]
     return out
+
+
+def names_flag(name: str, text: str) -> bool:
+    """Whether `text` names the flag argument `name`: a word of the name (3+ letters) is a word of
+    the text, compared on their first `FLAG_PREFIX` letters ("including human impact" names
+    `include_human_impact`, "toll roads avoided" `avoid_tolls`)."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
+    mine = {w.lower()[:FLAG_PREFIX] for w in re.split(r"[\W_\d]+", spaced) if len(w) >= 3}
+    return bool(mine & {w.lower()[:FLAG_PREFIX] for w in re.findall(r"[^\W\d_]+", text)})
+
+
+FLAG_PREFIX = 5
+"""Words meet on this many first letters ("avoid"/"avoided", "inclu"/"including"), as the routing evidence's do."""
 
 
 def _number_schema(prop: Any, root: dict[str, Any]) -> bool:

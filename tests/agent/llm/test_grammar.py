@@ -218,6 +218,32 @@ def test_an_optional_choice_the_request_names_is_written():
     assert unnamed["properties"]["size"] == schema["properties"]["size"] and unnamed["required"] == ["color"]
 
 
+def test_an_optional_flag_the_request_names_is_written_true():
+    from agent.llm._local.arguments import ground_numbers, names_flag
+
+    schema = {"type": "object", "required": ["start"], "properties": {
+        "start": {"type": "string"},
+        "avoid_tolls": {"type": "boolean", "default": False, "description": "Avoid toll roads"},
+        "includeHumanImpact": {"anyOf": [{"type": "boolean"}, {"type": "null"}]},
+        "strict": {"type": "boolean"},
+    }}
+    out = ground_numbers(schema, [], "Fastest route from Oslo with toll roads avoided, including the human impact")
+    assert out["properties"]["avoid_tolls"] == {"type": "boolean", "enum": [True], "description": "Avoid toll roads"}
+    assert out["properties"]["includeHumanImpact"] == {"type": "boolean", "enum": [True]}
+    assert out["properties"]["strict"] == schema["properties"]["strict"]  # not named: the model may leave it out
+    assert out["required"] == ["start", "avoid_tolls", "includeHumanImpact"]
+    assert names_flag("allow_transfer", "by train, and you can transfer")
+    assert not names_flag("full_text", "the case's details")
+    assert not names_flag("is_on", "is it on?")  # words of fewer than 3 letters name nothing
+
+
+def test_a_required_flag_is_the_model_s_to_write():
+    from agent.llm._local.arguments import ground_numbers
+
+    schema = {"type": "object", "required": ["avoid_tolls"], "properties": {"avoid_tolls": {"type": "boolean"}}}
+    assert ground_numbers(schema, [], "route with toll roads avoided")["properties"]["avoid_tolls"] == {"type": "boolean"}
+
+
 def test_a_required_list_holds_at_least_one_item():
     from agent.llm._local.arguments import ground_numbers
 
