@@ -14,11 +14,14 @@ from core.schema import allows_null, non_null, resolve
 MAX_NUMBERS = 24
 
 
-_PUNCT = re.compile(r"[\s,./\-_*^'\"()]")
+_PUNCT = re.compile(r"[,.*^'\"()]")
+_JOINERS = re.compile(r"[\-_/]")
 
 
 def _norm(text: str) -> str:
-    return _PUNCT.sub("", text.lower())
+    """`text` lower case, without punctuation, its words one space apart ("New-York" -> "new york"):
+    a value joining the request's words ("ChildrenOfDune") is not what the request writes."""
+    return " ".join(_PUNCT.sub("", _JOINERS.sub(" ", text.lower())).split())
 
 
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")

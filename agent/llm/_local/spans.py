@@ -24,8 +24,8 @@ __all__ = ["MAX_SPAN_WORDS", "conversation_text", "recent_lines", "span_pattern"
 MAX_SPAN_WORDS = 6
 MAX_WORDS = 300
 """The most recent words of the conversation that spans are taken from (the request's always are)."""
-_LEADING = "\"'([{<«¿¡“‘"
-_TRAILING = "\"'.,;:!?)]}>»”’"
+_LEADING = "\"'`([{<«¿¡“‘"
+_TRAILING = "\"'`.,;:!?)]}>»”’"
 _META = set("\\.+*?()|[]{}^$#&-~")
 
 

@@ -169,6 +169,15 @@ def test_unstated_optional_arguments_are_left_out_or_nulled():
     assert out == {"symbol": "ZZZ", "horizon": None, "kind": "full"}
 
 
+def test_an_optional_value_joining_the_request_s_words_is_not_stated():
+    h = _helpers()
+    schema = {"type": "object", "required": ["title"], "properties": {"title": {"type": "string"}, "branch": {"type": "string"}}}
+    text = "what about Children of Dune?"
+    assert json.loads(h.drop_unsupported_optionals('{"title":"Dune","branch":"ChildrenOfDune"}', schema, text)) == {"title": "Dune"}
+    kept = '{"title":"Dune","branch":"children of dune"}'
+    assert h.drop_unsupported_optionals(kept, schema, text) == kept  # written so, with any case
+
+
 def test_free_text_repeats_are_discouraged():
     import numpy as np
 

@@ -29,6 +29,11 @@ def test_a_description_example_or_placeholder_cannot_be_written():
     assert not matches(p, "X100") and not matches(p, "order_id") and not matches(p, "B773")
 
 
+def test_a_value_quoted_as_code_is_a_span_without_its_backticks():
+    p = span_pattern("Retrieve the sequence of DNA molecule with id `DNA123`.")
+    assert matches(p, "DNA123") and not matches(p, "DNA12")
+
+
 def test_spans_are_capped_in_words_and_do_not_cross_lines():
     p = span_pattern("one two three four five six seven\neight nine")
     assert matches(p, "one two three four five six")
