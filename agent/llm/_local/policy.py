@@ -91,7 +91,11 @@ class RoutingPolicy:
       the two in the order of the parts.
     """
 
-    model_weight: float = 0.1
+    model_weight: float = 0.02
+    """The model's say before it earns more (`_local/calibration.py`): a tie-breaker. Its picks are
+    confident (often p > 0.9) and, for a model that picks worse than the evidence, often wrong: on
+    BFCL multiple (200 questions, 2-4 functions each) the right function is picked 91 % / 96 % of
+    the time (first / second 100) at 0.02, 88 % / 95 % at 0.1, 87 % / 96 % with no model at all."""
     fit_weight: float = 0.2
     margin: float = 0.0
     window_threshold: float = 0.4
