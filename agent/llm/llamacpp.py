@@ -352,7 +352,7 @@ class LlamaCppChat(BaseLLM):
         llama = self._loaded.llama
         constraint: Constraint
         if self.engine == "llguidance":
-            constraint = LLGuidanceConstraint(G.llg_matcher(llama, schema), runner.n_vocab)
+            constraint = LLGuidanceConstraint(G.llg_matcher(llama, G.with_number_bounds(schema)), runner.n_vocab)
         else:
             gbnf = G.gbnf_grammar(G.schema_key(schema))
             constraint = GBNFConstraint(llama, gbnf, temperature, self.seed)

@@ -116,6 +116,28 @@ def add_caps(node: Any) -> Any:
     return node
 
 
+MAX_NUMBER = 10**15
+"""Numbers with no bound get this one (and its negative) when decoding: a small model otherwise
+writes digits to the token cap for a number the request does not write ("over the past decade")."""
+
+
+def with_number_bounds(node: Any) -> Any:
+    """A copy of `node` in which every integer or number without a `maximum` (`minimum`) gets
+    MAX_NUMBER (-MAX_NUMBER); enums and consts are left as they are."""
+    if isinstance(node, list):
+        return [with_number_bounds(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: (v if k in ("enum", "const", "default", "examples") else with_number_bounds(v)) for k, v in node.items()}
+    t = node.get("type")
+    if (t in ("integer", "number") or (isinstance(t, list) and {"integer", "number"} & set(t))) and "enum" not in node and "const" not in node:
+        if "maximum" not in node and "exclusiveMaximum" not in node:
+            out["maximum"] = MAX_NUMBER
+        if "minimum" not in node and "exclusiveMinimum" not in node:
+            out["minimum"] = -MAX_NUMBER
+    return out
+
+
 def schema_key(schema: dict[str, Any]) -> str:
     return json.dumps(schema, separators=(",", ":"))  # property order matters to the grammar
 

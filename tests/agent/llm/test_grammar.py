@@ -316,3 +316,19 @@ def test_the_one_unused_number_goes_to_the_one_optional_number_left_out():
     assert fill_unused_number('{"city":"Rome"}', ground_numbers(hotel, numbers_in(q), q), q) == '{"city":"Rome"}'  # two could take it
     q = "Hotels in Rome for 3 nights, 2 guests"
     assert fill_unused_number('{"city":"Rome","nights":3}', ground_numbers(hotel, numbers_in(q), q), q) == '{"city":"Rome","nights":3,"guests":2}'
+
+
+def test_unbounded_numbers_get_bounds_for_decoding_and_nothing_else_changes():
+    from agent.llm._local.grammar import MAX_NUMBER, with_number_bounds
+
+    schema = {"type": "object", "properties": {
+        "n": {"type": "integer"}, "x": {"type": "number", "minimum": 0},
+        "k": {"type": "integer", "enum": [1, 2]}, "maybe": {"anyOf": [{"type": "number"}, {"type": "null"}]},
+        "many": {"type": "array", "items": {"type": "integer"}}, "name": {"type": "string"}}}
+    out = with_number_bounds(schema)
+    assert out["properties"]["n"] == {"type": "integer", "maximum": MAX_NUMBER, "minimum": -MAX_NUMBER}
+    assert out["properties"]["x"] == {"type": "number", "minimum": 0, "maximum": MAX_NUMBER}  # its own bound kept
+    assert out["properties"]["k"] == {"type": "integer", "enum": [1, 2]}
+    assert out["properties"]["maybe"]["anyOf"][0]["maximum"] == MAX_NUMBER
+    assert out["properties"]["many"]["items"]["minimum"] == -MAX_NUMBER
+    assert out["properties"]["name"] == {"type": "string"} and "maximum" not in schema["properties"]["n"]  # a copy
