@@ -3,17 +3,14 @@ the target currency, although the model, left alone, writes the two currencies c
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 import pytest
 
 pytest.importorskip("llama_cpp")
 pytest.importorskip("llguidance")
 
-from agent.llm import LLMRequest, Message, ToolSpec  # noqa: E402
+from agent.llm import Message, ToolSpec  # noqa: E402
 from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
-from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
+from tests.agent.llm.embedded import EMBEDDED_MODEL, calls  # noqa: E402
 
 pytestmark = EMBEDDED_MODEL
 
@@ -33,9 +30,8 @@ def llm() -> LlamaCppChat:
 
 
 def arguments(llm: LlamaCppChat, text: str) -> dict:
-    response = asyncio.run(llm.complete(LLMRequest([Message.user(text)], [CONVERT], CONVERT.name)))
-    (call,) = response.tool_calls
-    return json.loads(call.arguments)
+    ((_, args),) = calls(llm, [Message.user(text)], [CONVERT], CONVERT.name)
+    return args
 
 
 def test_the_currency_after_to_is_the_target(llm):

@@ -3,18 +3,15 @@ span the model finds likeliest as a complete value, not the one a likely first w
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 import pytest
 
 pytest.importorskip("llama_cpp")
 pytest.importorskip("llguidance")
 
-from agent.llm import LLMRequest, Message, ToolSpec  # noqa: E402
+from agent.llm import Message, ToolSpec  # noqa: E402
 from agent.llm._local.span_pick import _runs, likelier  # noqa: E402
 from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
-from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
+from tests.agent.llm.embedded import EMBEDDED_MODEL, calls  # noqa: E402
 
 pytestmark = EMBEDDED_MODEL
 
@@ -36,9 +33,8 @@ def llm() -> LlamaCppChat:
 
 
 def value(llm: LlamaCppChat, text: str, tool: ToolSpec) -> str:
-    response = asyncio.run(llm.complete(LLMRequest([Message.user(text)], [tool], tool.name)))
-    (call,) = response.tool_calls
-    return next(iter(json.loads(call.arguments).values()))
+    ((_, arguments),) = calls(llm, [Message.user(text)], [tool], tool.name)
+    return next(iter(arguments.values()))
 
 
 def test_the_value_is_the_whole_name_not_where_a_likely_first_word_leads(llm):

@@ -11,9 +11,9 @@ import pytest
 pytest.importorskip("llama_cpp")
 pytest.importorskip("llguidance")
 
-from agent.llm import LLMRequest, Message, ToolCall, ToolSpec  # noqa: E402
+from agent.llm import Message, ToolCall, ToolSpec  # noqa: E402
 from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
-from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
+from tests.agent.llm.embedded import EMBEDDED_MODEL, calls  # noqa: E402
 
 pytestmark = EMBEDDED_MODEL
 
@@ -38,11 +38,6 @@ FLIGHTS = ToolSpec(
 @pytest.fixture(scope="module")
 def llm() -> LlamaCppChat:
     return LlamaCppChat(n_threads=2)
-
-
-def calls(llm: LlamaCppChat, messages: list[Message], tools: list[ToolSpec], choice: str = "required") -> list[tuple[str, dict]]:
-    response = asyncio.run(llm.complete(LLMRequest(messages, tools, choice)))
-    return [(c.name, json.loads(c.arguments)) for c in response.tool_calls]
 
 
 def test_a_string_argument_is_a_span_of_the_request_never_the_description_example(llm):
