@@ -85,7 +85,8 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
             runner.truncate(args_start)
             runner.feed(runner.tokenize(raw))
         said = (parts or {}).get(name, last)
-        named = {**in_written_order(object_or_none(raw) or {}, said), **cued_values(object_or_none(raw) or {}, open_schema, said)}
+        args = object_or_none(raw) or {}
+        named = {**in_written_order(args, said), **cued_values(args, open_schema, said)}
         cued = {k: v for k, v in named.items() if k not in fixed and k not in better}
         if cued:  # what the arguments' names say: "to USD" is to_currency's; number1, number2 as written
             runner.restore(at_args)
