@@ -212,6 +212,13 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _value_key(value: Any) -> Any:
+    """A value as the request's values compare: a number by value, a string in any case."""
+    if _is_number(value):
+        return float(value)
+    return value.lower() if isinstance(value, str) else value
+
+
 def _number_key(value: Any) -> Any:
     return float(value) if _is_number(value) else value
 

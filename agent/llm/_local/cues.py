@@ -28,7 +28,7 @@ from typing import Any
 
 from core.schema import non_null
 
-from .arguments import _admits, _is_number, _plain, _times_written
+from .arguments import _admits, _is_number, _plain, _times_written, _value_key
 
 __all__ = ["cued_values", "in_written_order", "name_words"]
 
@@ -62,14 +62,14 @@ def cued_values(arguments: dict[str, Any], schema: dict[str, Any], text: str) ->
     owners: dict[Any, set[str]] = {}
     for key, values in found.items():
         for v in values:
-            owners.setdefault(_key(v), set()).add(key)
+            owners.setdefault(_value_key(v), set()).add(key)
     out: dict[str, Any] = {}
     for key, values in found.items():
-        distinct = {_key(v): v for v in values}
+        distinct = {_value_key(v): v for v in values}
         if len(distinct) != 1:
             continue
         (k, value), = distinct.items()
-        if owners[k] == {key} and _times_written(value, plain) == 1 and _key(arguments.get(key)) != k:
+        if owners[k] == {key} and _times_written(value, plain) == 1 and _value_key(arguments.get(key)) != k:
             out[key] = value
     return out
 
@@ -91,12 +91,12 @@ def in_written_order(arguments: dict[str, Any], text: str) -> dict[str, Any]:
         values = [arguments[k] for k in keys]
         if len(keys) < 2 or not all(_scalar(v) for v in values):
             continue
-        if len({_is_number(v) for v in values}) > 1 or len({_key(v) for v in values}) < len(values):
+        if len({_is_number(v) for v in values}) > 1 or len({_value_key(v) for v in values}) < len(values):
             continue  # one kind of value, each its own
         if not all(_times_written(v, plain) == 1 for v in values):
             continue
         ordered = sorted(values, key=lambda v: _position(v, plain))
-        out.update({k: v for k, v, was in zip(keys, ordered, values) if _key(v) != _key(was)})
+        out.update({k: v for k, v, was in zip(keys, ordered, values) if _value_key(v) != _value_key(was)})
     return out
 
 
@@ -138,9 +138,3 @@ def _position(value: Any, plain: str) -> int:
 def _number(text: str, node: dict[str, Any]) -> int | float:
     value = float(text)
     return int(value) if value.is_integer() and node.get("type") == "integer" else value
-
-
-def _key(value: Any) -> Any:
-    if _is_number(value):
-        return float(value)
-    return value.lower() if isinstance(value, str) else value

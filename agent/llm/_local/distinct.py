@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .arguments import _is_number, _object, _plain, _times_written
+from .arguments import _is_number, _object, _plain, _times_written, _value_key
 from .engine import Runner
 from .spans import without_values
 
@@ -80,7 +80,6 @@ def without_value(schema: dict[str, Any], key: str, value: Any) -> dict[str, Any
 
 
 def _same(a: Any, b: Any) -> bool:
-    """The same value: numbers by value, strings case-insensitively."""
-    if _is_number(a) and _is_number(b):
-        return float(a) == float(b)
-    return isinstance(a, str) and isinstance(b, str) and a.lower() == b.lower()
+    """The same value: two numbers by value, two strings case-insensitively (`_value_key`)."""
+    scalars = all(_is_number(v) or isinstance(v, str) for v in (a, b))
+    return scalars and _is_number(a) == _is_number(b) and _value_key(a) == _value_key(b)
