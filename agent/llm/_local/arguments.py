@@ -11,6 +11,8 @@ from typing import Any
 
 from core.schema import allows_null, non_null, resolve
 
+from .choices import named_choice, states
+
 MAX_NUMBERS = 24
 
 
@@ -78,8 +80,9 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "",
       request: a small model invents numbers (100, 1234567890, endless zeros); the request's own
       are almost always the right ones. An argument keeps its schema when no number fits it.
     - A required string enum may only take the values the request names (when it names some).
-    - An optional string enum of which the request names exactly one value is written, with it
-      (the one the last message, `last`, names, when the conversation names several).
+    - A string choice (an enum, or the values a free string's description quotes) of which the
+      request names exactly one value is written, with it (the one the last message, `last`,
+      names, when the conversation names several): `choices.named_choice`.
     - An optional flag the request names (`names_flag`) is written, true. On BFCL's answers
       (simple_python, multiple) a named optional flag is true 29 times, false once, either 5 times.
     - A required list holds at least one item.
@@ -105,9 +108,9 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "",
         new_props[key] = _ground_number_prop(prop, numbers, schema, text) if fixed else _optional_number(prop, numbers, schema)
         if fixed and new_props[key].get("type") == "array" and "minItems" not in new_props[key]:
             new_props[key] = {**new_props[key], "minItems": 1}  # a list the call needs holds something ([] is a small model's shortcut)
-        value = None if fixed or not isinstance(prop, dict) else _one_stated_value(prop, schema, last) or _one_stated_value(prop, schema, text)
+        value = named_choice(prop, schema, last, text) if isinstance(prop, dict) else None
         about = {"description": prop["description"]} if isinstance(prop, dict) and prop.get("description") else {}
-        if value is not None:  # an optional choice the request names: that value, written
+        if value is not None:  # a choice the request names (`choices.named_choice`): that value, written
             new_props[key] = {"type": "string", "enum": [value], **about}
             stated_optionals.append(key)
         elif not fixed and isinstance(prop, dict) and non_null(prop, schema).get("type") == "boolean" and names_flag(key, last or text):
@@ -154,16 +157,6 @@ def _optional_number(prop: Any, numbers: list[float], root: dict[str, Any]) -> A
         if allows_null(prop, root) else grounded
 
 
-def _one_stated_value(prop: dict[str, Any], root: dict[str, Any], text: str) -> str | None:
-    """The one value of an optional string enum argument that the request names, if exactly one."""
-    node = non_null(prop, root)
-    values = node.get("enum") if node.get("type") == "string" or "type" not in node else None
-    if not text or not isinstance(values, list) or len(values) < 2:
-        return None
-    stated = [v for v in values if isinstance(v, str) and _states(text, v)]
-    return stated[0] if len(stated) == 1 else None
-
-
 def _ground_number_prop(prop: dict[str, Any], numbers: list[float], root: dict[str, Any], text: str = "") -> dict[str, Any]:
     if "anyOf" in prop:
         alts = [_ground_number_prop(a, numbers, root, text) if isinstance(a, dict) else a for a in prop["anyOf"]]
@@ -175,7 +168,7 @@ def _ground_number_prop(prop: dict[str, Any], numbers: list[float], root: dict[s
         return prop if items is node["items"] else {**node, "items": items}
     if t == "string" and isinstance(node.get("enum"), list) and text:
         # a string enum: the values the request names, when it names any (grounding by copy)
-        stated = [v for v in node["enum"] if isinstance(v, str) and _states(text, v)]
+        stated = [v for v in node["enum"] if isinstance(v, str) and states(text, v)]
         if not stated or len(stated) == len(node["enum"]):
             return prop
         return {**node, "enum": stated}
@@ -188,16 +181,6 @@ def _ground_number_prop(prop: dict[str, Any], numbers: list[float], root: dict[s
     if node.get("description"):
         new["description"] = node["description"]
     return new
-
-
-def _states(text: str, value: str) -> bool:
-    """Whether `text` names the enum value `value`: its words in order, each right after the one
-    before or one word later ("due_soon" in "what's due back soon?", "long-term" in "long term")."""
-    words = re.findall(r"[a-z0-9]+", value.lower())
-    if not words:
-        return False
-    between = r"(?:[\s\-_]*|[\s\-_]+[\w']+[\s\-_]+)"
-    return re.search(r"(?<![a-z0-9])" + between.join(map(re.escape, words)) + r"(?![a-z0-9])", text.lower()) is not None
 
 
 def _fixed(prop: dict[str, Any], root: dict[str, Any]) -> bool:
@@ -380,7 +363,7 @@ def inherit_arguments(arguments: str, earlier: dict[str, Any] | None, request: s
     merged = dict(args)
     for key, value in earlier.items():
         new = args.get(key)
-        if key not in args or not (_supported(new, text, plain) or isinstance(new, str) and _states(request, new)):
+        if key not in args or not (_supported(new, text, plain) or isinstance(new, str) and states(request, new)):
             merged[key] = value
     if merged == args:
         return arguments

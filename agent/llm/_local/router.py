@@ -18,7 +18,8 @@ import numpy as np
 from core.schema import allows_null, resolve
 from core.types import Message, ToolCall, ToolSpec
 
-from .arguments import _states, numbers_in
+from .arguments import numbers_in
+from .choices import states
 from .evidence import ExampleIndex, split_examples, words_of
 from .intents import CLAUSE_MARKS, Split, best_split, splits, strongest
 from .policy import Evidence, RoutingPolicy
@@ -163,7 +164,7 @@ class Router:
                     continue  # named, or optional (strict schemas list every argument as required)
                 items = resolve(node.get("items") or {}, schema) if node.get("type") == "array" else node
                 if isinstance(items.get("enum"), list):
-                    if any(isinstance(v, str) and _states(query, v) for v in items["enum"]):
+                    if any(isinstance(v, str) and states(query, v) for v in items["enum"]):
                         continue
                     missing[i] = True
                 elif node.get("type") in ("integer", "number"):

@@ -24,7 +24,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from .arguments import _is_number
+from .arguments import _is_number, _value_key
 from .engine import Runner
 from .prompt import NEXT_CALL
 from .spans import _LEADING, _TRAILING
@@ -158,6 +158,7 @@ def next_value(runner: Runner, opener: str, arguments: dict[str, Any], schema: d
     props = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     taken = [_as_text(v) for v in [*arguments.values(), *exclude] if isinstance(v, str) or _is_number(v)]
+    seen = {_value_key(v) for v in [*arguments.values(), *exclude] if isinstance(v, str) or _is_number(v)}
     here = runner.n_tokens
     body = opener.split('{"name":"', 1)[1]
     keys = list(arguments)
@@ -166,7 +167,8 @@ def next_value(runner: Runner, opener: str, arguments: dict[str, Any], schema: d
         if (only and key != only) or key not in required or not _splittable(value, prop):
             continue
         options = [(pos, span, _value_of(span, value)) for pos, span in candidates(request, taken, _as_text(value))]
-        options = [o for o in options if o[2] is not None and (isinstance(value, str) or o[2] in prop["enum"])]
+        options = [o for o in options if o[2] is not None and (isinstance(value, str) or o[2] in prop["enum"])
+                   and _value_key(o[2]) not in seen]  # "2e-9" is the 2e-09 already taken
         if not options:
             continue
         before = {k: v for k, v in list(arguments.items())[: keys.index(key)]}
