@@ -1,19 +1,21 @@
 """What the arguments' names say about which value goes where, for anyone's tools.
 
-- A value written right after a word of an argument's name is that argument's value: "Convert 300
-  EUR to USD" -> `to_currency="USD"` (and so `from_currency="EUR"`), "a cone of radius 4" ->
-  `radius=4` (`cued_values`).
+- A value written right after a word of an argument's name, or right before its last word, is that
+  argument's value: "Convert 300 EUR to USD" -> `to_currency="USD"` (and so `from_currency="EUR"`),
+  "a cone of radius 4" -> `radius=4`, "the Westgate branch" -> `branch="Westgate"` (`cued_values`).
 - Numbered arguments (`number1`, `number2`) take their values in the order written: "the highest
   common factor of 36 and 24" -> `number1=36, number2=24` (`in_written_order`).
 
 An argument's name words are the first and last words of its name (split at `_`, `-`, digits and
 case changes: `from_currency` -> from, currency; `rate_of_return` -> rate, return: the words
 between join them, they name nothing). A value is *cued* to an argument when the word right
-before it in the request, with only spaces between, is one of those words, and to no other
-argument. Measured on BFCL's answers (simple_python and multiple, every value written once): 68
-values are cued so to their own argument and none to another one. The word right *after* a value
-is no such evidence (120 own, 13 another's: "a Tennis player" is the sport, not the player), so
-it is not read.
+before it in the request, with only spaces between, is one of those words, or the word right after
+it is the name's last word ("the Westgate branch" -> `branch`; not after a list, "for 2 and 5
+nights", where it names every item), and it is cued to no other argument. Measured on BFCL's answers (simple_python and multiple, every value written once): the
+word before names the value's own argument 68 times and another's never; the last name word after
+it, 93 times and another's 5 times ("4 light years" is no `speed_of_light`). Any name word after
+a value is weaker evidence (120 own, 13 another's: "a Tennis player" is the sport, not the
+player), so first words are not read there.
 
 Which values can be cued: an enum value of the argument, a number for a number argument, and for
 a free string a value the decoded call already gives some argument (a span the model chose; a cue
@@ -29,8 +31,9 @@ from typing import Any
 from core.schema import non_null
 
 from .arguments import _admits, _is_number, _plain, _times_written, _value_key
+from .values import _LIST_MARKS, _clean, _form
 
-__all__ = ["cued_values", "in_written_order", "name_words"]
+__all__ = ["cued_values", "in_written_order", "last_name_word", "name_words"]
 
 _NUMBER = object()
 """Stands for "any number written there" among an argument's options."""
@@ -38,8 +41,18 @@ _NUMBER = object()
 
 def name_words(name: str) -> frozenset[str]:
     """The first and last words of an argument's name, lower case (`toCurrency` -> to, currency)."""
-    words = [w.lower() for w in re.split(r"[\W_\d]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", name)) if len(w) > 1]
+    words = _words(name)
     return frozenset({words[0], words[-1]}) if words else frozenset()
+
+
+def last_name_word(name: str) -> str | None:
+    """The last word of an argument's name, lower case (`pickup_branch` -> branch)."""
+    words = _words(name)
+    return words[-1] if words else None
+
+
+def _words(name: str) -> list[str]:
+    return [w.lower() for w in re.split(r"[\W_\d]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", name)) if len(w) > 1]
 
 
 def cued_values(arguments: dict[str, Any], schema: dict[str, Any], text: str) -> dict[str, Any]:
@@ -53,12 +66,18 @@ def cued_values(arguments: dict[str, Any], schema: dict[str, Any], text: str) ->
         if not isinstance(prop, dict):
             continue
         node = non_null(prop, schema)
-        for cue in name_words(key):
-            for value in _options(node, decoded):
-                for m in re.finditer(rf"(?<![\w-]){re.escape(cue)}[ \t]+{_written(value)}", plain, re.IGNORECASE):
+        last = last_name_word(key)
+        for value in _options(node, decoded):
+            before = [rf"(?<![\w-]){re.escape(cue)}[ \t]+{_written(value)}" for cue in name_words(key)]
+            after = [rf"(?<![\w.-]){_written(value)}[ \t]+{re.escape(last)}(?![\w-])"] if last else []
+            for pattern in before + after:
+                for m in re.finditer(pattern, plain, re.IGNORECASE):
                     number = _number(m.group("number"), node) if value is _NUMBER else None
-                    if number is None or _admits(node, float(number)):
-                        found.setdefault(key, []).append(value if number is None else number)
+                    if number is not None and not _admits(node, float(number)):
+                        continue
+                    if pattern in after and _in_a_list(plain, m.group().split()[0]):
+                        continue  # "for 2 and 5 nights": the name after a list is every item's
+                    found.setdefault(key, []).append(value if number is None else number)
     owners: dict[Any, set[str]] = {}
     for key, values in found.items():
         for v in values:
@@ -98,6 +117,22 @@ def in_written_order(arguments: dict[str, Any], text: str) -> dict[str, Any]:
         ordered = sorted(values, key=lambda v: _position(v, plain))
         out.update({k: v for k, v, was in zip(keys, ordered, values) if _value_key(v) != _value_key(was)})
     return out
+
+
+def _in_a_list(text: str, value: str) -> bool:
+    """Whether `text` writes `value` as a later item of a list: a word of its form (a number, a
+    capitalised word, ...) right before it with a list mark ("2, 5"), or one word before that
+    ("2 and 5", "Riverside or Hillcrest")."""
+    words = text.split()
+    form = _form(value)
+    for i, word in enumerate(words):
+        if _clean(word).lower() != _clean(value).lower():
+            continue
+        if i >= 1 and words[i - 1][-1:] in _LIST_MARKS and _form(words[i - 1]) == form:
+            return True
+        if i >= 2 and _form(words[i - 2]) == form and _form(words[i - 1]) != form:
+            return True
+    return False
 
 
 def _options(node: dict[str, Any], decoded: list[str]) -> list[Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.llm._local.cues import cued_values, in_written_order, name_words
+from agent.llm._local.cues import cued_values, in_written_order, last_name_word, name_words
 from agent.llm._local.distinct import without_value
 from agent.llm._local.json_calls import with_cued
 
@@ -34,9 +34,25 @@ def test_a_word_shared_by_two_names_cues_neither():
     assert cued_values({"from_currency": "EUR", "to_currency": "EUR"}, CONVERT, "the currency USD please") == {}
 
 
-def test_the_word_after_a_value_is_not_read():
-    # "USD to" has the name word after the value: no evidence ("a Tennis player" is the sport)
+def test_a_first_name_word_after_a_value_is_not_read():
+    # "USD to" has a first name word after the value: no evidence ("a Tennis player" is the sport)
     assert cued_values({"from_currency": "EUR", "to_currency": "EUR"}, CONVERT, "Convert EUR and USD to euros") == {}
+
+
+def test_a_value_right_before_the_last_name_word_is_cued():
+    schema = {"type": "object", "properties": {"title": {"type": "string"}, "pickup_branch": {"type": "string"},
+                                               "bedrooms": {"type": "integer"}}}
+    text = "Hold Demon Copperhead for me, I'll collect it at the Westgate branch"
+    assert cued_values({"title": "Westgate", "pickup_branch": "Central"}, schema, text) == {"pickup_branch": "Westgate"}
+    assert cued_values({"bedrooms": 300000}, schema, "a 3 bedrooms villa for $300,000") == {"bedrooms": 3}
+    assert last_name_word("pickup_branch") == "branch" and last_name_word("x") is None
+
+
+def test_a_name_after_a_list_names_every_item_and_cues_none():
+    schema = {"type": "object", "properties": {"city": {"type": "string"}, "nights": {"type": "integer"}}}
+    assert cued_values({"city": "Paris", "nights": 2}, schema, "Hotels in Paris and London for 2 and 5 nights respectively") == {}
+    assert cued_values({"city": "Paris", "nights": 2}, schema, "Hotels in Paris for 2, 5 nights") == {}
+    assert cued_values({"city": "Paris", "nights": 2}, schema, "Hotels in Paris for 5 nights") == {"nights": 5}
 
 
 def test_a_value_written_twice_is_not_cued():

@@ -1,7 +1,10 @@
-"""Arguments cued by their names, with the REAL embedded model on a user's own tool: "to USD" is
+"""Arguments cued by their names, with the REAL embedded model on a user's own tools: "to USD" is
 the target currency, although the model, left alone, writes the two currencies crossed."""
 
 from __future__ import annotations
+
+import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +45,16 @@ def test_a_request_without_a_cue_is_left_to_the_model(llm):
     # no value follows a word of a name: the call is the model's own (both currencies, one each)
     args = arguments(llm, "How many yen (JPY) do I get for 120 GBP?")
     assert {args["from_currency"], args["to_currency"]} == {"JPY", "GBP"}
+
+
+def test_the_value_before_the_last_word_of_a_name_is_that_argument_s(llm):
+    # on the library domain, as a user writes it: "the Westgate branch" is the branch; left alone,
+    # the model makes Westgate the title
+    from agent import Agent
+    from bench.routing import load_domain
+
+    orchestrations, tools = load_domain(str(Path(__file__).resolve().parents[3] / "bench/data/library_domain.py"))
+    agent = Agent(llm, orchestrations=orchestrations, tools=tools)
+    outcome = asyncio.run(agent.route("Could you check whether the Westgate branch has Lessons in Chemistry?", agent.new_session()))
+    assert [(r.name, r.arguments()) for r in outcome.routes] == [
+        ("check_availability", {"title": "Lessons in Chemistry", "branch": "Westgate"})]

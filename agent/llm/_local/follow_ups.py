@@ -1,0 +1,86 @@
+"""A follow-up changes something: the value its request names instead of the earlier one.
+
+A request that continues the turn before ("what about Children of Dune?", "same for James by
+Percival Everett") calls the earlier function again with a value changed. Decoded word by word, a
+small model often copies the earlier call whole: "Dune" is a span of the new request too. So when
+a follow-up's call comes out the same as the earlier call, the model scores the call with each
+span of the new request in place of each span argument's value, against the call as it is
+(`changed_value`). The likeliest changed call about as likely as the repeat (within `MARGIN` nats)
+is the follow-up's call; a request that asks for the same call again ("and now?") finds none.
+
+Nothing here knows a tool or a language: the spans are the new request's words, the arguments are
+those the grammar holds to spans, and the choice is the model's own probability of each call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any
+
+from .arguments import _value_key
+from .engine import Runner
+from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS
+
+__all__ = ["MARGIN", "changed_value", "repeats"]
+
+MARGIN = 2.5
+"""A changed call this many nats less likely than the repeated one is still the follow-up's call."""
+MAX_OPTIONS = 64
+_DEBUG = bool(os.environ.get("FINAGENT_DEBUG_VALUES"))
+
+
+def repeats(arguments: dict[str, Any], earlier: dict[str, Any] | None) -> bool:
+    """Whether a call's `arguments` are the `earlier` call's (values compared as the request's are)."""
+    if not earlier or set(arguments) - set(earlier):
+        return False
+    return all(_value_key(arguments.get(k)) == _value_key(v) for k, v in earlier.items() if v is not None or k in arguments)
+
+
+def changed_value(runner: Runner, arguments: dict[str, Any], schema: dict[str, Any], request: str,
+                  margin: float = MARGIN) -> tuple[str, str] | None:
+    """(argument, value): the span of `request` (the follow-up's own message) that the model finds
+    likeliest in place of a span argument's value in the call `arguments`, when that changed call
+    is within `margin` nats of the call as it is; None otherwise. The context must be where the
+    arguments object starts; it is left so."""
+    props = schema.get("properties") or {}
+    options: list[tuple[str, str]] = []
+    for key, value in arguments.items():
+        prop = props.get(key)
+        if not isinstance(value, str) or not isinstance(prop, dict) or "pattern" not in prop:
+            continue
+        allowed = re.compile(prop["pattern"])
+        options += [(key, span) for span in _spans(request) if span.lower() != value.lower() and allowed.fullmatch(span)]
+    options = options[:MAX_OPTIONS]
+    if not options:
+        return None
+    texts = [json.dumps(arguments, separators=(",", ":"), ensure_ascii=False)]
+    texts += [json.dumps({**arguments, key: span}, separators=(",", ":"), ensure_ascii=False) for key, span in options]
+    here = runner.checkpoint()
+    try:
+        scores = [score for score, _ in runner.score_options(texts)]
+    finally:
+        runner.restore(here)
+    best = max(range(len(options)), key=lambda i: scores[i + 1])
+    if _DEBUG:
+        ranked = sorted(zip(scores[1:], options), reverse=True)[:5]
+        print(f"[follow-up] repeat {scores[0]:.2f}; best changes {[(o, round(s - scores[0], 2)) for s, o in ranked]}")
+    return options[best] if scores[best + 1] >= scores[0] - margin else None
+
+
+def _spans(text: str) -> list[str]:
+    """Every run of 1..`MAX_SPAN_WORDS` words of `text`, without the punctuation around its ends."""
+    words = text.split()
+    out: dict[str, None] = {}
+    for i in range(len(words)):
+        for n in range(1, MAX_SPAN_WORDS + 1):
+            if i + n > len(words):
+                break
+            run = words[i:i + n]
+            span = " ".join([run[0].lstrip(_LEADING), *run[1:]]).rstrip(_TRAILING).strip()
+            if span:
+                out[span] = None
+            if run[-1][-1:] in ".!?;,":
+                break  # a span does not run over a sentence or a list mark
+    return list(out)
