@@ -11,7 +11,8 @@ case changes: `from_currency` -> from, currency; `rate_of_return` -> rate, retur
 between join them, they name nothing). A value is *cued* to an argument when the word right
 before it in the request, with only spaces between, is one of those words, or the word right after
 it is the name's last word ("the Westgate branch" -> `branch`; not after a list, "for 2 and 5
-nights", where it names every item), and it is cued to no other argument. Measured on BFCL's answers (simple_python and multiple, every value written once): the
+nights", where it names every item; nor before a value, "a human gene 'BRCA1'", which the name
+names), and it is cued to no other argument. Measured on BFCL's answers (simple_python and multiple, every value written once): the
 word before names the value's own argument 68 times and another's never; the last name word after
 it, 93 times and another's 5 times ("4 light years" is no `speed_of_light`). Any name word after
 a value is weaker evidence (120 own, 13 another's: "a Tennis player" is the sport, not the
@@ -75,8 +76,8 @@ def cued_values(arguments: dict[str, Any], schema: dict[str, Any], text: str) ->
                     number = _number(m.group("number"), node) if value is _NUMBER else None
                     if number is not None and not _admits(node, float(number)):
                         continue
-                    if pattern in after and _in_a_list(plain, m.group().split()[0]):
-                        continue  # "for 2 and 5 nights": the name after a list is every item's
+                    if pattern in after and (_in_a_list(plain, m.group().split()[0]) or _value_follows(plain, m.end(), decoded)):
+                        continue  # "for 2 and 5 nights": every item's; "a human gene 'BRCA1'": the gene is BRCA1
                     found.setdefault(key, []).append(value if number is None else number)
     owners: dict[Any, set[str]] = {}
     for key, values in found.items():
@@ -117,6 +118,12 @@ def in_written_order(arguments: dict[str, Any], text: str) -> dict[str, Any]:
         ordered = sorted(values, key=lambda v: _position(v, plain))
         out.update({k: v for k, v, was in zip(keys, ordered, values) if _value_key(v) != _value_key(was)})
     return out
+
+
+def _value_follows(text: str, at: int, values: list[str]) -> bool:
+    """Whether `text` writes a number or one of `values` right after position `at` (quotes aside)."""
+    rest = text[at:].lstrip(" \t\"'`")
+    return bool(re.match(r"-?\d", rest)) or any(re.match(re.escape(v) + r"(?![\w-])", rest, re.IGNORECASE) for v in values)
 
 
 def _in_a_list(text: str, value: str) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from core.schema import allows_null, resolve
+from core.schema import allows_null, non_null, resolve
 from core.types import Message, ToolCall, ToolSpec
 
 from .arguments import numbers_in
@@ -24,7 +24,7 @@ from .evidence import ExampleIndex, split_examples, words_of
 from .intents import CLAUSE_MARKS, Split, best_split, splits, strongest
 from .policy import Evidence, RoutingPolicy
 
-__all__ = ["Router", "TEXT_EXAMPLES", "earlier_calls", "expand", "last_request", "named_entities", "one_call_takes", "windows"]
+__all__ = ["Router", "TEXT_EXAMPLES", "can_change", "earlier_calls", "expand", "last_request", "named_entities", "one_call_takes", "windows"]
 
 TEXT_EXAMPLES = (
     "Hello! Who are you?",
@@ -72,6 +72,23 @@ def earlier_calls(messages: Sequence[Message]) -> list[ToolCall]:
         if m.role == "assistant":
             calls = list(m.tool_calls) + calls
     return calls
+
+
+def can_change(schema: dict[str, Any], query: str, numbers: Sequence[float]) -> bool:
+    """Whether `query` could give a call of `schema` another value, as a follow-up does: the call
+    takes a free string (any words can be one), a number when the query writes one, or a choice
+    whose value the query names. "can you renew Happy Place" continues no listing of loans by
+    status: it names no status."""
+    for prop in (schema.get("properties") or {}).values():
+        node = non_null(prop, schema) if isinstance(prop, dict) else {}
+        items = resolve(node.get("items") or {}, schema) if node.get("type") == "array" else node
+        kind = items.get("type")
+        if isinstance(items.get("enum"), list):
+            if any(isinstance(v, str) and states(query, v) or v in numbers for v in items["enum"]):
+                return True
+        elif kind == "string" or kind in ("integer", "number") and numbers or kind is None and "const" not in items:
+            return True
+    return False
 
 
 @dataclass
@@ -124,7 +141,9 @@ class Router:
         per_call = np.array([one_call_takes(schema, args) for schema, args in zip(self.schemas, specific)])
         grounded = [set((grounding or {}).get(name, {})) for name in self.names]
         fit, missing = self.fit(query, specific, grounded, per_call, len(entities))
-        previous = frozenset(c.name for c in earlier_calls(messages)) & set(self.names)
+        numbers = numbers_in(query)
+        previous = frozenset(c.name for c in earlier_calls(messages) if c.name in self.names
+                             and can_change(self.schemas[self.names.index(c.name)], query, numbers))
         missing[[i for i, name in enumerate(self.names) if name in previous]] = False  # the earlier call states them
         found = splits(self.index, n, query)
         return Evidence(

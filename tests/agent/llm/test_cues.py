@@ -55,6 +55,12 @@ def test_a_name_after_a_list_names_every_item_and_cues_none():
     assert cued_values({"city": "Paris", "nights": 2}, schema, "Hotels in Paris for 5 nights") == {"nights": 5}
 
 
+def test_a_name_followed_by_a_value_names_that_value_not_the_one_before():
+    schema = {"type": "object", "properties": {"gene": {"type": "string"}, "species": {"type": "string"}}}
+    right = {"gene": "BRCA1", "species": "human"}
+    assert cued_values(right, schema, "Identify the protein sequence of a given human gene 'BRCA1'.") == {}
+
+
 def test_a_value_written_twice_is_not_cued():
     crossed = {"from_currency": "USD", "to_currency": "EUR"}
     assert cued_values(crossed, CONVERT, "I hold USD; convert EUR to USD") == {}

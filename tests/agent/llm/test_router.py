@@ -7,7 +7,7 @@ import numpy as np
 from agent.llm import Message, ToolCall, ToolSpec
 from agent.llm._local.evidence import ExampleIndex, split_examples
 from agent.llm._local.policy import RoutingPolicy
-from agent.llm._local.router import Router, expand, last_request, one_call_takes, windows
+from agent.llm._local.router import Router, can_change, expand, last_request, one_call_takes, windows
 from tools import describe_with_examples
 
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": False}
@@ -148,3 +148,13 @@ def test_a_required_value_the_request_could_name_but_does_not_is_missing():
     assert ev.missing.tolist() == [True, True, True, False]  # a free-text note cannot be checked: not missing
     named = router.evidence([Message.user("A low risk portfolio of 3 names, and AAPL")], None, False, {"company": {"symbol": ["AAPL"]}})
     assert named.missing.tolist() == [False, False, False, False]
+
+
+def test_a_follow_up_continues_only_a_call_it_could_change():
+    loans = {"type": "object", "properties": {"status": {"type": "string", "enum": ["all", "overdue", "due_soon"]}}}
+    assert not can_change(loans, "can you renew Happy Place for me", [])
+    assert can_change(loans, "and the overdue ones?", [])
+    weather = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    assert can_change(weather, "and in Bergen?", [])
+    nights = {"type": "object", "properties": {"nights": {"anyOf": [{"type": "integer"}, {"type": "null"}]}}}
+    assert can_change(nights, "make it 5", [5.0]) and not can_change(nights, "thanks!", [])
