@@ -31,7 +31,8 @@ __all__ = ["CalibrationStore", "ENV", "VERSION", "calibration_key", "default_sto
 log = logging.getLogger(__name__)
 
 ENV = "FINAGENT_CALIBRATIONS"
-VERSION = 1
+VERSION = 2
+"""2: the evidence the model is measured against holds the names a request says (`evidence.names_said`)."""
 MAX_ENTRIES = 256
 """The oldest entries go first beyond this."""
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ExampleIndex", "split_examples", "EXAMPLES_HEADER", "words_of"]
+__all__ = ["ExampleIndex", "split_examples", "EXAMPLES_HEADER", "names_said", "words_of"]
 
 EXAMPLES_HEADER = "Example requests:"
 """Same header as `tools.describe_with_examples` writes (the format the driver sends every backend)."""
@@ -52,6 +52,23 @@ def features(text: str, keep: frozenset[str] = frozenset()) -> Counter:
 def words_of(texts: Sequence[str]) -> frozenset[str]:
     """The words (lower case) of `texts`."""
     return frozenset(w.lower() for t in texts for w in _WORD.findall(t or ""))
+
+
+def names_said(names: Sequence[str], text: str) -> np.ndarray:
+    """Per function name: 1.0 when `text` says a word of it (3+ letters, compared on the first
+    `PREFIX`) that no other name has ("renew" for `renew_loan` beside `list_loans`), else 0.0."""
+    own = [_name_prefixes(n) for n in names]
+    said = {w.lower()[:PREFIX] for w in _WORD.findall(text or "") if not w.isdigit()}
+    out = np.zeros(len(names))
+    for i, words in enumerate(own):
+        others = set().union(*own[:i], *own[i + 1:])
+        out[i] = float(bool((words - others) & said))
+    return out
+
+
+def _name_prefixes(name: str) -> set[str]:
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
+    return {w.lower()[:PREFIX] for w in re.split(r"[\W_\d]+", spaced) if len(w) >= 3}
 
 
 @dataclass

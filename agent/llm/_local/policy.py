@@ -55,6 +55,9 @@ class Evidence:
     """Per function: how many named values one call takes (2 for a comparison of two named companies)."""
     previous: frozenset[str] = frozenset()
     """Functions called for the turn before (a follow-up may continue them)."""
+    named: np.ndarray | None = None
+    """Per function: 1 when the request says a word of its name that no other function's name has
+    ("renew" for `renew_loan`), else 0 (`evidence.names_said`)."""
     split: Split | None = None
     """The request read as two parts asking for two different functions (`intents.best_split`)."""
     splits: list[Split] = field(default_factory=list)
@@ -82,6 +85,8 @@ class RoutingPolicy:
       names the value, and that function is the one asked for in some part of it.
     - After tool results, only a function not called yet, whose score clears the text option by
       `after_results_margin`, is called; otherwise the answer is text.
+    - A function the request names by a word only its name has (`Evidence.named`: "can you renew
+      Happy Place" names `renew_loan`) gets `name_weight` more relevance.
     - A function called for the turn before (`Evidence.previous`) gets `follow_up_weight` more
       relevance: a short follow-up ("and in Bergen?") that matches nothing on its own continues it,
       while a request closer to another function or to the text option ("thanks!") goes there.
@@ -102,6 +107,10 @@ class RoutingPolicy:
     after_results_margin: float = 0.25
     max_calls: int = 4
     follow_up_weight: float = 0.3
+    name_weight: float = 0.1
+    """More relevance for a function the request names by a word only its name has. On BFCL
+    multiple's recorded evidence (200 questions) the right function is picked 92 % / 99 % of the
+    time (first / second 100) with it, 91 % / 96 % without; 0.05 and 0.2 do about as well."""
     split_threshold: float = 0.1
     model_decides: bool = False
     """The model earned the say in call-or-answer too (`_local/calibration.py`): its probabilities
@@ -121,7 +130,8 @@ class RoutingPolicy:
         calling something (the content-free request is where "answer in text" scores highest)."""
         fit = ev.fit if ev.fit is not None and ev.fit.size == len(ev.names) else np.zeros(len(ev.names))
         follow = np.array([self.follow_up_weight if name in ev.previous else 0.0 for name in ev.names])
-        return ev.similarity + self.fit_weight * fit + follow + self._model_say(ev)[:len(ev.names)]
+        named = ev.named if ev.named is not None and ev.named.size == len(ev.names) else np.zeros(len(ev.names))
+        return ev.similarity + self.fit_weight * fit + follow + self.name_weight * named + self._model_say(ev)[:len(ev.names)]
 
     def text_score(self, ev: Evidence) -> float:
         """The "answer in text" option against `relevance`: its similarity (and the model's, once it decides)."""

@@ -20,7 +20,7 @@ from core.types import Message, ToolCall, ToolSpec
 
 from .arguments import numbers_in
 from .choices import states
-from .evidence import ExampleIndex, split_examples, words_of
+from .evidence import ExampleIndex, names_said, split_examples, words_of
 from .intents import CLAUSE_MARKS, Split, best_split, splits, strongest
 from .policy import Evidence, RoutingPolicy
 
@@ -151,7 +151,7 @@ class Router:
             model=model if model is not None else np.zeros(0), windows=rows,
             required=required, after_results=after_results, called=called, fit=fit, missing=missing, entities=entities,
             covers=[frozenset(v for values in args.values() for v in values) for args in specific], per_call=per_call,
-            previous=previous, split=strongest(found), splits=found,
+            previous=previous, split=strongest(found), splits=found, named=names_said(self.names, query),
         )
 
     def fit(self, query: str, specific: list[dict[str, list[str]]], grounded: list[set[str]], per_call: np.ndarray,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from agent.llm import Message, ToolCall, ToolSpec
 from agent.llm._local.evidence import ExampleIndex, split_examples
@@ -158,3 +159,25 @@ def test_a_follow_up_continues_only_a_call_it_could_change():
     assert can_change(weather, "and in Bergen?", [])
     nights = {"type": "object", "properties": {"nights": {"anyOf": [{"type": "integer"}, {"type": "null"}]}}}
     assert can_change(nights, "make it 5", [5.0]) and not can_change(nights, "thanks!", [])
+
+
+def test_a_word_only_one_function_s_name_has_names_that_function():
+    from agent.llm._local.evidence import names_said
+
+    names = ["renew_loan", "list_loans", "placeHold"]
+    assert list(names_said(names, "can you renew Happy Days for me")) == [1.0, 0.0, 0.0]
+    assert list(names_said(names, "show my loans")) == [0.0, 1.0, 0.0]
+    assert list(names_said(["book_hotel", "book_flight"], "book it")) == [0.0, 0.0]  # a word both names have
+    assert list(names_said(names, "hold it")) == [0.0, 0.0, 1.0]
+    assert list(names_said(names, "Holding pattern")) == [0.0, 0.0, 1.0]  # compared on five letters
+
+
+def test_the_named_function_wins_over_the_text_option_it_trailed():
+    specs = [ToolSpec("renew_loan", "Renew a book on loan to push the due date back.", {"type": "object", "properties": {}}),
+             ToolSpec("branch_hours", "Opening hours of a library branch.", {"type": "object", "properties": {}})]
+    router = Router.build(specs, RoutingPolicy())
+    ev = router.evidence([Message.user("can you renew it for me")], None, False)
+    assert ev.named is not None and list(ev.named) == [1.0, 0.0]
+    with_name = router.policy.relevance(ev)
+    ev.named = None
+    assert with_name[0] - router.policy.relevance(ev)[0] == pytest.approx(router.policy.name_weight)
