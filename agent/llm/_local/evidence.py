@@ -55,14 +55,15 @@ def words_of(texts: Sequence[str]) -> frozenset[str]:
 
 
 def names_said(names: Sequence[str], text: str) -> np.ndarray:
-    """Per function name: 1.0 when `text` says a word of it (3+ letters, compared on the first
-    `PREFIX`) that no other name has ("renew" for `renew_loan` beside `list_loans`), else 0.0."""
+    """Per function name: 1.0 when `text` says a word of it (3+ letters; a word of the text that
+    starts with its first `PREFIX` letters: "loan" -> "loans", "hold" -> "holding") that no other
+    name has ("renew" for `renew_loan` beside `list_loans`), else 0.0."""
     own = [_name_prefixes(n) for n in names]
-    said = {w.lower()[:PREFIX] for w in _WORD.findall(text or "") if not w.isdigit()}
+    said = [w.lower() for w in _WORD.findall(text or "") if not w.isdigit()]
     out = np.zeros(len(names))
     for i, words in enumerate(own):
         others = set().union(*own[:i], *own[i + 1:])
-        out[i] = float(bool((words - others) & said))
+        out[i] = float(any(w.startswith(n) for n in words - others for w in said))
     return out
 
 
