@@ -109,3 +109,11 @@ def test_with_cued_holds_the_cued_argument_and_keeps_its_value_from_the_others()
     assert schema["properties"]["to_currency"]["enum"] == ["USD"]
     assert "USD" not in schema["properties"]["from_currency"]["enum"]
     assert "to_currency" in schema["required"]  # an optional argument the request cues is written
+
+
+def test_a_number_one_word_after_a_name_word_is_cued_unless_a_number_has_that_name():
+    schema = {"type": "object", "properties": {"width": {"type": "integer"}, "length": {"type": "integer"}}}
+    text = "What is the area of a rectangle with width of 7 units and length of 10 units?"
+    assert cued_values({"width": 10, "length": 7}, schema, text) == {"width": 7, "length": 10}
+    bats = {"type": "object", "properties": {"hits": {"type": "integer"}, "at_bats": {"type": "integer"}}}
+    assert cued_values({"hits": 180, "at_bats": 600}, bats, "a player with 180 hits and 600 at-bats") == {}
