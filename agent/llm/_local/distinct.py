@@ -1,6 +1,6 @@
 """A value written once is one argument's value: a call that gives the same span to two arguments
 ("from NOK to NOK" for "50 EUR in NOK"), or the same number ("mass1=15, mass2=15" for "20 kg of
-water ... mixed with 15 kg"), is decoded again both ways, each argument in turn keeping the value
+water ... mixed with 15 kg"; `amount=100, from_currency="100"` for "I have 100 euro"), is decoded again both ways, each argument in turn keeping the value
 while the other cannot take it, and the model keeps the reading it finds likelier.
 
 Nothing here knows a tool or a language: "the same value" is the same text, "written once" counts
@@ -28,7 +28,7 @@ def doubled(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> 
     plain = _plain(request)
     for i, a in enumerate(values):
         same = [b for b in values[i + 1:] if _same(arguments[b], arguments[a])]
-        movable = [k for k in (a, *same) if _movable(props.get(k), arguments[a])]
+        movable = [k for k in (a, *same) if _movable(props.get(k), arguments[k])]
         if same and movable and _times_written(arguments[a], plain) < 1 + len(same):
             return (a, same[0], arguments[a]) if a in movable else (same[0], a, arguments[a])
     return None
@@ -52,10 +52,12 @@ def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], st
     returns its text; `fix(schema, fixed)` pins arguments to values. The context must end at the
     opener; it is left after a prefix of the readings (the caller feeds the one returned)."""
     first, second, value = found
+    props = schema.get("properties") or {}
     here = runner.checkpoint()
     readings: list[str] = []
     for keep, other in ((first, second), (second, first)):
-        pinned = fix(without_value(without_values(schema, {keep: value}, request), other, value), {keep: value})
+        words = {keep: value if isinstance(value, str) else _as_text(value)}
+        pinned = fix(without_value(without_values(schema, words, request), other, value), {keep: _typed(value, props.get(keep))})
         runner.restore(here)
         readings.append(decode(pinned))
     readings = [r for r in dict.fromkeys(readings) if (args := _object(r)) is not None and not doubled(args, schema, request)]
@@ -80,6 +82,24 @@ def without_value(schema: dict[str, Any], key: str, value: Any) -> dict[str, Any
 
 
 def _same(a: Any, b: Any) -> bool:
-    """The same value: two numbers by value, two strings case-insensitively (`_value_key`)."""
-    scalars = all(_is_number(v) or isinstance(v, str) for v in (a, b))
-    return scalars and _is_number(a) == _is_number(b) and _value_key(a) == _value_key(b)
+    """The same value: two numbers by value, two strings case-insensitively (`_value_key`), a
+    number and a string that writes it ("100" and 100: "I have 100 euro" gives no currency "100")."""
+    if not all(_is_number(v) or isinstance(v, str) for v in (a, b)):
+        return False
+    if _is_number(a) != _is_number(b):
+        number, text = (a, b) if _is_number(a) else (b, a)
+        return text.strip() == _as_text(number)
+    return _value_key(a) == _value_key(b)
+
+
+def _typed(value: Any, prop: Any) -> Any:
+    """`value` as argument `prop` takes it: the text for a string (100 -> "100"), else the value."""
+    node = prop if isinstance(prop, dict) else {}
+    if _is_number(value) and (node.get("type") == "string" or "pattern" in node):
+        return _as_text(value)
+    return value
+
+
+def _as_text(value: Any) -> str:
+    """A number as the request writes it (100.0 -> "100")."""
+    return str(int(value)) if float(value).is_integer() else str(value)

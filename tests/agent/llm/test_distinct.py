@@ -29,3 +29,12 @@ def test_a_reading_that_keeps_the_value_in_the_span_takes_it_from_the_enum():
     assert without_value(schema, "query", "audiobook") == schema  # not an enum: the spans say what it can take
     only = {"properties": {"format": {"type": "string", "enum": ["audiobook"]}}}
     assert without_value(only, "format", "audiobook") == only  # nothing else to take
+
+
+def test_a_number_and_a_string_writing_it_are_one_value():
+    schema = {"type": "object", "properties": {"amount": {"type": "number", "enum": [100]},
+                                               "from_currency": {"type": "string", "pattern": "^(I|have|100|euro)$"}}}
+    text = "I have 100 euro. How much is it in USD?"
+    assert doubled({"amount": 100, "from_currency": "100"}, schema, text) == ("from_currency", "amount", 100)
+    assert doubled({"amount": 100, "from_currency": "euro"}, schema, text) is None
+    assert doubled({"amount": 100, "from_currency": "100"}, schema, "100 euro, or 100 dollars?") is None  # written twice
