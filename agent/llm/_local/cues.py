@@ -74,7 +74,7 @@ def cued_values(arguments: dict[str, Any], schema: dict[str, Any], text: str) ->
         for value in _options(node, decoded):
             before = [rf"(?<![\w-]){re.escape(cue)}[ \t]+{_written(value)}" for cue in name_words(key)]
             apart = [rf"(?<![\w.-]){re.escape(cue)}[ \t]+[^\W\d_]+[ \t]+\$?{_written(value)}" for cue in name_words(key)] \
-                if value is _NUMBER else []  # "a width of 7": a number one word after a name word
+                if value is _NUMBER or _is_number(value) else []  # "a width of 7": a number one word after a name word
             after = [rf"(?<![\w.-]){_written(value)}[ \t]+{re.escape(last)}(?![\w-])"] if last else []
             for pattern in before + apart + after:
                 for m in re.finditer(pattern, plain, re.IGNORECASE):

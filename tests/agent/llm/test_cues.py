@@ -115,5 +115,7 @@ def test_a_number_one_word_after_a_name_word_is_cued_unless_a_number_has_that_na
     schema = {"type": "object", "properties": {"width": {"type": "integer"}, "length": {"type": "integer"}}}
     text = "What is the area of a rectangle with width of 7 units and length of 10 units?"
     assert cued_values({"width": 10, "length": 7}, schema, text) == {"width": 7, "length": 10}
+    grounded = {"type": "object", "properties": {"width": {"type": "integer", "enum": [7, 10]}, "length": {"type": "integer", "enum": [7, 10]}}}
+    assert cued_values({"width": 10, "length": 7}, grounded, text) == {"width": 7, "length": 10}  # the request's numbers
     bats = {"type": "object", "properties": {"hits": {"type": "integer"}, "at_bats": {"type": "integer"}}}
     assert cued_values({"hits": 180, "at_bats": 600}, bats, "a player with 180 hits and 600 at-bats") == {}
