@@ -36,9 +36,11 @@ TEXT_EXAMPLES = (
     "Explain this term in simple words.",
     "Capital of France?",
     "Who wrote Hamlet?",
-    "What can you do?",
+    "What do you help with?",
 )
-"""Requests that need no function, in no one domain: the documents of the "answer in text" option."""
+"""Requests that need no function, in no one domain: the documents of the "answer in text" option.
+None is written as "can you ...": that is how requests for a tool are asked politely ("Can you
+recommend some historical fiction?"), and such an example drew them to text."""
 WINDOW_WORDS = 8
 WINDOW_STEP = 3
 

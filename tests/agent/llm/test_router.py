@@ -181,3 +181,14 @@ def test_the_named_function_wins_over_the_text_option_it_trailed():
     with_name = router.policy.relevance(ev)
     ev.named = None
     assert with_name[0] - router.policy.relevance(ev)[0] == pytest.approx(router.policy.name_weight)
+
+
+def test_a_polite_request_for_a_tool_is_no_chit_chat():
+    from pathlib import Path
+
+    from bench.routing import load_domain
+
+    orchestrations, _ = load_domain(str(Path(__file__).resolve().parents[3] / "bench/data/library_domain.py"))
+    router = Router.build([o.spec() for o in orchestrations], RoutingPolicy())
+    assert router.decide([Message.user("Can you recommend some historical fiction?")], None, False) == ["recommend_books"]
+    assert router.decide([Message.user("What can you do?")], None, False) == []
