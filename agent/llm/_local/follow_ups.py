@@ -23,7 +23,7 @@ from .arguments import _value_key
 from .engine import Runner
 from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS
 
-__all__ = ["MARGIN", "changed_value", "repeats"]
+__all__ = ["MARGIN", "changed_call", "changed_value", "repeats"]
 
 MARGIN = 2.5
 """A changed call this many nats less likely than the repeated one is still the follow-up's call."""
@@ -36,6 +36,18 @@ def repeats(arguments: dict[str, Any], earlier: dict[str, Any] | None) -> bool:
     if not earlier or set(arguments) - set(earlier):
         return False
     return all(_value_key(arguments.get(k)) == _value_key(v) for k, v in earlier.items() if v is not None or k in arguments)
+
+
+def changed_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: dict[str, Any], request: str) -> str:
+    """A follow-up's call whose `arguments` (JSON text) repeat the earlier call's: the same with the
+    value its `request` names in place (`changed_value`), or as it is. Scored from checkpoint `at`,
+    where the arguments object starts; the context is left after the call's arguments."""
+    runner.restore(at)
+    args = json.loads(arguments)
+    change = changed_value(runner, args, schema, request)
+    out = json.dumps({**args, change[0]: change[1]}, separators=(",", ":"), ensure_ascii=False) if change else arguments
+    runner.feed(runner.tokenize(out))
+    return out
 
 
 def changed_value(runner: Runner, arguments: dict[str, Any], schema: dict[str, Any], request: str,

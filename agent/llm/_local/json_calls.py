@@ -23,7 +23,7 @@ from core.types import LLMRequest, ToolCall
 from .arguments import drop_unsupported_optionals, fill_unused_number, inherit_arguments, trim_repeated_items
 from .cues import cued_values, in_written_order
 from .distinct import doubled, one_value_one_argument, without_value
-from .follow_ups import changed_value, repeats
+from .follow_ups import changed_call, repeats
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .router import earlier_calls, last_request
 from .span_pick import likelier, whole_span_scores
@@ -101,13 +101,8 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         if name in earlier and not fixed:
             before = object_or_none(earlier[name].arguments)
             arguments = inherit_arguments(arguments, before, last)
-            again = object_or_none(arguments)
-            if again is not None and repeats(again, before):  # a follow-up changes something: the value it names
-                runner.restore(at_args)
-                change = changed_value(runner, again, schema, said)
-                raw = json.dumps({**again, change[0]: change[1]}, separators=(",", ":"), ensure_ascii=False) if change else raw
-                arguments = raw if change else arguments
-                runner.feed(runner.tokenize(raw))
+            if repeats(object_or_none(arguments) or {}, before):  # a follow-up changes something: the value it names
+                raw = arguments = changed_call(runner, at_args, arguments, schema, said)
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
         runner.feed(runner.tokenize("}"))
         decoded = object_or_none(raw)
