@@ -55,21 +55,25 @@ def words_of(texts: Sequence[str]) -> frozenset[str]:
 
 
 def names_said(names: Sequence[str], text: str) -> np.ndarray:
-    """Per function name: 1.0 when `text` says a word of it (3+ letters; a word of the text that
-    starts with its first `PREFIX` letters: "loan" -> "loans", "hold" -> "holding") that no other
-    name has ("renew" for `renew_loan` beside `list_loans`), else 0.0."""
-    own = [_name_prefixes(n) for n in names]
+    """Per function name: 1.0 when `text` says a word of it (3+ letters) that no other name has
+    ("renew" for `renew_loan` beside `list_loans`), else 0.0. A word of the text says a name word
+    when it starts with the name word's first `NAME_PREFIX` letters ("loan" -> "loans", "compar"
+    -> "compare"; "company" says no "comparative")."""
+    own = [_name_words(n) for n in names]
     said = [w.lower() for w in _WORD.findall(text or "") if not w.isdigit()]
     out = np.zeros(len(names))
     for i, words in enumerate(own):
         others = set().union(*own[:i], *own[i + 1:])
-        out[i] = float(any(w.startswith(n) for n in words - others for w in said))
+        out[i] = float(any(w.startswith(n[:NAME_PREFIX]) for n in words - others for w in said))
     return out
 
 
-def _name_prefixes(name: str) -> set[str]:
+NAME_PREFIX = 6
+
+
+def _name_words(name: str) -> set[str]:
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
-    return {w.lower()[:PREFIX] for w in re.split(r"[\W_\d]+", spaced) if len(w) >= 3}
+    return {w.lower() for w in re.split(r"[\W_\d]+", spaced) if len(w) >= 3}
 
 
 @dataclass
