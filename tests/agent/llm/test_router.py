@@ -192,3 +192,17 @@ def test_a_polite_request_for_a_tool_is_no_chit_chat():
     router = Router.build([o.spec() for o in orchestrations], RoutingPolicy())
     assert router.decide([Message.user("Can you recommend some historical fiction?")], None, False) == ["recommend_books"]
     assert router.decide([Message.user("What can you do?")], None, False) == []
+
+
+def test_a_request_for_another_function_is_no_follow_up_of_the_last_one():
+    from pathlib import Path
+
+    from bench.routing import load_domain
+
+    orchestrations, _ = load_domain(str(Path(__file__).resolve().parents[3] / "examples/travel_app.py"))
+    router = Router.build([o.spec() for o in orchestrations], RoutingPolicy())
+    earlier = ToolCall("c1", "hotel_search", '{"city": "Lisbon", "nights": 2}')
+    history = [Message.user("Find a hotel in Lisbon for 2 nights"), Message.assistant(None, [earlier]),
+               Message.tool(earlier, "(shown)"), Message.assistant("Lisbon Hostel, $44 a night.")]
+    assert router.decide([*history, Message.user("Convert 300 EUR to USD")], None, False) == ["currency_conversion"]
+    assert router.decide([*history, Message.user("And in Porto?")], None, False) == ["hotel_search"]
