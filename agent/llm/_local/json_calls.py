@@ -26,13 +26,13 @@ from .distinct import doubled, one_value_one_argument, without_value
 from .follow_ups import changed_call, repeats
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .router import earlier_calls, last_request
-from .span_pick import likelier, whole_span_scores
+from .span_pick import Scored, likelier, whole_span_scores, without_spans
 from .spans import without_values
 from .values import next_value
 
 if TYPE_CHECKING:
     from ..llamacpp import LlamaCppChat
-    from .engine import Generated
+    from .engine import Generated, Runner
 
 __all__ = ["json_calls", "object_or_none", "with_cued", "with_fixed"]
 
@@ -90,13 +90,7 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         named = {**in_written_order(args, said), **cued_values(args, open_schema, said)}
         cued = {k: v for k, v in named.items() if k not in fixed and k not in better}
         if cued:  # what the arguments' names say: "to USD" is to_currency's; number1, number2 as written
-            runner.restore(at_args)
-            moved = decode(with_cued(schema, cued, text))
-            if moved.finish_reason == "length":
-                runner.restore(at_args)
-                runner.feed(runner.tokenize(raw))
-            else:
-                raw = moved.text
+            raw = _decode_again(runner, at_args, decode, with_cued(schema, cued, text), raw, scored, cued)
         arguments = fill_unused_number(trim_repeated_items(drop_unsupported_optionals(raw, schema, text), text), schema, text)
         if name in earlier and not fixed:
             before = object_or_none(earlier[name].arguments)
@@ -115,6 +109,26 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
                 chain[i + 1] = (key, [*values, *(v for v in decoded.values() if isinstance(v, (str, int, float))), value])
         i += 1
     return calls, finish, runner.n_tokens - start
+
+
+def _decode_again(runner: Runner, at: tuple[int, Any], decode: Callable[[dict[str, Any]], Generated], schema: dict[str, Any],
+                  raw: str, scored: Scored | None, taken: dict[str, Any]) -> str:
+    """The call decoded again from checkpoint `at` under `schema` (values moved by a cue), its span
+    arguments checked whole again without the spans the moved values took (`span_pick`: "Westgate"
+    is the branch now, so the title is the likeliest other span, "Demon Copperhead", not "check");
+    `raw`, fed again, when a decode is cut short."""
+    runner.restore(at)
+    moved = decode(schema)
+    if moved.finish_reason != "length" and scored:
+        better = likelier(without_spans(scored, taken.values()), object_or_none(moved.text) or {})
+        if better:
+            runner.restore(at)
+            moved = decode(with_fixed(schema, better))
+    if moved.finish_reason == "length":
+        runner.restore(at)
+        runner.feed(runner.tokenize(raw))
+        return raw
+    return moved.text
 
 
 def object_or_none(arguments: str) -> dict[str, Any] | None:

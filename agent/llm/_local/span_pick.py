@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 import weakref
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,7 @@ import numpy as np
 from .engine import Runner, log_softmax
 from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS, recent_lines
 
-__all__ = ["MARGIN", "STARTS", "likelier", "whole_span_scores"]
+__all__ = ["MARGIN", "STARTS", "Scored", "likelier", "whole_span_scores", "without_spans"]
 
 STARTS = 3
 """How many starting words (the likeliest by their first token) are scored in full, wherever the
@@ -84,6 +85,13 @@ def likelier(scored: Scored, decoded: dict[str, Any], margin: float = MARGIN) ->
         if scores[best] > scores[value] + margin:
             pinned[key] = best
     return pinned
+
+
+def without_spans(scored: Scored, values: Iterable[Any]) -> Scored:
+    """`scored` without the spans that are `values` (in any case): values other arguments took."""
+    gone = {v.lower() for v in values if isinstance(v, str)}
+    return {key: ({span: sc for span, sc in scores.items() if span.lower() not in gone}, assumed)
+            for key, (scores, assumed) in scored.items()}
 
 
 def _scores(runner: Runner, lead: str, text: str, allowed: re.Pattern[str]) -> dict[str, float]:

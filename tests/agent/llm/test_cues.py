@@ -119,3 +119,10 @@ def test_a_number_one_word_after_a_name_word_is_cued_unless_a_number_has_that_na
     assert cued_values({"width": 10, "length": 7}, grounded, text) == {"width": 7, "length": 10}  # the request's numbers
     bats = {"type": "object", "properties": {"hits": {"type": "integer"}, "at_bats": {"type": "integer"}}}
     assert cued_values({"hits": 180, "at_bats": 600}, bats, "a player with 180 hits and 600 at-bats") == {}
+
+
+def test_spans_other_arguments_took_are_no_whole_values():
+    from agent.llm._local.span_pick import without_spans
+
+    scored = {"title": ({"Westgate": -3.5, "Demon Copperhead": -4.8, "check": -9.6}, {})}
+    assert without_spans(scored, ["westgate", 3]) == {"title": ({"Demon Copperhead": -4.8, "check": -9.6}, {})}

@@ -58,3 +58,9 @@ def test_the_value_before_the_last_word_of_a_name_is_that_argument_s(llm):
     outcome = asyncio.run(agent.route("Could you check whether the Westgate branch has Lessons in Chemistry?", agent.new_session()))
     assert [(r.name, r.arguments()) for r in outcome.routes] == [
         ("check_availability", {"title": "Lessons in Chemistry", "branch": "Westgate"})]
+    # the value moved by the cue leaves the title to the likeliest other whole span, not "check"
+    long = ("Hi! My book club is reading Demon Copperhead next month and I don't own it. "
+            "Could you check whether the Westgate branch has a copy I could grab this week?")
+    outcome = asyncio.run(agent.route(long, agent.new_session()))
+    assert [(r.name, r.arguments()) for r in outcome.routes] == [
+        ("check_availability", {"title": "Demon Copperhead", "branch": "Westgate"})]
