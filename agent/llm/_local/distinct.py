@@ -15,6 +15,7 @@ from typing import Any
 from .arguments import _is_number, _object, _plain, _times_written, _value_key
 from .engine import Runner
 from .spans import without_values
+from .values import _as_text
 
 __all__ = ["doubled", "one_value_one_argument", "without_value"]
 
@@ -99,7 +100,3 @@ def _typed(value: Any, prop: Any) -> Any:
         return _as_text(value)
     return value
 
-
-def _as_text(value: Any) -> str:
-    """A number as the request writes it (100.0 -> "100")."""
-    return str(int(value)) if float(value).is_integer() else str(value)
