@@ -12,6 +12,7 @@ from typing import Any
 from core.schema import allows_null, non_null, resolve
 
 from .choices import named_choice, states
+from .evidence import identifier_words
 
 MAX_NUMBERS = 24
 
@@ -126,8 +127,7 @@ def names_flag(name: str, text: str) -> bool:
     """Whether `text` names the flag argument `name`: a word of the name (3+ letters) is a word of
     the text, compared on their first `FLAG_PREFIX` letters ("including human impact" names
     `include_human_impact`, "toll roads avoided" `avoid_tolls`)."""
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
-    mine = {w.lower()[:FLAG_PREFIX] for w in re.split(r"[\W_\d]+", spaced) if len(w) >= 3}
+    mine = {w[:FLAG_PREFIX] for w in identifier_words(name) if len(w) >= 3}
     return bool(mine & {w.lower()[:FLAG_PREFIX] for w in re.findall(r"[^\W\d_]+", text)})
 
 

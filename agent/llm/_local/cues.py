@@ -35,6 +35,7 @@ from typing import Any
 from core.schema import non_null
 
 from .arguments import _admits, _is_number, _plain, _times_written, _value_key
+from .evidence import identifier_words
 from .values import _LIST_MARKS, _clean, _form
 
 __all__ = ["cued_values", "in_written_order", "last_name_word", "name_words"]
@@ -56,7 +57,7 @@ def last_name_word(name: str) -> str | None:
 
 
 def _words(name: str) -> list[str]:
-    return [w.lower() for w in re.split(r"[\W_\d]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", name)) if len(w) > 1]
+    return [w for w in identifier_words(name) if len(w) > 1]
 
 
 def cued_values(arguments: dict[str, Any], schema: dict[str, Any], text: str) -> dict[str, Any]:

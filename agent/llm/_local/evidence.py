@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ExampleIndex", "split_examples", "EXAMPLES_HEADER", "names_said", "words_of"]
+__all__ = ["ExampleIndex", "split_examples", "EXAMPLES_HEADER", "identifier_words", "names_said", "words_of"]
 
 EXAMPLES_HEADER = "Example requests:"
 """Same header as `tools.describe_with_examples` writes (the format the driver sends every backend)."""
@@ -72,8 +72,14 @@ NAME_PREFIX = 6
 
 
 def _name_words(name: str) -> set[str]:
+    return {w for w in identifier_words(name) if len(w) >= 3}
+
+
+def identifier_words(name: str) -> list[str]:
+    """The words of an identifier, lower case, in order: split at case changes, `_`, `-`, `.` and
+    digits (`calc_Compound_Interest` -> calc, compound, interest; `toCurrency` -> to, currency)."""
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
-    return {w.lower() for w in re.split(r"[\W_\d]+", spaced) if len(w) >= 3}
+    return [w.lower() for w in re.split(r"[\W_\d]+", spaced) if w]
 
 
 @dataclass
