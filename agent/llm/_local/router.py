@@ -142,8 +142,8 @@ class Router:
         entities = named_entities(specific)
         per_call = np.array([one_call_takes(schema, args) for schema, args in zip(self.schemas, specific)])
         grounded = [set((grounding or {}).get(name, {})) for name in self.names]
-        fit, missing = self.fit(query, specific, grounded, per_call, len(entities))
         numbers = numbers_in(query)
+        fit, missing = self.fit(query, numbers, specific, grounded, per_call, len(entities))
         previous = frozenset(c.name for c in earlier_calls(messages) if c.name in self.names
                              and can_change(self.schemas[self.names.index(c.name)], query, numbers))
         missing[[i for i, name in enumerate(self.names) if name in previous]] = False  # the earlier call states them
@@ -156,8 +156,8 @@ class Router:
             previous=previous, split=strongest(found), splits=found, named=names_said(self.names, query),
         )
 
-    def fit(self, query: str, specific: list[dict[str, list[str]]], grounded: list[set[str]], per_call: np.ndarray,
-            named: int) -> tuple[np.ndarray, np.ndarray]:
+    def fit(self, query: str, numbers: list[float], specific: list[dict[str, list[str]]], grounded: list[set[str]],
+            per_call: np.ndarray, named: int) -> tuple[np.ndarray, np.ndarray]:
         """Per function: (fit, missing).
 
         fit: how completely one call of it is filled by what the request states: 0 unless it needs
@@ -167,8 +167,7 @@ class Router:
         share of the `named` values one call takes (`per_call`: a function of two companies takes both).
         missing: a required argument the request could state but does not (a grounded argument
         whose values it names none of, an enum none of whose values it names, more numbers than it
-        writes): a call would have to guess it."""
-        numbers = numbers_in(query)
+        writes; `numbers`: the ones `query` writes): a call would have to guess it."""
         out = np.zeros(len(self.names))
         missing = np.zeros(len(self.names), dtype=bool)
         for i, args in enumerate(specific):
