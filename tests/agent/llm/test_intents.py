@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
@@ -13,6 +12,7 @@ from agent.llm._local.evidence import ExampleIndex
 from agent.llm._local.intents import MIN_SPLIT_SCORE, Split, best_split, split_threshold
 from agent.llm._local.policy import Evidence, RoutingPolicy
 from agent.llm._local.router import Router
+from tests.agent.llm.domains import TRAVEL, specs
 from tools import describe_with_examples
 
 SCHEMA = {"type": "object", "properties": {"item": {"type": "string"}}, "required": ["item"], "additionalProperties": False}
@@ -113,10 +113,7 @@ def test_the_router_calibrates_the_split_threshold_on_the_examples():
 
 def travel_router() -> Router:
     """The example travel app's six orchestrations, as the agent offers them (descriptions and examples)."""
-    from bench.routing import load_domain
-
-    orchestrations, _ = load_domain(str(Path(__file__).resolve().parents[3] / "examples/travel_app.py"))
-    return Router.build([o.spec() for o in orchestrations], LEXICAL)
+    return Router.build(specs(TRAVEL), LEXICAL)
 
 
 def test_a_two_intent_request_gets_both_calls_in_the_order_asked():

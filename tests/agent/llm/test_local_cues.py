@@ -4,7 +4,6 @@ the target currency, although the model, left alone, writes the two currencies c
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
@@ -13,6 +12,7 @@ pytest.importorskip("llguidance")
 
 from agent.llm import Message, ToolSpec  # noqa: E402
 from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
+from tests.agent.llm.domains import LIBRARY, agent_on  # noqa: E402
 from tests.agent.llm.embedded import EMBEDDED_MODEL, calls  # noqa: E402
 
 pytestmark = EMBEDDED_MODEL
@@ -50,11 +50,7 @@ def test_a_request_without_a_cue_is_left_to_the_model(llm):
 def test_the_value_before_the_last_word_of_a_name_is_that_argument_s(llm):
     # on the library domain, as a user writes it: "the Westgate branch" is the branch; left alone,
     # the model makes Westgate the title
-    from agent import Agent
-    from bench.routing import load_domain
-
-    orchestrations, tools = load_domain(str(Path(__file__).resolve().parents[3] / "bench/data/library_domain.py"))
-    agent = Agent(llm, orchestrations=orchestrations, tools=tools)
+    agent = agent_on(llm, LIBRARY)
     outcome = asyncio.run(agent.route("Could you check whether the Westgate branch has Lessons in Chemistry?", agent.new_session()))
     assert [(r.name, r.arguments()) for r in outcome.routes] == [
         ("check_availability", {"title": "Lessons in Chemistry", "branch": "Westgate"})]

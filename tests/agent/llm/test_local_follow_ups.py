@@ -5,7 +5,6 @@ copies the earlier call whole ("Dune" is a span of "Children of Dune" too)."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
@@ -13,6 +12,7 @@ pytest.importorskip("llama_cpp")
 pytest.importorskip("llguidance")
 
 from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
+from tests.agent.llm.domains import LIBRARY, agent_on  # noqa: E402
 from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
 
 pytestmark = EMBEDDED_MODEL
@@ -20,11 +20,7 @@ pytestmark = EMBEDDED_MODEL
 
 @pytest.fixture(scope="module")
 def agent():
-    from agent import Agent
-    from bench.routing import load_domain
-
-    orchestrations, tools = load_domain(str(Path(__file__).resolve().parents[3] / "bench/data/library_domain.py"))
-    return Agent(LlamaCppChat(n_threads=2, context="follow-ups-test"), orchestrations=orchestrations, tools=tools)
+    return agent_on(LlamaCppChat(n_threads=2, context="follow-ups-test"), LIBRARY)
 
 
 def route(agent, then: str) -> list[tuple[str, dict]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
@@ -11,6 +10,7 @@ pytest.importorskip("llama_cpp")
 pytest.importorskip("llguidance")
 
 from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
+from tests.agent.llm.domains import TRAVEL, agent_on  # noqa: E402
 from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
 
 pytestmark = EMBEDDED_MODEL
@@ -18,11 +18,7 @@ pytestmark = EMBEDDED_MODEL
 
 @pytest.fixture(scope="module")
 def agent():
-    from agent import Agent
-    from bench.routing import load_domain
-
-    orchestrations, tools = load_domain(str(Path(__file__).resolve().parents[3] / "examples/travel_app.py"))
-    return Agent(LlamaCppChat(n_threads=2), orchestrations=orchestrations, tools=tools)
+    return agent_on(LlamaCppChat(n_threads=2), TRAVEL)
 
 
 QUERY = "Will it rain in Dublin this week, and how much is 300 EUR in GBP?"

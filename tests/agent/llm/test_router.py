@@ -9,6 +9,7 @@ from agent.llm import Message, ToolCall, ToolSpec
 from agent.llm._local.evidence import ExampleIndex, split_examples
 from agent.llm._local.policy import RoutingPolicy
 from agent.llm._local.router import Router, can_change, expand, last_request, one_call_takes, windows
+from tests.agent.llm.domains import LIBRARY, TRAVEL, specs
 from tools import describe_with_examples
 
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": False}
@@ -184,23 +185,13 @@ def test_the_named_function_wins_over_the_text_option_it_trailed():
 
 
 def test_a_polite_request_for_a_tool_is_no_chit_chat():
-    from pathlib import Path
-
-    from bench.routing import load_domain
-
-    orchestrations, _ = load_domain(str(Path(__file__).resolve().parents[3] / "bench/data/library_domain.py"))
-    router = Router.build([o.spec() for o in orchestrations], RoutingPolicy())
+    router = Router.build(specs(LIBRARY), RoutingPolicy())
     assert router.decide([Message.user("Can you recommend some historical fiction?")], None, False) == ["recommend_books"]
     assert router.decide([Message.user("What can you do?")], None, False) == []
 
 
 def test_a_request_for_another_function_is_no_follow_up_of_the_last_one():
-    from pathlib import Path
-
-    from bench.routing import load_domain
-
-    orchestrations, _ = load_domain(str(Path(__file__).resolve().parents[3] / "examples/travel_app.py"))
-    router = Router.build([o.spec() for o in orchestrations], RoutingPolicy())
+    router = Router.build(specs(TRAVEL), RoutingPolicy())
     earlier = ToolCall("c1", "hotel_search", '{"city": "Lisbon", "nights": 2}')
     history = [Message.user("Find a hotel in Lisbon for 2 nights"), Message.assistant(None, [earlier]),
                Message.tool(earlier, "(shown)"), Message.assistant("Lisbon Hostel, $44 a night.")]
