@@ -20,17 +20,21 @@ from .values import _as_text
 __all__ = ["doubled", "one_value_one_argument", "without_value"]
 
 
-def doubled(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> tuple[str, str, Any] | None:
+def doubled(arguments: dict[str, Any], schema: dict[str, Any], request: str, last: str = "") -> tuple[str, str, Any] | None:
     """(an argument that can take another value, another argument, value) of two arguments given
     the same value that the request writes fewer times than that (a title and a format both
-    "audiobook"; two masses both 15 for "20 kg ... 15 kg"); None when there are none."""
+    "audiobook"; two masses both 15 for "20 kg ... 15 kg"); None when there are none.
+
+    A value the `last` message writes is counted there: "How much is 120 GBP in EUR?" writes EUR
+    once, however many times the conversation before it did."""
     props = schema.get("properties") or {}
     values = [k for k, v in arguments.items() if (isinstance(v, str) and v.strip()) or _is_number(v)]
-    plain = _plain(request)
+    plain, said = _plain(request), _plain(last)
     for i, a in enumerate(values):
         same = [b for b in values[i + 1:] if _same(arguments[b], arguments[a])]
         movable = [k for k in (a, *same) if _movable(props.get(k), arguments[k])]
-        if same and movable and _times_written(arguments[a], plain) < 1 + len(same):
+        written = _times_written(arguments[a], said) or _times_written(arguments[a], plain)
+        if same and movable and written < 1 + len(same):
             return (a, same[0], arguments[a]) if a in movable else (same[0], a, arguments[a])
     return None
 
@@ -46,7 +50,8 @@ def _movable(prop: Any, value: Any) -> bool:
 
 
 def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str], found: tuple[str, str, Any],
-                           schema: dict[str, Any], request: str, fix: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]) -> str | None:
+                           schema: dict[str, Any], request: str, fix: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]],
+                           last: str = "") -> str | None:
     """For a call that gives one value written once to two arguments (`found`, from `doubled`), the
     likelier of the two readings with the value in one argument only; None when neither reading
     comes out whole and single. `decode(schema)` decodes an arguments object from the opener and
@@ -61,7 +66,7 @@ def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], st
         pinned = fix(without_value(without_values(schema, words, request), other, value), {keep: _typed(value, props.get(keep))})
         runner.restore(here)
         readings.append(decode(pinned))
-    readings = [r for r in dict.fromkeys(readings) if (args := _object(r)) is not None and not doubled(args, schema, request)]
+    readings = [r for r in dict.fromkeys(readings) if (args := _object(r)) is not None and not doubled(args, schema, request, last)]
     if len(readings) < 2:
         return readings[0] if readings else None
     runner.restore(here)

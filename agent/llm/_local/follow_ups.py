@@ -8,6 +8,12 @@ span of the new request in place of each span argument's value, against the call
 (`changed_value`). The likeliest changed call about as likely as the repeat (within `MARGIN` nats)
 is the follow-up's call; a request that asks for the same call again ("and now?") finds none.
 
+A follow-up's call can also take a value from an earlier turn where its own message writes the new
+one: "How much is 120 GBP in EUR?" after "Convert 300 EUR to USD" gave `to_currency="USD"` (the
+model scored "EUR" there 0.55 nats below it). So a span argument whose value the new message does
+not write is scored with each span of the new message no argument took, in the same way
+(`restated_call`).
+
 Nothing here knows a tool or a language: the spans are the new request's words, the arguments are
 those the grammar holds to spans, and the choice is the model's own probability of each call.
 """
@@ -17,13 +23,14 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Collection
 from typing import Any
 
 from .arguments import _value_key
 from .engine import Runner
 from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS
 
-__all__ = ["MARGIN", "changed_call", "changed_value", "repeats"]
+__all__ = ["MARGIN", "changed_call", "changed_value", "repeats", "restated_call", "unstated"]
 
 MARGIN = 2.5
 """A changed call this many nats less likely than the repeated one is still the follow-up's call."""
@@ -50,20 +57,44 @@ def changed_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: di
     return out
 
 
+def unstated(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> list[str]:
+    """The span arguments of a call whose values the follow-up's own message (`request`) does not
+    write: taken from earlier turns."""
+    props = schema.get("properties") or {}
+    said = request.lower()
+    return [k for k, v in arguments.items()
+            if isinstance(v, str) and v.strip() and isinstance(props.get(k), dict) and "pattern" in props[k] and v.lower() not in said]
+
+
+def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: dict[str, Any], request: str, keys: list[str]) -> str:
+    """A follow-up's call whose arguments `keys` took earlier turns' values: the same with a span of
+    its own message that no argument took in place of one of them (`changed_value`), or as it is.
+    Scored from checkpoint `at`; the context is left after the call's arguments."""
+    runner.restore(at)
+    args = json.loads(arguments)
+    taken = {str(v).lower() for v in args.values() if isinstance(v, (str, int, float))}
+    change = changed_value(runner, args, schema, request, keys=keys, taken=taken)
+    out = json.dumps({**args, change[0]: change[1]}, separators=(",", ":"), ensure_ascii=False) if change else arguments
+    runner.feed(runner.tokenize(out))
+    return out
+
+
 def changed_value(runner: Runner, arguments: dict[str, Any], schema: dict[str, Any], request: str,
-                  margin: float = MARGIN) -> tuple[str, str] | None:
+                  margin: float = MARGIN, keys: list[str] | None = None, taken: Collection[str] = ()) -> tuple[str, str] | None:
     """(argument, value): the span of `request` (the follow-up's own message) that the model finds
-    likeliest in place of a span argument's value in the call `arguments`, when that changed call
-    is within `margin` nats of the call as it is; None otherwise. The context must be where the
-    arguments object starts; it is left so."""
+    likeliest in place of a span argument's value in the call `arguments` (of `keys` only, when
+    given; never a value in `taken`, lower case), when that changed call is within `margin` nats of
+    the call as it is; None otherwise. The context must be where the arguments object starts; it is
+    left so."""
     props = schema.get("properties") or {}
     options: list[tuple[str, str]] = []
     for key, value in arguments.items():
         prop = props.get(key)
-        if not isinstance(value, str) or not isinstance(prop, dict) or "pattern" not in prop:
+        if not isinstance(value, str) or not isinstance(prop, dict) or "pattern" not in prop or keys is not None and key not in keys:
             continue
         allowed = re.compile(prop["pattern"])
-        options += [(key, span) for span in _spans(request) if span.lower() != value.lower() and allowed.fullmatch(span)]
+        options += [(key, span) for span in _spans(request)
+                    if span.lower() != value.lower() and span.lower() not in taken and allowed.fullmatch(span)]
     options = options[:MAX_OPTIONS]
     if not options:
         return None

@@ -23,7 +23,7 @@ from core.types import LLMRequest, ToolCall
 from .arguments import drop_unsupported_optionals, fill_unused_number, inherit_arguments, trim_repeated_items
 from .cues import cued_values, in_written_order
 from .distinct import doubled, one_value_one_argument, without_value
-from .follow_ups import changed_call, repeats
+from .follow_ups import changed_call, repeats, restated_call, unstated
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .router import earlier_calls, last_request
 from .span_pick import Scored, likelier, whole_span_scores, without_spans
@@ -79,24 +79,28 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
                 calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
             break
         raw = gen.text
-        found = doubled(object_or_none(raw) or {}, open_schema, text)
+        said = (parts or {}).get(name, last)
+        found = doubled(object_or_none(raw) or {}, open_schema, text, said)
         if found:  # one value written once, in two arguments
             runner.restore(at_args)
-            raw = one_value_one_argument(runner, lambda s: decode(s).text, found, open_schema, text, with_fixed) or raw
+            raw = one_value_one_argument(runner, lambda s: decode(s).text, found, open_schema, text, with_fixed, said) or raw
             runner.truncate(args_start)
             runner.feed(runner.tokenize(raw))
-        said = (parts or {}).get(name, last)
         args = object_or_none(raw) or {}
-        named = {**in_written_order(args, said), **cued_values(args, open_schema, said)}
+        cues = cued_values(args, open_schema, said)
+        named = {**in_written_order(args, said, cued=cues, order=list(open_schema.get("properties") or {})), **cues}
         cued = {k: v for k, v in named.items() if k not in fixed and k not in better}
         if cued:  # what the arguments' names say: "to USD" is to_currency's; number1, number2 as written
             raw = _decode_again(runner, at_args, decode, with_cued(schema, cued, text), raw, scored, cued)
         arguments = fill_unused_number(trim_repeated_items(drop_unsupported_optionals(raw, schema, text), text), schema, text)
+        repeated = False
         if name in earlier and not fixed:
             before = object_or_none(earlier[name].arguments)
             arguments = inherit_arguments(arguments, before, last)
-            if repeats(object_or_none(arguments) or {}, before):  # a follow-up changes something: the value it names
+            if repeated := repeats(object_or_none(arguments) or {}, before):  # a follow-up changes something: the value it names
                 raw = arguments = changed_call(runner, at_args, arguments, schema, said)
+        if earlier and not (repeated or parts or fixed) and (stale := unstated(object_or_none(arguments) or {}, schema, said)):
+            raw = arguments = restated_call(runner, at_args, arguments, schema, said, stale)  # its own message's value
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
         runner.feed(runner.tokenize("}"))
         decoded = object_or_none(raw)

@@ -89,6 +89,20 @@ def test_numbered_arguments_take_their_values_in_the_order_written():
     assert in_written_order({"city1": "Paris", "city2": "Rome"}, "from Rome to Paris") == {"city1": "Rome", "city2": "Paris"}
 
 
+def test_arguments_whose_names_end_alike_take_their_values_in_the_order_written():
+    order = ["amount", "from_currency", "to_currency"]
+    text = "Will it be sunny in Miami, and how much is 500 CAD in USD?"
+    assert in_written_order({"amount": 500, "from_currency": "USD", "to_currency": "CAD"}, text, order=order) == \
+        {"from_currency": "CAD", "to_currency": "USD"}
+    assert in_written_order({"amount": 500, "from_currency": "CAD", "to_currency": "USD"}, text, order=order) == {}
+    # the schema's order, not the call's (a grammar may write required arguments first)
+    pressure = "atmospheric pressure of 1 atm and a gauge pressure of 2 atm"
+    assert in_written_order({"gauge_pressure": 2, "atm_pressure": 1}, pressure, order=["atm_pressure", "gauge_pressure"]) == {}
+    # a cue says where a value goes, whatever the order: "to USD"
+    assert in_written_order({"from_currency": "CAD", "to_currency": "USD"}, "to USD from CAD", cued={"to_currency"}) == {}
+    assert in_written_order({"city": "Rome", "home_city": "Paris"}, "from Paris to Rome") == {}  # a one-word name is no sibling
+
+
 def test_numbered_arguments_keep_their_values_when_the_order_is_not_clear():
     assert in_written_order({"number1": 24, "number2": 36}, "36 and 24, then 36 again") == {}  # 36 written twice
     assert in_written_order({"number1": 5, "number2": 5}, "5 and 5") == {}

@@ -12,6 +12,14 @@ def test_a_value_written_once_in_two_arguments_is_doubled():
     assert doubled({"format": "audiobook", "src": "Dune"}, schema, "audiobook of Dune?") is None
 
 
+def test_a_value_the_last_message_writes_is_counted_there():
+    schema = {"properties": {"src": {"type": "string", "pattern": "^x$"}, "dst": {"type": "string", "pattern": "^x$"}}}
+    conversation = "Convert 300 EUR to USD. And 50 EUR? How much is 120 GBP in EUR?"
+    assert doubled({"src": "EUR", "dst": "EUR"}, schema, conversation) is None  # the conversation writes EUR 3 times
+    assert doubled({"src": "EUR", "dst": "EUR"}, schema, conversation, last="How much is 120 GBP in EUR?") == ("src", "dst", "EUR")
+    assert doubled({"src": "EUR", "dst": "EUR"}, schema, conversation, last="and GBP?") is None  # not the last message's
+
+
 def test_a_number_written_once_in_two_arguments_is_doubled_when_one_can_take_another():
     schema = {"properties": {"mass1": {"type": "number", "enum": [20, 30, 15, 60]}, "mass2": {"type": "number", "enum": [20, 30, 15, 60]}}}
     text = "20 kg of water at 30 degrees mixed with 15 kg at 60 degrees"

@@ -1,6 +1,7 @@
 """A follow-up changes the value it names, with the REAL embedded model on a user's own
-orchestrations (the library domain, written as the README tells a user to): left alone, the model
-copies the earlier call whole ("Dune" is a span of "Children of Dune" too)."""
+orchestrations (the library and travel domains, written as the README tells a user to): left alone,
+the model copies the earlier call whole ("Dune" is a span of "Children of Dune" too), or keeps an
+earlier turn's value where the new message writes another ("... in EUR?" after "... to USD")."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ pytest.importorskip("llama_cpp")
 pytest.importorskip("llguidance")
 
 from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
-from tests.agent.llm.domains import LIBRARY, agent_on  # noqa: E402
+from tests.agent.llm.domains import LIBRARY, TRAVEL, agent_on  # noqa: E402
 from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
 
 pytestmark = EMBEDDED_MODEL
@@ -37,3 +38,13 @@ def test_a_follow_up_takes_the_value_it_names(agent):
 
 def test_a_follow_up_keeps_what_it_does_not_change(agent):
     assert route(agent, "and at Eastside?") == [("check_availability", {"title": "Dune", "branch": "Eastside"})]
+
+
+def test_a_follow_up_takes_the_value_its_own_message_writes_over_an_earlier_turns():
+    travel = agent_on(LlamaCppChat(n_threads=2, context="follow-ups-test"), TRAVEL)
+    session = travel.new_session()
+    session.memory.add_turn("Convert 300 EUR to USD", "300 EUR is 348.90 USD.",
+                            [{"name": "currency_conversion", "arguments": {"amount": 300, "from_currency": "EUR", "to_currency": "USD"}}])
+    outcome = asyncio.run(travel.route("How much is 120 GBP in EUR?", session))
+    assert [(r.name, r.arguments()) for r in outcome.routes] == \
+        [("currency_conversion", {"amount": 120, "from_currency": "GBP", "to_currency": "EUR"})]
