@@ -8,11 +8,17 @@ span of the new request in place of each span argument's value, against the call
 (`changed_value`). The likeliest changed call about as likely as the repeat (within `MARGIN` nats)
 is the follow-up's call; a request that asks for the same call again ("and now?") finds none.
 
-A follow-up's call can also take a value from an earlier turn where its own message writes the new
-one: "How much is 120 GBP in EUR?" after "Convert 300 EUR to USD" gave `to_currency="USD"` (the
-model scored "EUR" there 0.55 nats below it). So a span argument whose value the new message does
-not write is scored with each span of the new message no argument took, in the same way
-(`restated_call`).
+A follow-up's call of any function is checked both ways against the turn before (`restated_call`):
+- A value from an earlier turn where its own message writes the new one: "How much is 120 GBP in
+  EUR?" after "Convert 300 EUR to USD" gave `to_currency="USD"` (the model scored "EUR" 0.55 nats
+  below it). A span argument whose value the new message does not write is scored with each span
+  of the new message no argument took, and with the value the last turn's call gave that argument
+  ("Find a hotel there" after the forecast for Porto: Porto, not the first turn's Lisbon), within
+  `MARGIN`.
+- A word of its own message where it refers to an earlier value: "great, place a hold on it" after
+  "is Piranesi in at Eastside?" gave `title="place"`. The other span arguments are scored with
+  each value of the last turn's calls, taken only when likelier than the call as it is (a value
+  the message names stays: "and Circe for 3 weeks" scored Piranesi 0.8 nats below Circe).
 
 Nothing here knows a tool or a language: the spans are the new request's words, the arguments are
 those the grammar holds to spans, and the choice is the model's own probability of each call.
@@ -62,25 +68,40 @@ def unstated(arguments: dict[str, Any], schema: dict[str, Any], request: str) ->
     write: taken from earlier turns."""
     props = schema.get("properties") or {}
     said = request.lower()
-    return [k for k, v in arguments.items()
-            if isinstance(v, str) and v.strip() and isinstance(props.get(k), dict) and "pattern" in props[k] and v.lower() not in said]
+    return [k for k, v in arguments.items() if isinstance(v, str) and v.strip() and _span(props.get(k)) and v.lower() not in said]
 
 
-def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: dict[str, Any], request: str, keys: list[str]) -> str:
-    """A follow-up's call whose arguments `keys` took earlier turns' values: the same with a span of
-    its own message that no argument took in place of one of them (`changed_value`), or as it is.
-    Scored from checkpoint `at`; the context is left after the call's arguments."""
+def _span(prop: Any) -> bool:
+    """Whether an argument of schema `prop` is held to the conversation's spans (by a pattern)."""
+    return isinstance(prop, dict) and "pattern" in prop
+
+
+def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: dict[str, Any], request: str, keys: list[str],
+                  recent: dict[str, Any] | None = None) -> str:
+    """A follow-up's call, with one value changed or as it is (scored from checkpoint `at`; the
+    context is left after the call's arguments):
+
+    - an argument of `keys` (their values are earlier turns') takes a span of the follow-up's own
+      `request` that no argument took, or the `recent` call's value of that argument, when that
+      call is within `MARGIN` nats of the call as it is;
+    - else another span argument takes one of the `recent` calls' values, when that call is
+      likelier than the call as it is ("place a hold on it": title "Piranesi", not "place")."""
     runner.restore(at)
     args = json.loads(arguments)
     taken = {str(v).lower() for v in args.values() if isinstance(v, (str, int, float))}
-    change = changed_value(runner, args, schema, request, keys=keys, taken=taken)
+    change = changed_value(runner, args, schema, request, keys=keys, taken=taken, recent=recent)
+    if change is None and recent:
+        here = [k for k in args if k not in keys]
+        values = list(dict.fromkeys(v for v in recent.values() if isinstance(v, str) and v.strip()))
+        change = changed_value(runner, args, schema, "", margin=0.0, keys=here, taken=taken, extra=values)
     out = json.dumps({**args, change[0]: change[1]}, separators=(",", ":"), ensure_ascii=False) if change else arguments
     runner.feed(runner.tokenize(out))
     return out
 
 
 def changed_value(runner: Runner, arguments: dict[str, Any], schema: dict[str, Any], request: str,
-                  margin: float = MARGIN, keys: list[str] | None = None, taken: Collection[str] = ()) -> tuple[str, str] | None:
+                  margin: float = MARGIN, keys: list[str] | None = None, taken: Collection[str] = (),
+                  recent: dict[str, Any] | None = None, extra: list[str] = ()) -> tuple[str, str] | None:
     """(argument, value): the span of `request` (the follow-up's own message) that the model finds
     likeliest in place of a span argument's value in the call `arguments` (of `keys` only, when
     given; never a value in `taken`, lower case), when that changed call is within `margin` nats of
@@ -90,10 +111,11 @@ def changed_value(runner: Runner, arguments: dict[str, Any], schema: dict[str, A
     options: list[tuple[str, str]] = []
     for key, value in arguments.items():
         prop = props.get(key)
-        if not isinstance(value, str) or not isinstance(prop, dict) or "pattern" not in prop or keys is not None and key not in keys:
+        if not isinstance(value, str) or not _span(prop) or keys is not None and key not in keys:
             continue
         allowed = re.compile(prop["pattern"])
-        options += [(key, span) for span in _spans(request)
+        same = [recent[key]] if recent and isinstance(recent.get(key), str) else []
+        options += [(key, span) for span in dict.fromkeys([*same, *extra, *_spans(request)])
                     if span.lower() != value.lower() and span.lower() not in taken and allowed.fullmatch(span)]
     options = options[:MAX_OPTIONS]
     if not options:

@@ -99,8 +99,10 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
             arguments = inherit_arguments(arguments, before, last)
             if repeated := repeats(object_or_none(arguments) or {}, before):  # a follow-up changes something: the value it names
                 raw = arguments = changed_call(runner, at_args, arguments, schema, said)
-        if earlier and not (repeated or parts or fixed) and (stale := unstated(object_or_none(arguments) or {}, schema, said)):
-            raw = arguments = restated_call(runner, at_args, arguments, schema, said, stale)  # its own message's value
+        if earlier and not (repeated or parts or fixed):
+            stale = unstated(object_or_none(arguments) or {}, open_schema, said)
+            recent = {k: v for c in earlier.values() for k, v in (object_or_none(c.arguments) or {}).items()}
+            raw = arguments = restated_call(runner, at_args, arguments, open_schema, said, stale, recent)  # its own message's value
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
         runner.feed(runner.tokenize("}"))
         decoded = object_or_none(raw)

@@ -1,7 +1,8 @@
 """A follow-up changes the value it names, with the REAL embedded model on a user's own
 orchestrations (the library and travel domains, written as the README tells a user to): left alone,
 the model copies the earlier call whole ("Dune" is a span of "Children of Dune" too), or keeps an
-earlier turn's value where the new message writes another ("... in EUR?" after "... to USD")."""
+earlier turn's value where the new message writes another ("... in EUR?" after "... to USD"), or
+takes a word of the new message where it refers to an earlier value ("place a hold on it")."""
 
 from __future__ import annotations
 
@@ -38,6 +39,16 @@ def test_a_follow_up_takes_the_value_it_names(agent):
 
 def test_a_follow_up_keeps_what_it_does_not_change(agent):
     assert route(agent, "and at Eastside?") == [("check_availability", {"title": "Dune", "branch": "Eastside"})]
+
+
+def test_a_follow_up_that_refers_to_an_earlier_value_takes_it(agent):
+    session = agent.new_session()
+    session.memory.add_turn("is Piranesi in at Eastside?", "Here is what I found.",
+                            [{"name": "check_availability", "arguments": {"title": "Piranesi", "branch": "Eastside"}}])
+    outcome = asyncio.run(agent.route("great, place a hold on it", session))
+    assert [(r.name, r.arguments()["title"]) for r in outcome.routes] == [("place_hold", "Piranesi")]
+    named = asyncio.run(agent.route("and place a hold on Circe", session))
+    assert [(r.name, r.arguments()["title"]) for r in named.routes] == [("place_hold", "Circe")]  # a value it names stays
 
 
 def test_a_follow_up_takes_the_value_its_own_message_writes_over_an_earlier_turns():
