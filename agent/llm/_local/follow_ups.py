@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from .arguments import _value_key
@@ -101,17 +101,17 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
 
 def changed_value(runner: Runner, arguments: dict[str, Any], schema: dict[str, Any], request: str,
                   margin: float = MARGIN, keys: list[str] | None = None, taken: Collection[str] = (),
-                  recent: dict[str, Any] | None = None, extra: list[str] = ()) -> tuple[str, str] | None:
-    """(argument, value): the span of `request` (the follow-up's own message) that the model finds
-    likeliest in place of a span argument's value in the call `arguments` (of `keys` only, when
-    given; never a value in `taken`, lower case), when that changed call is within `margin` nats of
-    the call as it is; None otherwise. The context must be where the arguments object starts; it is
-    left so."""
+                  recent: dict[str, Any] | None = None, extra: Sequence[str] = ()) -> tuple[str, str] | None:
+    """(argument, value): the span of `request` (the follow-up's own message), the `recent` value of
+    that argument or one of `extra`, that the model finds likeliest in place of a span argument's
+    value in the call `arguments` (of `keys` only, when given; never a value in `taken`, lower
+    case), when that changed call is within `margin` nats of the call as it is; None otherwise. The
+    context must be where the arguments object starts; it is left so."""
     props = schema.get("properties") or {}
     options: list[tuple[str, str]] = []
     for key, value in arguments.items():
         prop = props.get(key)
-        if not isinstance(value, str) or not _span(prop) or keys is not None and key not in keys:
+        if not isinstance(value, str) or not isinstance(prop, dict) or not _span(prop) or keys is not None and key not in keys:
             continue
         allowed = re.compile(prop["pattern"])
         same = [recent[key]] if recent and isinstance(recent.get(key), str) else []
