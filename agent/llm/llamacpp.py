@@ -276,7 +276,8 @@ class LlamaCppChat(BaseLLM):
         # the grammar also holds the conversation's numbers and spans; the prompt describes the tool without them
         spans = span_pattern(request_text)
         last = last_request(request.messages)[0]
-        schemas = {n: constrain_strings(ground_numbers(schema, numbers, request_text, last), spans) for n, schema in described.items()}
+        longest = len(request_text)  # an optional string the conversation states is no longer than it
+        schemas = {n: constrain_strings(ground_numbers(schema, numbers, request_text, last), spans, longest, request_text) for n, schema in described.items()}
         offer_none = choice == "auto"
         prompt = self._routing_prompt(request.messages, offered, offer_none)
         usage = Usage(prompt_tokens=len(prompt), requests=1)
@@ -291,7 +292,7 @@ class LlamaCppChat(BaseLLM):
             plan = expand(self._choose(request, offered, offer_none, prompt, tuple(specs)), schemas, request.grounding, self.max_calls, numbers)
             for name, part in self._parts.items():  # two intents: each call's strings from its own part of the request
                 part_numbers = numbers_in(part) or numbers
-                schemas[name] = constrain_strings(ground_numbers(described[name], part_numbers, part), span_pattern(part))
+                schemas[name] = constrain_strings(ground_numbers(described[name], part_numbers, part), span_pattern(part), longest, part)
             self._shortlists.record(list(specs.values()), [name for name, _ in plan])
         native = self._loaded.native
         if not plan and native is not None and offer_none and model_decides(self, tuple(specs)):

@@ -13,11 +13,14 @@ Nothing here knows a language: words are what whitespace separates.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from core.schema import FREE_TEXT, allows_null, resolve
+from core.schema import FREE_TEXT, allows_null, non_null, resolve
 from core.types import Message
+
+from .shapes import shaped_values
 
 __all__ = ["MAX_SPAN_WORDS", "conversation_text", "recent_lines", "span_pattern", "constrain_strings", "without_values"]
 
@@ -124,9 +127,13 @@ def _free_string(node: dict[str, Any]) -> bool:
             and int(node.get("minLength") or 0) < LONG_TEXT)
 
 
-def constrain_strings(schema: dict[str, Any], pattern: str | None) -> dict[str, Any]:
+def constrain_strings(schema: dict[str, Any], pattern: str | None, longest: int | None = None, text: str = "") -> dict[str, Any]:
     """`schema` with every required free-text string argument (or the string items of a required
-    list) restricted to `pattern`; optional ones are left to be dropped when not stated."""
+    list) restricted to `pattern`, or to the words of `text` (the conversation) of the shape its
+    description's example shows (`shapes.shaped_values`: an email address, an id); optional ones
+    are left to be dropped when not stated, and hold at most `longest` characters (the
+    conversation's length: a value it states is no longer), so a small model's invented text
+    cannot loop to the length cap and cut the call short."""
     props = schema.get("properties") or {}
     if not pattern or not props:
         return schema
@@ -134,17 +141,42 @@ def constrain_strings(schema: dict[str, Any], pattern: str | None) -> dict[str, 
     new_props = dict(props)
     changed = False
     for key, prop in props.items():
-        if key not in required or not isinstance(prop, dict) or allows_null(prop, schema):
+        if not isinstance(prop, dict):
+            continue
+        if key not in required or allows_null(prop, schema):
+            bounded = _bounded(prop, schema, longest) if longest else None
+            if bounded is not None:
+                new_props[key] = bounded
+                changed = True
             continue
         node = resolve(prop, schema)
         about = {"description": node["description"]} if node.get("description") else {}
         if _free_string(node):
-            new_props[key] = {"type": "string", "pattern": pattern, **about}
+            new_props[key] = {"type": "string", "pattern": _shaped(node, text) or pattern, **about}
             changed = True
-        elif node.get("type") == "array" and isinstance(node.get("items"), dict) and _free_string(resolve(node["items"], schema)):
-            new_props[key] = {**node, "items": {"type": "string", "pattern": pattern}}
+        elif node.get("type") == "array" and isinstance(node.get("items"), dict) and _free_string(items := resolve(node["items"], schema)):
+            new_props[key] = {**node, "items": {"type": "string", "pattern": _shaped(items, text) or _shaped(node, text) or pattern}}
             changed = True
     return {**schema, "properties": new_props} if changed else schema
+
+
+def _shaped(node: dict[str, Any], text: str, exclude: frozenset[str] = frozenset()) -> str | None:
+    """A pattern of the words of `text` (but `exclude`, lower case) that have the shape of the
+    example in `node`'s description, or None when there are none."""
+    values = shaped_values(str(node.get("description") or ""), text) if text else []
+    values = [v for v in values if v.lower() not in exclude]
+    return "^(" + "|".join(re.escape(v) for v in values) + ")$" if values else None
+
+
+def _bounded(prop: dict[str, Any], schema: dict[str, Any], longest: int) -> dict[str, Any] | None:
+    """An optional free-text string argument's schema with at most `longest` characters (null
+    still allowed where it was); None for any other argument."""
+    node = non_null(prop, schema)
+    if not _free_string(node) or "maxLength" in node:
+        return None
+    about = {"description": d} if (d := prop.get("description") or node.get("description")) else {}
+    text = {"type": "string", "maxLength": longest}
+    return {"anyOf": [text, {"type": "null"}], **about} if allows_null(prop, schema) else {**text, **about}
 
 
 def without_values(schema: dict[str, Any], fixed: dict[str, Any], text: str) -> dict[str, Any]:
@@ -159,4 +191,4 @@ def without_values(schema: dict[str, Any], fixed: dict[str, Any], text: str) -> 
     pattern = span_pattern(text, exclude=words)
     if pattern is None:
         return schema
-    return {**schema, "properties": {**props, **{k: {**props[k], "pattern": pattern} for k in targets}}}
+    return {**schema, "properties": {**props, **{k: {**props[k], "pattern": _shaped(props[k], text, words) or pattern} for k in targets}}}

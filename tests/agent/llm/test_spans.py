@@ -89,3 +89,36 @@ def test_a_string_marked_free_text_is_written_freely_and_remote_backends_never_s
     assert schema["properties"]["task"][FREE_TEXT] is True
     assert constrain_strings(schema, span_pattern("Research Apple's latest price")) == schema  # prose, not a span
     assert FREE_TEXT not in without_local_hints(schema)["properties"]["task"]
+
+
+def test_an_optional_free_string_is_no_longer_than_the_conversation():
+    schema = {"type": "object", "properties": {
+        "to": {"type": "string"},
+        "body": {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "The text, if dictated"},
+        "cc": {"type": "string"},
+        "folder": {"anyOf": [{"type": "string", "enum": ["inbox", "spam"]}, {"type": "null"}]},
+    }, "required": ["to", "body"]}
+    props = constrain_strings(schema, "^(a)$", longest=40)["properties"]
+    assert props["body"] == {"anyOf": [{"type": "string", "maxLength": 40}, {"type": "null"}], "description": "The text, if dictated"}
+    assert props["cc"] == {"type": "string", "maxLength": 40}  # optional, left out unless stated
+    assert props["folder"] == schema["properties"]["folder"]  # a choice is no free text
+    assert props["to"]["pattern"] == "^(a)$"
+
+
+def test_a_string_whose_description_shows_an_email_takes_the_conversations_email_addresses():
+    text = "send dana@example.org an email titled Venue shortlist, cc lee@example.org"
+    schema = {"type": "object", "properties": {
+        "to": {"type": "string", "description": "The recipient's email address, such as pat@example.org."},
+        "subject": {"type": "string", "description": "The subject line"},
+        "attendees": {"type": "array", "items": {"type": "string"}, "description": "Email addresses, e.g. sam@example.org"},
+    }, "required": ["to", "subject", "attendees"]}
+    props = constrain_strings(schema, span_pattern(text), text=text)["properties"]
+    assert matches(props["to"]["pattern"], "dana@example.org") and matches(props["to"]["pattern"], "lee@example.org")
+    assert not matches(props["to"]["pattern"], "Venue shortlist") and not matches(props["to"]["pattern"], "pat@example.org")
+    assert matches(props["subject"]["pattern"], "Venue shortlist")  # no example: any span
+    assert matches(props["attendees"]["items"]["pattern"], "lee@example.org")
+    # a value the conversation writes once is one argument's: the other addresses stay
+    kept = without_values({"type": "object", "properties": {"to": props["to"]}}, {"cc": "lee@example.org"}, text)
+    assert matches(kept["properties"]["to"]["pattern"], "dana@example.org") and not matches(kept["properties"]["to"]["pattern"], "lee@example.org")
+    # nothing of that shape written: any span, as before
+    assert constrain_strings(schema, span_pattern("email Dana"), text="email Dana")["properties"]["to"]["pattern"] == span_pattern("email Dana")
