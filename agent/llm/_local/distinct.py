@@ -9,6 +9,7 @@ its occurrences in the request, and the choice is the model's log-probability of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from .engine import Runner
 from .spans import without_values
 from .values import _as_text
 
-__all__ = ["doubled", "one_value_one_argument", "without_value"]
+__all__ = ["doubled", "one_value_one_argument", "one_word_one_argument", "overlapping", "without_value"]
 
 
 def doubled(arguments: dict[str, Any], schema: dict[str, Any], request: str, last: str = "") -> tuple[str, str, Any] | None:
@@ -37,6 +38,32 @@ def doubled(arguments: dict[str, Any], schema: dict[str, Any], request: str, las
         if same and movable and written < 1 + len(same):
             return (a, same[0], arguments[a]) if a in movable else (same[0], a, arguments[a])
     return None
+
+
+def overlapping(arguments: dict[str, Any], schema: dict[str, Any], request: str, last: str = "") -> tuple[str, str] | None:
+    """Two span arguments whose values share a word the request writes once (title "Car service for
+    Saturday at 8:30am" beside date "Saturday at 8:30am"), or None. On BFCL's answers two stated
+    string values share such a word in 2 pairs of 379 ("Treaty of Lisbon" and "Lisbon")."""
+    props = schema.get("properties") or {}
+    spans = [k for k, v in arguments.items() if isinstance(v, str) and v.strip() and _movable(props.get(k), v)]
+    said, plain = _plain(last).lower(), _plain(request).lower()
+    for i, a in enumerate(spans):
+        for b in spans[i + 1:]:
+            shared = _words(arguments[a]) & _words(arguments[b])
+            if any((_times_word(w, said) or _times_word(w, plain)) < 2 for w in shared):
+                return a, b
+    return None
+
+
+def _words(value: str) -> set[str]:
+    return {w for w in (t.strip(_TRIM).lower() for t in value.split()) if w}
+
+
+def _times_word(word: str, text: str) -> int:
+    return len(re.findall(rf"(?<![\w@.-]){re.escape(word)}(?![\w@-])", text))
+
+
+_TRIM = "\"'`()[]{}<>,.;:!?"
 
 
 def _movable(prop: Any, value: Any) -> bool:
@@ -67,6 +94,30 @@ def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], st
         runner.restore(here)
         readings.append(decode(pinned))
     readings = [r for r in dict.fromkeys(readings) if (args := _object(r)) is not None and not doubled(args, schema, request, last)]
+    if len(readings) < 2:
+        return readings[0] if readings else None
+    runner.restore(here)
+    scores = runner.score_options(readings)
+    return readings[max(range(len(readings)), key=lambda k: scores[k][0])]
+
+
+def one_word_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str], pair: tuple[str, str], arguments: dict[str, Any],
+                          schema: dict[str, Any], request: str, fix: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]],
+                          last: str = "") -> str | None:
+    """For a call whose two span arguments' values share a word written once (`pair`, from
+    `overlapping`), the likelier of two readings: each argument of the pair in turn is decoded
+    again while every other argument keeps its value, and it cannot take their words. None when
+    neither reading keeps the two apart. The context must end at the opener; it is left after a
+    prefix of the readings (the caller feeds the one returned)."""
+    here = runner.checkpoint()
+    readings: list[str] = []
+    for other in pair:
+        kept = {k: v for k, v in arguments.items() if k != other and isinstance(v, (str, int, float))}  # lists decode again
+        words = {k: v for k, v in kept.items() if isinstance(v, str)}
+        runner.restore(here)
+        readings.append(decode(fix(without_values(schema, words, request), kept)))
+    readings = [r for r in dict.fromkeys(readings) if (args := _object(r)) is not None
+                and not doubled(args, schema, request, last) and overlapping({k: args.get(k) for k in pair}, schema, request, last) is None]
     if len(readings) < 2:
         return readings[0] if readings else None
     runner.restore(here)

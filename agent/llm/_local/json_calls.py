@@ -22,7 +22,7 @@ from core.types import LLMRequest, ToolCall
 
 from .arguments import drop_unsupported_optionals, fill_unused_number, inherit_arguments, trim_repeated_items
 from .cues import cued_values, in_written_order
-from .distinct import doubled, one_value_one_argument, without_value
+from .distinct import doubled, one_value_one_argument, one_word_one_argument, overlapping, without_value
 from .follow_ups import changed_call, repeats, restated_call, unstated
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .router import earlier_calls, last_request
@@ -80,12 +80,7 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
             break
         raw = gen.text
         said = (parts or {}).get(name, last)
-        found = doubled(object_or_none(raw) or {}, open_schema, text, said)
-        if found:  # one value written once, in two arguments
-            runner.restore(at_args)
-            raw = one_value_one_argument(runner, lambda s: decode(s).text, found, open_schema, text, with_fixed, said) or raw
-            runner.truncate(args_start)
-            runner.feed(runner.tokenize(raw))
+        raw = _one_word_one_argument(runner, at_args, args_start, decode, raw, open_schema, text, said)
         args = object_or_none(raw) or {}
         cues = cued_values(args, open_schema, said)
         named = {**in_written_order(args, said, cued=cues, order=list(open_schema.get("properties") or {})), **cues}
@@ -115,6 +110,33 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
                 chain[i + 1] = (key, [*values, *(v for v in decoded.values() if isinstance(v, (str, int, float))), value])
         i += 1
     return calls, finish, runner.n_tokens - start
+
+
+def _one_word_one_argument(runner: Runner, at: tuple[int, Any], start: int, decode: Callable[[dict[str, Any]], Generated],
+                           raw: str, schema: dict[str, Any], text: str, said: str) -> str:
+    """The call `raw` decoded again while it gives one value (or a word of two values) written once
+    to two arguments (`distinct`), at most `MAX_REDECODES` times; the context is left after it."""
+    for _ in range(MAX_REDECODES):
+        args = object_or_none(raw) or {}
+        found = doubled(args, schema, text, said)
+        pair = None if found else overlapping(args, schema, text, said)
+        if not (found or pair):
+            break
+        runner.restore(at)
+        again = one_value_one_argument(runner, lambda s: decode(s).text, found, schema, text, with_fixed, said) if found else None
+        if again is None:  # every other argument keeps its value, one of the two decodes again
+            runner.restore(at)
+            two = pair or (found[0], found[1]) if found else pair
+            again = one_word_one_argument(runner, lambda s: decode(s).text, two, args, schema, text, with_fixed, said) if two else None
+        runner.truncate(start)
+        runner.feed(runner.tokenize(again or raw))
+        if again is None or again == raw:
+            break
+        raw = again
+    return raw
+
+
+MAX_REDECODES = 3
 
 
 def _decode_again(runner: Runner, at: tuple[int, Any], decode: Callable[[dict[str, Any]], Generated], schema: dict[str, Any],

@@ -1,6 +1,6 @@
 """A value written once is one argument's value (no model): which calls give one value to two arguments."""
 
-from agent.llm._local.distinct import doubled, without_value
+from agent.llm._local.distinct import doubled, overlapping, without_value
 
 
 def test_a_value_written_once_in_two_arguments_is_doubled():
@@ -46,3 +46,13 @@ def test_a_number_and_a_string_writing_it_are_one_value():
     assert doubled({"amount": 100, "from_currency": "100"}, schema, text) == ("from_currency", "amount", 100)
     assert doubled({"amount": 100, "from_currency": "euro"}, schema, text) is None
     assert doubled({"amount": 100, "from_currency": "100"}, schema, "100 euro, or 100 dollars?") is None  # written twice
+
+
+def test_two_values_sharing_a_word_written_once_overlap():
+    schema = {"properties": {k: {"type": "string", "pattern": "^x$"} for k in ("title", "date", "start_time")} | {"note": {"type": "string"}}}
+    text = "Please book Car service for Saturday at 8:30am"
+    assert overlapping({"title": "Car service for Saturday at 8:30am", "date": "Saturday at 8:30am"}, schema, text) == ("title", "date")
+    assert overlapping({"title": "Car service", "date": "Saturday", "start_time": "8:30am"}, schema, text) is None
+    assert overlapping({"title": "Car service", "note": "Car service"}, schema, text) is None  # only spans the grammar holds
+    assert overlapping({"title": "Lunch at noon", "date": "Friday at noon"}, schema, "Lunch at noon on Friday at noon") is None  # written twice
+
