@@ -115,7 +115,10 @@ def one_word_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str
         kept = {k: v for k, v in arguments.items() if k != other and isinstance(v, (str, int, float))}  # lists decode again
         words = {k: v for k, v in kept.items() if isinstance(v, str)}
         runner.restore(here)
-        readings.append(decode(fix(without_values(schema, words, request), kept)))
+        try:
+            readings.append(decode(fix(without_values(schema, words, request), kept)))
+        except ValueError:  # no grammar holds both (a kept value the schema no longer allows): no reading
+            continue
     readings = [r for r in dict.fromkeys(readings) if (args := _object(r)) is not None
                 and not doubled(args, schema, request, last) and overlapping({k: args.get(k) for k in pair}, schema, request, last) is None]
     if len(readings) < 2:

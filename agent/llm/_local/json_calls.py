@@ -186,6 +186,6 @@ def with_fixed(schema: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:
     for key, value in fixed.items():
         if key in props:
             about = (props[key] or {}).get("description") if isinstance(props[key], dict) else None
-            kind = "string" if isinstance(value, str) else "integer" if isinstance(value, int) else "number"
+            kind = "string" if isinstance(value, str) else "boolean" if isinstance(value, bool) else "integer" if isinstance(value, int) else "number"
             props[key] = {"type": kind, "enum": [value], **({"description": about} if about else {})}
     return {**schema, "properties": props}

@@ -140,3 +140,12 @@ def test_spans_other_arguments_took_are_no_whole_values():
 
     scored = {"title": ({"Westgate": -3.5, "Demon Copperhead": -4.8, "check": -9.6}, {})}
     assert without_spans(scored, ["westgate", 3]) == {"title": ({"Demon Copperhead": -4.8, "check": -9.6}, {})}
+
+
+def test_with_fixed_pins_a_flag_as_a_flag():
+    from agent.llm._local.json_calls import with_fixed
+
+    schema = {"type": "object", "properties": {"live": {"type": "boolean"}, "n": {"type": "integer"}, "x": {"type": "number"}}}
+    props = with_fixed(schema, {"live": True, "n": 3, "x": 2.5})["properties"]
+    assert props["live"] == {"type": "boolean", "enum": [True]}  # an integer enum [True] is unsatisfiable
+    assert props["n"] == {"type": "integer", "enum": [3]} and props["x"] == {"type": "number", "enum": [2.5]}
