@@ -126,7 +126,8 @@ def _one_word_one_argument(runner: Runner, at: tuple[int, Any], start: int, deco
         again = one_value_one_argument(runner, lambda s: decode(s).text, found, schema, text, with_fixed, said) if found else None
         if again is None:  # every other argument keeps its value, one of the two decodes again
             runner.restore(at)
-            two = pair or (found[0], found[1]) if found else pair
+            spans = [k for k, p in (schema.get("properties") or {}).items() if isinstance(p, dict) and "pattern" in p]
+            two = pair or ((found[0], found[1]) if found and {found[0], found[1]} <= set(spans) else None)
             again = one_word_one_argument(runner, lambda s: decode(s).text, two, args, schema, text, with_fixed, said) if two else None
         runner.truncate(start)
         runner.feed(runner.tokenize(again or raw))
