@@ -17,8 +17,9 @@ A follow-up's call of any function is checked both ways against the turn before 
   `MARGIN`.
 - A word of its own message where it refers to an earlier value: "great, place a hold on it" after
   "is Piranesi in at Eastside?" gave `title="place"`. The other span arguments are scored with
-  each value of the last turn's calls, taken only when likelier than the call as it is (a value
-  the message names stays: "and Circe for 3 weeks" scored Piranesi 0.8 nats below Circe).
+  each value of the last turn's calls, taken only when 1 nat likelier than the call as it is (a
+  value the message names stays: "and Circe for 3 weeks" scored Piranesi 0.8 nats below Circe,
+  "send it to dana@example.org too" scored pat@example.org level with it).
 
 Nothing here knows a tool or a language: the spans are the new request's words, the arguments are
 those the grammar holds to spans, and the choice is the model's own probability of each call.
@@ -40,6 +41,9 @@ __all__ = ["MARGIN", "changed_call", "changed_value", "repeats", "restated_call"
 
 MARGIN = 2.5
 """A changed call this many nats less likely than the repeated one is still the follow-up's call."""
+REFERRED_LEAD = 1.0
+"""An earlier turn's value replaces a word of the follow-up's own message only when this many nats
+likelier: "send it to dana@example.org too" scored the earlier pat@example.org level with it."""
 MAX_OPTIONS = 64
 _DEBUG = bool(os.environ.get("FINAGENT_DEBUG_VALUES"))
 
@@ -85,7 +89,8 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
       `request` that no argument took, or the `recent` call's value of that argument, when that
       call is within `MARGIN` nats of the call as it is;
     - else another span argument takes one of the `recent` calls' values, when that call is
-      likelier than the call as it is ("place a hold on it": title "Piranesi", not "place")."""
+      `REFERRED_LEAD` nats likelier than the call as it is ("place a hold on it": title
+      "Piranesi", not "place")."""
     runner.restore(at)
     args = json.loads(arguments)
     taken = {str(v).lower() for v in args.values() if isinstance(v, (str, int, float))}
@@ -93,7 +98,7 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
     if change is None and recent:
         here = [k for k in args if k not in keys]
         values = list(dict.fromkeys(v for v in recent.values() if isinstance(v, str) and v.strip()))
-        change = changed_value(runner, args, schema, "", margin=0.0, keys=here, taken=taken, extra=values)
+        change = changed_value(runner, args, schema, "", margin=-REFERRED_LEAD, keys=here, taken=taken, extra=values)
     out = json.dumps({**args, change[0]: change[1]}, separators=(",", ":"), ensure_ascii=False) if change else arguments
     runner.feed(runner.tokenize(out))
     return out
