@@ -41,6 +41,9 @@ __all__ = ["MARGIN", "changed_call", "changed_value", "repeats", "restated_call"
 
 MARGIN = 2.5
 """A changed call this many nats less likely than the repeated one is still the follow-up's call."""
+RESTATED_WORDS = 3
+"""A span of the follow-up's message put in place of an earlier turn's value has at most this many
+words: every call to score costs time, and a follow-up names a new value briefly ("in EUR?")."""
 REFERRED_LEAD = 1.0
 """An earlier turn's value replaces a word of the follow-up's own message only when this many nats
 likelier: "send it to dana@example.org too" scored the earlier pat@example.org level with it."""
@@ -94,7 +97,7 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
     runner.restore(at)
     args = json.loads(arguments)
     taken = {str(v).lower() for v in args.values() if isinstance(v, (str, int, float))}
-    change = changed_value(runner, args, schema, request, keys=keys, taken=taken, recent=recent)
+    change = changed_value(runner, args, schema, request, keys=keys, taken=taken, recent=recent, words=RESTATED_WORDS)
     if change is None and recent:
         here = [k for k in args if k not in keys]
         values = list(dict.fromkeys(v for v in recent.values() if isinstance(v, str) and v.strip()))
@@ -106,7 +109,7 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
 
 def changed_value(runner: Runner, arguments: dict[str, Any], schema: dict[str, Any], request: str,
                   margin: float = MARGIN, keys: list[str] | None = None, taken: Collection[str] = (),
-                  recent: dict[str, Any] | None = None, extra: Sequence[str] = ()) -> tuple[str, str] | None:
+                  recent: dict[str, Any] | None = None, extra: Sequence[str] = (), words: int = MAX_SPAN_WORDS) -> tuple[str, str] | None:
     """(argument, value): the span of `request` (the follow-up's own message), the `recent` value of
     that argument or one of `extra`, that the model finds likeliest in place of a span argument's
     value in the call `arguments` (of `keys` only, when given; never a value in `taken`, lower
@@ -120,7 +123,7 @@ def changed_value(runner: Runner, arguments: dict[str, Any], schema: dict[str, A
             continue
         allowed = re.compile(prop["pattern"])
         same = [recent[key]] if recent and isinstance(recent.get(key), str) else []
-        options += [(key, span) for span in dict.fromkeys([*same, *extra, *_spans(request)])
+        options += [(key, span) for span in dict.fromkeys([*same, *extra, *_spans(request, words)])
                     if span.lower() != value.lower() and span.lower() not in taken and allowed.fullmatch(span)]
     options = options[:MAX_OPTIONS]
     if not options:
@@ -139,12 +142,12 @@ def changed_value(runner: Runner, arguments: dict[str, Any], schema: dict[str, A
     return options[best] if scores[best + 1] >= scores[0] - margin else None
 
 
-def _spans(text: str) -> list[str]:
-    """Every run of 1..`MAX_SPAN_WORDS` words of `text`, without the punctuation around its ends."""
+def _spans(text: str, longest: int = MAX_SPAN_WORDS) -> list[str]:
+    """Every run of 1..`longest` words of `text`, without the punctuation around its ends."""
     words = text.split()
     out: dict[str, None] = {}
     for i in range(len(words)):
-        for n in range(1, MAX_SPAN_WORDS + 1):
+        for n in range(1, longest + 1):
             if i + n > len(words):
                 break
             run = words[i:i + n]
