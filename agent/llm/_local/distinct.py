@@ -16,7 +16,7 @@ from typing import Any
 from .arguments import _is_number, _object, _plain, _times_written, _value_key
 from .engine import Runner
 from .spans import without_values
-from .values import _as_text
+from .values import _as_text, _splittable
 
 __all__ = ["doubled", "one_value_one_argument", "one_word_one_argument", "overlapping", "without_value"]
 
@@ -69,11 +69,7 @@ _TRIM = "\"'`()[]{}<>,.;:!?"
 def _movable(prop: Any, value: Any) -> bool:
     """Whether an argument of schema `prop` can be kept from `value` and take another: a span of
     the request for a string, another of the request's numbers for a number."""
-    if not isinstance(prop, dict):
-        return False
-    if isinstance(value, str):
-        return "pattern" in prop
-    return isinstance(prop.get("enum"), list) and len(prop["enum"]) > 1
+    return isinstance(prop, dict) and _splittable(value, prop)
 
 
 def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str], found: tuple[str, str, Any],

@@ -35,7 +35,7 @@ from typing import Any
 
 from .arguments import _value_key
 from .engine import Runner
-from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS
+from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS, is_span
 
 __all__ = ["MARGIN", "changed_call", "changed_value", "repeats", "restated_call", "unstated"]
 
@@ -75,12 +75,7 @@ def unstated(arguments: dict[str, Any], schema: dict[str, Any], request: str) ->
     write: taken from earlier turns."""
     props = schema.get("properties") or {}
     said = request.lower()
-    return [k for k, v in arguments.items() if isinstance(v, str) and v.strip() and _span(props.get(k)) and v.lower() not in said]
-
-
-def _span(prop: Any) -> bool:
-    """Whether an argument of schema `prop` is held to the conversation's spans (by a pattern)."""
-    return isinstance(prop, dict) and "pattern" in prop
+    return [k for k, v in arguments.items() if isinstance(v, str) and v.strip() and is_span(props.get(k)) and v.lower() not in said]
 
 
 def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: dict[str, Any], request: str, keys: list[str],
@@ -119,7 +114,7 @@ def changed_value(runner: Runner, arguments: dict[str, Any], schema: dict[str, A
     options: list[tuple[str, str]] = []
     for key, value in arguments.items():
         prop = props.get(key)
-        if not isinstance(value, str) or not isinstance(prop, dict) or not _span(prop) or keys is not None and key not in keys:
+        if not isinstance(value, str) or not isinstance(prop, dict) or not is_span(prop) or keys is not None and key not in keys:
             continue
         allowed = re.compile(prop["pattern"])
         same = [recent[key]] if recent and isinstance(recent.get(key), str) else []

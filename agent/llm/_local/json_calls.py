@@ -27,7 +27,7 @@ from .follow_ups import changed_call, repeats, restated_call, unstated
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .router import earlier_calls, last_request
 from .span_pick import Scored, likelier, whole_span_scores, without_spans
-from .spans import without_values
+from .spans import is_span, without_values
 from .values import next_value
 
 if TYPE_CHECKING:
@@ -126,8 +126,8 @@ def _one_word_one_argument(runner: Runner, at: tuple[int, Any], start: int, deco
         again = one_value_one_argument(runner, lambda s: decode(s).text, found, schema, text, with_fixed, said) if found else None
         if again is None:  # every other argument keeps its value, one of the two decodes again
             runner.restore(at)
-            spans = [k for k, p in (schema.get("properties") or {}).items() if isinstance(p, dict) and "pattern" in p]
-            two = pair or ((found[0], found[1]) if found and {found[0], found[1]} <= set(spans) else None)
+            props = schema.get("properties") or {}
+            two = pair or ((found[0], found[1]) if found and is_span(props.get(found[0])) and is_span(props.get(found[1])) else None)
             again = one_word_one_argument(runner, lambda s: decode(s).text, two, args, schema, text, with_fixed, said) if two else None
         runner.truncate(start)
         runner.feed(runner.tokenize(again or raw))

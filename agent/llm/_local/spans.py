@@ -22,7 +22,7 @@ from core.types import Message
 
 from .shapes import shaped_values
 
-__all__ = ["MAX_SPAN_WORDS", "conversation_text", "recent_lines", "span_pattern", "constrain_strings", "without_values"]
+__all__ = ["MAX_SPAN_WORDS", "conversation_text", "is_span", "recent_lines", "span_pattern", "constrain_strings", "without_values"]
 
 MAX_SPAN_WORDS = 6
 MAX_WORDS = 300
@@ -160,6 +160,12 @@ def constrain_strings(schema: dict[str, Any], pattern: str | None, longest: int 
     return {**schema, "properties": new_props} if changed else schema
 
 
+def is_span(prop: Any) -> bool:
+    """Whether an argument's schema holds it to the conversation's spans (a pattern
+    `constrain_strings` or `without_values` wrote)."""
+    return isinstance(prop, dict) and "pattern" in prop
+
+
 def _shaped(node: dict[str, Any], text: str, exclude: frozenset[str] = frozenset()) -> str | None:
     """A pattern of the words of `text` (but `exclude`, lower case) that have the shape of the
     example in `node`'s description, or None when there are none."""
@@ -185,7 +191,7 @@ def without_values(schema: dict[str, Any], fixed: dict[str, Any], text: str) -> 
     flight's origin is not also its destination)."""
     words = frozenset(w.lstrip(_LEADING).rstrip(_TRAILING).lower() for v in fixed.values() if isinstance(v, str) for w in v.split())
     props = schema.get("properties") or {}
-    targets = [k for k, p in props.items() if k not in fixed and isinstance(p, dict) and "pattern" in p]
+    targets = [k for k, p in props.items() if k not in fixed and is_span(p)]
     if not words or not targets:
         return schema
     pattern = span_pattern(text, exclude=words)

@@ -27,7 +27,7 @@ from typing import Any
 from .arguments import _is_number, _value_key
 from .engine import Runner
 from .prompt import NEXT_CALL
-from .spans import _LEADING, _TRAILING
+from .spans import _LEADING, _TRAILING, is_span
 
 __all__ = ["DEFAULT_MARGIN", "MAX_GAP", "MAX_WORDS", "candidates", "next_value"]
 
@@ -200,7 +200,7 @@ def _as_text(value: Any) -> str:
 def _splittable(value: Any, prop: dict[str, Any]) -> bool:
     """A span-constrained string, or a number among the request's own (a grounded enum)."""
     if isinstance(value, str):
-        return "pattern" in prop
+        return is_span(prop)
     return _is_number(value) and isinstance(prop.get("enum"), list) and len(prop["enum"]) > 1
 
 
