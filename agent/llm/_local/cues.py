@@ -119,13 +119,13 @@ def in_written_order(arguments: dict[str, Any], text: str, cued: Collection[str]
     plain = _plain(text)
     groups: dict[str, list[tuple[int, str]]] = {}
     rank = {k: i for i, k in enumerate(order)}
-    for key in arguments:
+    for at, key in enumerate(arguments):
         digits = re.findall(r"\d+", key)
         words = _words(key)
         if digits:
             groups.setdefault(re.sub(r"\d+", "#", key), []).append((int(digits[-1]), key))
         elif len(words) >= 2:
-            groups.setdefault(" " + words[-1], []).append((rank.get(key, len(rank) + list(arguments).index(key)), key))
+            groups.setdefault(" " + words[-1], []).append((rank.get(key, len(rank) + at), key))
     out: dict[str, Any] = {}
     for members in groups.values():
         keys = [k for _, k in sorted(members)]

@@ -90,11 +90,7 @@ def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], st
         runner.restore(here)
         readings.append(decode(pinned))
     readings = [r for r in dict.fromkeys(readings) if (args := _object(r)) is not None and not doubled(args, schema, request, last)]
-    if len(readings) < 2:
-        return readings[0] if readings else None
-    runner.restore(here)
-    scores = runner.score_options(readings)
-    return readings[max(range(len(readings)), key=lambda k: scores[k][0])]
+    return _likelier(runner, here, readings)
 
 
 def one_word_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str], pair: tuple[str, str], arguments: dict[str, Any],
@@ -117,6 +113,11 @@ def one_word_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str
             continue
     readings = [r for r in dict.fromkeys(readings) if (args := _object(r)) is not None
                 and not doubled(args, schema, request, last) and overlapping({k: args.get(k) for k in pair}, schema, request, last) is None]
+    return _likelier(runner, here, readings)
+
+
+def _likelier(runner: Runner, here: tuple[int, Any], readings: list[str]) -> str | None:
+    """The reading the model scores likelier from checkpoint `here` (the only one, or None)."""
     if len(readings) < 2:
         return readings[0] if readings else None
     runner.restore(here)

@@ -65,6 +65,11 @@ def changed_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: di
     runner.restore(at)
     args = json.loads(arguments)
     change = changed_value(runner, args, schema, request)
+    return _written(runner, arguments, args, change)
+
+
+def _written(runner: Runner, arguments: str, args: dict[str, Any], change: tuple[str, str] | None) -> str:
+    """The call's arguments with `change` made (`arguments` as they are without one), fed to the context."""
     out = json.dumps({**args, change[0]: change[1]}, separators=(",", ":"), ensure_ascii=False) if change else arguments
     runner.feed(runner.tokenize(out))
     return out
@@ -97,9 +102,7 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
         here = [k for k in args if k not in keys]
         values = list(dict.fromkeys(v for v in recent.values() if isinstance(v, str) and v.strip()))
         change = changed_value(runner, args, schema, "", margin=-REFERRED_LEAD, keys=here, taken=taken, extra=values)
-    out = json.dumps({**args, change[0]: change[1]}, separators=(",", ":"), ensure_ascii=False) if change else arguments
-    runner.feed(runner.tokenize(out))
-    return out
+    return _written(runner, arguments, args, change)
 
 
 def changed_value(runner: Runner, arguments: dict[str, Any], schema: dict[str, Any], request: str,

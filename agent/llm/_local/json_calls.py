@@ -46,6 +46,7 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
     runner = llm._loaded.runner
     runner.prefill(prompt)
     earlier = {c.name: c for c in reversed(earlier_calls(request.messages))}  # a follow-up continues these
+    recent = {k: v for c in earlier.values() for k, v in (object_or_none(c.arguments) or {}).items()}  # their values
     last = last_request(request.messages)[0]
     calls: list[ToolCall] = []
     finish = "tool_calls"
@@ -96,7 +97,6 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
                 raw = arguments = changed_call(runner, at_args, arguments, schema, said)
         if earlier and not (repeated or parts or fixed):
             stale = unstated(object_or_none(arguments) or {}, open_schema, said)
-            recent = {k: v for c in earlier.values() for k, v in (object_or_none(c.arguments) or {}).items()}
             raw = arguments = restated_call(runner, at_args, arguments, open_schema, said, stale, recent)  # its own message's value
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
         runner.feed(runner.tokenize("}"))
