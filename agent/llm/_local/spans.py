@@ -16,6 +16,10 @@ of each function's name, of its description and of each example request: "cancel
 "Vendor check-in". The word may still stand inside a span ("Book club" cannot start one, "a Book
 club" can). On BFCL's answers (simple_python and multiple), no stated value starts with such a word
 (0 of 707), nor on any of our domains' cases.
+
+Nor is a run made only of words of the catalog's argument names a value (`argument_words`):
+"check my spam folder" names the `folder` argument, whose value is "spam"; `query="folder"` is no
+reading of it. On BFCL's answers no stated value is such a run (0 of 661), nor on our domains'.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from core.types import Message, ToolSpec
 from .evidence import identifier_words, split_examples
 from .shapes import shaped_values
 
-__all__ = ["MAX_SPAN_WORDS", "conversation_text", "is_span", "opening_words", "recent_lines", "span_pattern", "constrain_strings",
+__all__ = ["MAX_SPAN_WORDS", "argument_words", "conversation_text", "is_span", "opening_words", "recent_lines", "span_pattern", "constrain_strings",
            "without_values"]
 
 MAX_SPAN_WORDS = 6
@@ -112,16 +116,22 @@ def opening_words(specs: Sequence[ToolSpec]) -> frozenset[str]:
     return frozenset(w for w in out if w)
 
 
+def argument_words(specs: Sequence[ToolSpec]) -> frozenset[str]:
+    """The words (lower case) of the catalog's argument names: `folder`, `start_time` -> start, time."""
+    return frozenset(w for spec in specs for key in (spec.parameters.get("properties") or {}) for w in identifier_words(key))
+
+
 def _core(word: str) -> str:
     return word.lstrip(_LEADING).rstrip(_TRAILING).lower()
 
 
 def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[str] = frozenset(),
-                 not_first: frozenset[str] = frozenset()) -> str | None:
+                 not_first: frozenset[str] = frozenset(), not_alone: frozenset[str] = frozenset()) -> str | None:
     """An anchored regex matching every run of 1..`max_words` consecutive words of `text` (a word
     may drop its surrounding punctuation), or None when `text` has no word. Lines do not join;
     words in `exclude` (lower case, punctuation stripped) are left out and break runs; words in
-    `not_first` start no run (`opening_words`)."""
+    `not_first` start no run (`opening_words`); a run of words all in `not_alone` is no span
+    (`argument_words`), though it may be part of one."""
     trie: dict[str, dict] = {}
     for line in recent_lines(text):
         cores = [_core(w) for w in line]
@@ -130,20 +140,31 @@ def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[
             if cores[i] in not_first:
                 continue
             node = trie
-            for w in words[i:i + max_words]:
+            alone = True
+            for w, c in zip(words[i:i + max_words], cores[i:i + max_words]):
                 if w is None:
                     break
                 node = node.setdefault(w, {})
-    if not trie:
-        return None
-    return "^(" + _alternatives(trie) + ")$"
+                alone = alone and c in not_alone
+                if not alone:
+                    node[_END] = {}
+    body = _alternatives(trie)
+    return "^(" + body + ")$" if body else None
+
+
+_END = ""
+"""The trie key that marks a run ending there as a span (no word's regex is empty)."""
 
 
 def _alternatives(node: dict[str, dict]) -> str:
     parts = []
-    for word in sorted(node):
+    for word in sorted(k for k in node if k != _END):
         child = node[word]
-        parts.append(word + (f"( ({_alternatives(child)}))?" if child else ""))
+        rest = _alternatives(child)
+        if _END in child:
+            parts.append(word + (f"( ({rest}))?" if rest else ""))
+        elif rest:
+            parts.append(f"{word} ({rest})")
     return "|".join(parts)
 
 
@@ -227,14 +248,25 @@ def without_values(schema: dict[str, Any], fixed: dict[str, Any], text: str) -> 
     new = dict(props)
     for k in targets:
         shaped = shaped_values(str(props[k].get("description") or ""), text)
-        pattern = _shaped(props[k], text, words) or span_pattern(text, exclude=words, not_first=frozenset() if shaped else _refused_starts(props[k]["pattern"], text))
+        not_first, not_alone = (frozenset(), frozenset()) if shaped else _refusals(props[k]["pattern"], text)
+        pattern = _shaped(props[k], text, words) or span_pattern(text, exclude=words, not_first=not_first, not_alone=not_alone)
         if pattern is not None:
             new[k] = {**props[k], "pattern": pattern}
     return {**schema, "properties": new}
 
 
-def _refused_starts(pattern: str, text: str) -> frozenset[str]:
-    """The words of `text` that span `pattern` does not take alone: the ones it refuses to start
-    with (`opening_words`, words already left out), kept refused when it is built again."""
+def _refusals(pattern: str, text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(`not_first`, `not_alone`) as `span_pattern` was given them, read back from its `pattern`
+    over `text`: a word the pattern does not take alone starts no span, unless the pattern takes
+    it followed by the next word (words left out before are refused both ways)."""
     regex = re.compile(pattern)
-    return frozenset(c for line in recent_lines(text) for w in line if (c := _core(w)) and not regex.fullmatch(w.lstrip(_LEADING).rstrip(_TRAILING)))
+    alone: set[str] = set()
+    starts: set[str] = set()
+    for line in recent_lines(text):
+        plain = [w.lstrip(_LEADING).rstrip(_TRAILING) for w in line]
+        for i, w in enumerate(plain):
+            if not regex.fullmatch(w):
+                alone.add(w.lower())
+                if i + 1 < len(plain) and regex.fullmatch(w + " " + plain[i + 1]):
+                    starts.add(w.lower())
+    return frozenset(alone - starts), frozenset(alone & starts)

@@ -122,3 +122,43 @@ def test_a_string_whose_description_shows_an_email_takes_the_conversations_email
     assert matches(kept["properties"]["to"]["pattern"], "dana@example.org") and not matches(kept["properties"]["to"]["pattern"], "lee@example.org")
     # nothing of that shape written: any span, as before
     assert constrain_strings(schema, span_pattern("email Dana"), text="email Dana")["properties"]["to"]["pattern"] == span_pattern("email Dana")
+
+
+def test_a_span_never_starts_with_a_word_the_catalogs_requests_open_with():
+    from agent.llm import ToolSpec
+    from agent.llm._local.spans import opening_words
+    spec = ToolSpec("cancel_event", "Cancel an event.\nExample requests:\n- Call off the planning meeting\n- Delete EV-2034", {})
+    openers = opening_words([spec])
+    assert openers == {"cancel", "call", "delete"}
+    p = span_pattern("cancel the yoga class and Call off the budget sync", not_first=openers)
+    for value in ("the yoga class", "yoga class", "off the budget sync", "class and Call off"):
+        assert matches(p, value), value
+    for value in ("cancel", "cancel the yoga class", "Call off the budget sync", "Call"):
+        assert not matches(p, value), value
+
+
+def test_without_values_keeps_the_starts_the_pattern_refused():
+    text = "Book Vendor check-in tomorrow at 11am"
+    p = span_pattern(text, not_first=frozenset({"book"}))
+    schema = {"type": "object", "properties": {"title": {"type": "string", "pattern": p}, "date": {"type": "string", "pattern": p}}}
+    dest = without_values(schema, {"date": "tomorrow"}, text)["properties"]["title"]["pattern"]
+    assert matches(dest, "Vendor check-in") and not matches(dest, "Book Vendor check-in") and not matches(dest, "tomorrow")
+
+
+def test_a_run_of_argument_name_words_alone_is_no_span():
+    from agent.llm import ToolSpec
+    from agent.llm._local.spans import argument_words
+    spec = ToolSpec("search_email", "Search the mailbox.", {"type": "object", "properties": {"query": {}, "folder": {}, "start_time": {}}})
+    names = argument_words([spec])
+    assert names == {"query", "folder", "start", "time"}
+    text = "check my spam folder for anything about a cruise at start time"
+    p = span_pattern(text, not_alone=names)
+    for value in ("spam folder", "folder for anything", "cruise at start", "cruise", "spam"):
+        assert matches(p, value), value
+    for value in ("folder", "start time", "start", "time"):
+        assert not matches(p, value), value
+    # kept when the pattern is built again without a fixed value's words
+    schema = {"type": "object", "properties": {"folder": {"type": "string", "pattern": p}, "query": {"type": "string", "pattern": p}}}
+    again = without_values(schema, {"folder": "spam"}, text)["properties"]["query"]["pattern"]
+    assert matches(again, "folder for anything") and matches(again, "cruise")
+    assert not matches(again, "folder") and not matches(again, "spam folder") and not matches(again, "start time")
