@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.grounding.figures import DataFigures, Figure, find_figures, same_value, traces
+from agent.grounding.figures import WHEN, DataFigures, Figure, find_figures, same_value, traces
 from agent.grounding.points import DataPoint, clause_rest, shares_stem, stems
 
 __all__ = ["FigureCheck", "check_figures", "PROBLEMS"]
@@ -205,7 +205,7 @@ def check_figures(answer: str, data: DataFigures) -> FigureCheck:
             check.flagged.append({"figure": text, "problem": problem, "detail": detail})
 
         key = figure.text.lstrip("+-−$ ").lower()
-        recurring = figure.kind in ("date", "year") or (figure.digits == 1 and figure.unit >= 1)
+        recurring = figure.kind in WHEN or (figure.digits == 1 and figure.unit >= 1)
         if key in seen and not recurring:
             flag("repeated")
             continue
@@ -217,7 +217,7 @@ def check_figures(answer: str, data: DataFigures) -> FigureCheck:
         if _unstated_arithmetic(text, i, data):
             flag("arithmetic")
             continue
-        candidates = [p for p, v in values if figure.kind not in ("date", "year") and same_value(figure, v)]
+        candidates = [p for p, v in values if figure.kind not in WHEN and same_value(figure, v)]
         if not candidates:
             check.traced.append((figure.text, source))
             continue
@@ -241,12 +241,12 @@ def _value_of(point: DataPoint) -> float | None:
 def _unstated_arithmetic(text: _Answer, i: int, data: DataFigures) -> bool:
     """The figure is an operand or result of `a op b` / `= b` that no data sentence writes."""
     w = text.figures[i]
-    if w.figure.kind in ("date", "year"):
+    if w.figure.kind in WHEN:
         return False
     before = text.figures[i - 1] if i else None
     between = text.text[before.end:w.start] if before is not None else ""
     after_eq = text.text[max(0, w.start - 3):w.start].strip().endswith("=")
-    if not ((before is not None and before.figure.kind not in ("date", "year") and _OPERATOR.match(between)) or after_eq):
+    if not ((before is not None and before.figure.kind not in WHEN and _OPERATOR.match(between)) or after_eq):
         return False
     start = before.start if before is not None and _OPERATOR.match(between) else w.start - 3
     expression = " ".join(text.text[start:w.end].split())

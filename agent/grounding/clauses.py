@@ -1,7 +1,9 @@
 """The clauses a clause answer is built from: the findings, and claims from small tables' cells
 whose measure the question names ("What is JPM's market cap?"), or from every cell of the small
 tables when there are no findings (a follow-up such as "And in Florence?" names no measure); a
-small table whose rows are counted (day 1, 2, 3) gives a clause per row under its title.
+small table whose rows are counted (day 1, 2, 3) gives a clause per row under its title, and so
+does one whose rows hold words as well as figures (an event's title and time, an email's recipient:
+`listed_rows`).
 
 Each clause names what its figures measure (a finding does by construction; a claim is written
 from the cell's subject, measure, value and period with `prompts/claim.md`). They are ordered by
@@ -17,7 +19,7 @@ from typing import Any
 from agent.grounding.points import DataPoint, _value_text, shares_stem, stems, table_points
 from prompts import load
 
-__all__ = ["answer_clauses", "claim", "counted_rows", "verdict_count", "MAX_CLAIMS", "MAX_CLAIM_TABLE_CELLS"]
+__all__ = ["answer_clauses", "claim", "counted_rows", "listed_rows", "verdict_count", "MAX_CLAIMS", "MAX_CLAIM_TABLE_CELLS"]
 
 MAX_CLAIMS = 6
 """Claims from table cells added after the findings (cells whose values no finding states)."""
@@ -48,6 +50,10 @@ def answer_clauses(question: str, findings: list[Any], tables: dict[str, Any], m
         t = table if isinstance(table, dict) else table.to_dict()
         if len(t.get("rows") or []) * len(t.get("columns") or []) > MAX_CLAIM_TABLE_CELLS:
             continue
+        if every_cell and (listed := listed_rows(t)):
+            claims += listed[: max(0, MAX_CLAIMS - len(claims))]
+            stated |= {_value_text(cell, str(c)) for row in t.get("rows") or [] for c, cell in zip(t.get("columns") or [], row) if _number(cell)}
+            continue  # the rows say it all, each under its own name
         if every_cell:
             claims += counted_rows(t)[: max(0, MAX_CLAIMS - len(claims))]
         for point in table_points(name, t):
@@ -78,6 +84,28 @@ def counted_rows(table: dict[str, Any]) -> list[str]:
         cells = [f"{column} {_value_text(cell, column)}" for column, cell in zip(columns[1:], row[1:]) if _number(cell)]
         if cells:
             out.append(f"{title}, {columns[0]} {_value_text(row[0], columns[0])}: " + ", ".join(cells))
+    return out
+
+
+def listed_rows(table: dict[str, Any]) -> list[str]:
+    """A small table whose rows are named (its first cell) and hold words beside any figures (an
+    event's title, an email's recipient), one clause per row under the table's title, every
+    non-empty cell with its column: `Events, EV-2033: start 08:30, minutes 45, title Dentist`.
+    Per-cell claims would keep only the figures ("EV-2033's minutes is 45") and drop what the row
+    is about. [] for any other table (rows of figures only give claims of their own)."""
+    columns = [str(c) for c in table.get("columns") or []]
+    rows = table.get("rows") or []
+    title = str(table.get("title") or "").strip().rstrip(".:")
+    if len(columns) < 2 or not rows or not all(row and isinstance(row[0], str) and row[0].strip() for row in rows):
+        return []
+    if not any(isinstance(cell, str) and cell.strip() for row in rows for cell in row[1:]):
+        return []
+    out = []
+    for row in rows:
+        cells = [f"{column} {_value_text(cell, column)}" for column, cell in zip(columns[1:], row[1:])
+                 if cell is not None and not isinstance(cell, bool) and str(cell).strip()]
+        head = f"{title}, {row[0].strip()}" if title else row[0].strip()
+        out.append(f"{head}: " + ", ".join(cells) if cells else head)
     return out
 
 

@@ -1,7 +1,7 @@
 """Grounded figures: find every figure in an answer and trace it to the data the answer was written from.
 
 What counts as a figure: a number written with digits (`398.15B`, `$398.2 billion`, `398,150,000,000`,
-`-15.39%`, `11.22`, `2023-10-27`). Not figures: digits inside a word or ticker (`Q4`, `S&P500`,
+`-15.39%`, `11.22`, `2023-10-27`, `08:30`). Not figures: digits inside a word or ticker (`Q4`, `S&P500`,
 `10-K`), and list markers (`1.` or `2)` opening a line).
 
 How a figure traces (the documented rule):
@@ -13,7 +13,7 @@ How a figure traces (the documented rule):
 - signs are not compared: the text says "fell 15.39%" for a change of -15.39;
 - a percentage matches the data value as written in percent units (the tables print percentages
   that way); a plain number matches any data number;
-- dates trace when the same date appears in the data; a year (1900-2100 written alone) traces when
+- dates and times of day trace when the same date or time appears in the data; a year (1900-2100 written alone) traces when
   it appears in a date or period in the data or in the question;
 - the data is: the findings (their figures and text), every number in the tables (raw and as
   printed), and the numbers in the question.
@@ -28,20 +28,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["Figure", "DataFigures", "find_figures", "traces", "same_value", "data_figures", "allowed_figures"]
+__all__ = ["WHEN", "Figure", "DataFigures", "find_figures", "traces", "same_value", "data_figures", "allowed_figures"]
 
 _SCALE = {
     "t": 1e12, "trillion": 1e12, "b": 1e9, "bn": 1e9, "billion": 1e9, "m": 1e6, "mn": 1e6, "million": 1e6,
     "k": 1e3, "thousand": 1e3,
 }
 _DATE = r"(?:19|20)\d\d-[01]\d-[0-3]\d"
+_TIME = r"[0-2]?\d:[0-5]\d"
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _FIGURE = re.compile(
-    rf"(?<![\w.])(?<![A-Za-z]-)(?:(?P<date>{_DATE})|(?P<num>{_NUMBER})"
+    rf"(?<![\w.])(?<![A-Za-z]-)(?:(?P<date>{_DATE})|(?P<time>{_TIME})|(?P<num>{_NUMBER})"
     r"(?:\s?(?P<pct>%|percent\b|per cent\b|pp\b|percentage points?\b)"
     r"|\s?(?P<scale>trillion|billion|million|thousand|bn|mn|(?-i:[TBMK]))\b|(?P<times>x)\b)?)(?!\w|-[A-Za-z])",
     re.IGNORECASE,
 )
+
+
+WHEN = ("date", "time", "year")
+"""The kinds of figure that say when, not how much: they trace as written, may recur, and measure nothing."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -53,7 +58,7 @@ class Figure:
     unit: float
     """Half of this is the rounding tolerance: the place value of the last digit written (scaled)."""
     kind: str
-    """`number`, `percent`, `date` or `year`."""
+    """`number`, `percent`, `date`, `time` (of day: 08:30) or `year`."""
     digits: int
     """Significant digits written."""
 
@@ -62,6 +67,8 @@ def _parse(match: re.Match[str]) -> Figure | None:
     text = match.group(0)
     if match.group("date"):
         return Figure(text, 0.0, 0.0, "date", 8)
+    if match.group("time"):
+        return Figure(text, 0.0, 0.0, "time", 4)
     raw = match.group("num").replace(",", "")
     try:
         number = Decimal(raw)
@@ -102,6 +109,7 @@ class DataFigures:
 
     numbers: list[tuple[float, str]] = field(default_factory=list)
     dates: dict[str, str] = field(default_factory=dict)
+    """Dates and times of day as written, each with a source."""
     years: dict[str, str] = field(default_factory=dict)
     printed: dict[str, str] = field(default_factory=dict)
     """Figure texts as the data prints them (findings' figures, table cells): the grammar's vocabulary."""
@@ -125,7 +133,7 @@ class DataFigures:
         against, but not offered to a grammar (an error message's numbers)."""
         if not vocabulary:
             for f in find_figures(str(text)):
-                if f.kind in ("date", "year"):
+                if f.kind in WHEN:
                     self.unoffered.setdefault(f.text, source)
                 else:
                     self.numbers.append((abs(f.value), source))
@@ -135,6 +143,8 @@ class DataFigures:
             if f.kind == "date":
                 self.dates.setdefault(f.text, source)
                 self.years.setdefault(f.text[:4], source)
+            elif f.kind == "time":
+                self.dates.setdefault(f.text, source)
             elif f.kind == "year":
                 self.years.setdefault(f.text, source)
                 self.numbers.append((abs(f.value), source))
@@ -183,7 +193,7 @@ def traces(figure: Figure, data: DataFigures) -> str | None:
     """The source a figure traces to (the documented rule), or None."""
     if figure.text in data.unoffered:
         return data.unoffered[figure.text]
-    if figure.kind == "date":
+    if figure.kind in ("date", "time"):
         return data.dates.get(figure.text)
     if figure.kind == "year" and figure.text in data.years:
         return data.years[figure.text]

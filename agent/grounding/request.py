@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from agent._memory import estimate_tokens
-from agent.grounding.clauses import answer_clauses, verdict_count
+from agent.grounding.clauses import answer_clauses, listed_rows, verdict_count
 from agent.grounding.figures import DataFigures, allowed_figures, data_figures
 from agent.llm import LLMRequest, Message
 from orchestrations import Orchestration, OrchestrationData
@@ -78,11 +78,12 @@ def connectives() -> list[str]:
 
 
 def no_data_answer(results: list[Result]) -> str | None:
-    """The answer when the data step found nothing to analyse (no figure in any finding or table):
-    it says so, with the reasons, and writes no figure of its own; None when there is data."""
+    """The answer when the data step found nothing to analyse (no figure in any finding or table,
+    no row of words to list): it says so, with the reasons, and writes no figure of its own; None
+    when there is data."""
     for _, _, data in results:
         if data.answer is not None or any(f.figures for f in data.findings) or _has_number([t.rows for t in data.tables.values()]) \
-                or _has_number(data.facts):
+                or _has_number(data.facts) or any(listed_rows(t.to_dict()) for t in data.tables.values()):
             return None
     reasons = list(dict.fromkeys(m.split(": ", 1)[-1] for _, _, d in results for m in d.missing))
     return render("no_data.md", subjects=subjects([p for _, p, _ in results]) or "this question",

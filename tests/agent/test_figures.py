@@ -91,3 +91,13 @@ def test_every_allowed_figure_traces():
     assert {"398.15B", "398.2B", "15.39%", "15.39", "15.4%", "11.22", "2023-10-27", "2023", "3"} <= set(allowed)
     check = check_figures(" ; ".join(f"x {a} y" for a in allowed), DATA)
     assert not check.untraced, check.untraced
+
+
+def test_a_time_of_day_is_one_figure_traced_as_written_and_may_recur():
+    events = Table("Events", ["id", "start", "minutes", "title"], [["EV-1", "08:30", 45, "Dentist"], ["EV-2", "12:30", 60, "Lunch"]])
+    data = data_figures("What's on tomorrow?", [], {"list_events.events": events})
+    assert [(f.text, f.kind) for f in find_figures("Dentist at 08:30, lunch at 12:30 (60 minutes)")] == [
+        ("08:30", "time"), ("12:30", "time"), ("60", "number")]
+    check = check_figures("EV-1: start 08:30, minutes 45. EV-2: start 12:30, minutes 60.", data)
+    assert check.ok, check.flagged  # "30" is no figure of its own, so it is not repeated
+    assert check_figures("EV-1 starts at 09:30.", data).untraced == ["09:30"]

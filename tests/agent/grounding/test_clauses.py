@@ -32,3 +32,30 @@ def test_a_table_of_counted_rows_gives_a_clause_per_row_under_its_title():
     assert "Weather in Bergen, day 1: high °C 11, rain mm 0" in clauses and len(clauses) == 3
     hotels = {"title": "Hotels in Rome", "columns": ["hotel", "total $"], "rows": [["Rome Central", 585]]}
     assert counted_rows(hotels) == []  # rows named by a string: the cells are claims of their own
+
+
+def test_a_table_of_named_rows_with_words_gives_a_clause_per_row_with_every_cell():
+    from agent.grounding.clauses import listed_rows
+
+    events = {"title": "Events on 2025-06-11", "columns": ["id", "start", "minutes", "title", "attendees"],
+              "rows": [["EV-2033", "08:30", 45, "Dentist appointment", ""], ["EV-2034", "12:30", 60, "Lunch with Sam", "sam@example.org"]]}
+    assert listed_rows(events) == ["Events on 2025-06-11, EV-2033: start 08:30, minutes 45, title Dentist appointment",
+                                   "Events on 2025-06-11, EV-2034: start 12:30, minutes 60, title Lunch with Sam, attendees sam@example.org"]
+    clauses = answer_clauses("What's on my calendar tomorrow?", [], {"list_events.events": events})
+    assert clauses[:2] == listed_rows(events) and not any("'s minutes" in c for c in clauses)
+    # rows of figures alone keep their per-cell claims
+    assert listed_rows({"title": "Hotels", "columns": ["hotel", "total $"], "rows": [["Rome Central", 585]]}) == []
+
+
+def test_a_sent_email_is_data_to_state_not_no_data():
+    from pydantic import BaseModel
+
+    from agent.grounding.request import no_data_answer
+    from orchestrations import OrchestrationData, Table
+
+    class P(BaseModel):
+        to: str
+
+    sent = OrchestrationData(tables={"sent": Table("Sent", ["id", "to", "subject"], [["M-510", "dana@example.org", "Venue shortlist"]])})
+    assert no_data_answer([(object, P(to="dana@example.org"), sent)]) is None
+    assert no_data_answer([(object, P(to="dana@example.org"), OrchestrationData())]) is not None
