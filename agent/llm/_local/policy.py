@@ -121,7 +121,7 @@ class RoutingPolicy:
 
     def scores(self, ev: Evidence) -> tuple[np.ndarray, float]:
         n = len(ev.names)
-        model = ev.model if ev.model.size == n + 1 else np.zeros(n + 1)
+        model = self._model(ev)
         extra = 0.0 if self.model_decides else self.model_weight  # once it decides, `relevance` holds the model
         functions = self.relevance(ev) + extra * model[:n]
         text = self.text_score(ev) + extra * model[n]
@@ -141,10 +141,19 @@ class RoutingPolicy:
         return ev.text_similarity + float(self._model_say(ev)[len(ev.names)])
 
     def _model_say(self, ev: Evidence) -> np.ndarray:
+        return self.model_weight * self._model(ev) if self.model_decides else np.zeros(len(ev.names) + 1)
+
+    def _model(self, ev: Evidence) -> np.ndarray:
+        """The model's probabilities, without its share for the functions called the turn before:
+        read from the conversation, a small model copies the calls it sees there, and
+        `follow_up_weight` already counts them ("any free time on Friday afternoon?" after a look
+        at tomorrow's calendar: 0.7 for the calendar again)."""
         n = len(ev.names)
-        if not self.model_decides or ev.model.size != n + 1:
+        if ev.model.size != n + 1:
             return np.zeros(n + 1)
-        return self.model_weight * ev.model
+        if not ev.previous:
+            return ev.model
+        return np.array([0.0 if i < n and ev.names[i] in ev.previous else p for i, p in enumerate(ev.model)])
 
     def decide(self, ev: Evidence) -> list[str]:
         if not ev.names:
