@@ -79,11 +79,11 @@ def connectives() -> list[str]:
 
 def no_data_answer(results: list[Result]) -> str | None:
     """The answer when the data step found nothing to analyse (no figure in any finding or table,
-    no row of words to list): it says so, with the reasons, and writes no figure of its own; None
-    when there is data."""
+    no row of words to list from a step that missed nothing): it says so, with the reasons, and
+    writes no figure of its own; None when there is data."""
     for _, _, data in results:
         if data.answer is not None or any(f.figures for f in data.findings) or _has_number([t.rows for t in data.tables.values()]) \
-                or _has_number(data.facts) or any(listed_rows(t.to_dict()) for t in data.tables.values()):
+                or _has_number(data.facts) or (not data.missing and any(listed_rows(t.to_dict()) for t in data.tables.values())):
             return None
     reasons = list(dict.fromkeys(m.split(": ", 1)[-1] for _, _, d in results for m in d.missing))
     return render("no_data.md", subjects=subjects([p for _, p, _ in results]) or "this question",

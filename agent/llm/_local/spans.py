@@ -239,7 +239,8 @@ def _bounded(prop: dict[str, Any], schema: dict[str, Any], longest: int) -> dict
 def without_values(schema: dict[str, Any], fixed: dict[str, Any], text: str) -> dict[str, Any]:
     """`schema` in which the span-constrained arguments not in `fixed` cannot take the words of
     `fixed`'s string values: a value the request states once is one argument's value (the second
-    flight's origin is not also its destination)."""
+    flight's origin is not also its destination). What each argument's pattern refused before (a
+    catalog's opening words, a run of argument names) it still refuses (`_refusals`)."""
     words = frozenset(_core(w) for v in fixed.values() if isinstance(v, str) for w in v.split())
     props = schema.get("properties") or {}
     targets = [k for k, p in props.items() if k not in fixed and is_span(p)]

@@ -59,3 +59,5 @@ def test_a_sent_email_is_data_to_state_not_no_data():
     sent = OrchestrationData(tables={"sent": Table("Sent", ["id", "to", "subject"], [["M-510", "dana@example.org", "Venue shortlist"]])})
     assert no_data_answer([(object, P(to="dana@example.org"), sent)]) is None
     assert no_data_answer([(object, P(to="dana@example.org"), OrchestrationData())]) is not None
+    failed = OrchestrationData(tables={"profile": Table("Profile", ["symbol", "sector"], [["XYZ", "Energy"]])}, missing=["prices: HTTP 404"])
+    assert no_data_answer([(object, P(to="XYZ"), failed)]) is not None  # a step that missed its data still says so
