@@ -27,7 +27,7 @@ from agent.events import (
     TokenDelta,
 )
 from agent.grounding.figures import DataFigures
-from agent.grounding.request import ANSWER_MODES, answer_data, answer_request, no_data_answer
+from agent.grounding.request import ANSWER_MODES, answer_data, answer_request, listed_answer, no_data_answer
 from agent.grounding.verify import check_answer
 from agent.limits import UsageLimits
 from agent.llm import LLM, LLMError, LLMRequest, Message, Usage
@@ -182,12 +182,13 @@ class Agent(TurnsMixin):
                 only = results[0][1] if len(results) == 1 else None
                 done = [(r.target, r.params, d) for r, d in results]
                 mode: str = self.answer_mode or getattr(self.analysis_llm, "answer_mode", None) or "free"
-                nothing = no_data_answer(done) if mode in ("clauses", "composed") else None
+                # nothing to analyse (e.g. a company not in the data): said, without figures; rows to list: listed
+                fixed = (no_data_answer(done) or listed_answer(done)) if mode in ("clauses", "composed") else None
                 if only is not None and only.answer is not None:
                     text = only.answer  # the orchestration answered by itself (ReAct)
                     yield TokenDelta(text)
-                elif nothing is not None:
-                    text = nothing  # nothing to analyse (e.g. a company not in the data): said, without figures
+                elif fixed is not None:
+                    text = fixed
                     yield TokenDelta(text)
                 else:
                     data = answer_data(query, [(r.target, r.params, d) for r, d in results])

@@ -2,7 +2,8 @@
 
 For each figure written (`find_figures`), in order:
 
-- **repeated**: the same figure was already written (dates, years and one-digit counts may recur);
+- **repeated**: the same figure was already written for the same data point (dates, times, years
+  and one-digit counts may recur; two events of 60 minutes each write 60 twice);
 - **untraced**: no value of the data is this figure (`traces`, the documented rounding rule);
 - **arithmetic**: it stands in an operation between figures (`a - b`, `= c`) the data does not write;
 - **attribution**, when data points carry this value (`points.py`): the clause around the figure
@@ -195,7 +196,7 @@ def check_figures(answer: str, data: DataFigures) -> FigureCheck:
     text = _Answer(answer or "", data.points)
     common: set[str] = set()
     values = [(p, v) for p in data.points if (v := _value_of(p)) is not None]
-    seen: set[str] = set()
+    seen: dict[str, set[str]] = {}
     for i, w in enumerate(text.figures):
         figure = w.figure
 
@@ -206,30 +207,30 @@ def check_figures(answer: str, data: DataFigures) -> FigureCheck:
 
         key = figure.text.lstrip("+-−$ ").lower()
         recurring = figure.kind in WHEN or (figure.digits == 1 and figure.unit >= 1)
-        if key in seen and not recurring:
+        source = traces(figure, data)
+        problem: tuple[str, str] | None = None
+        good = None
+        if source is None:
+            problem = ("untraced", "")
+        elif _unstated_arithmetic(text, i, data):
+            problem = ("arithmetic", "")
+        elif candidates := [p for p, v in values if figure.kind not in WHEN and same_value(figure, v)]:
+            measured = [p for p in candidates if text.measure_ok(i, p, p.words - common if p.source.startswith("finding") else p.words)]
+            good = next((p for p in measured if text.subject_ok(i, p)), None)
+            if good is None and measured:
+                problem = ("wrong_subject", f"{measured[0].subject}'s {measured[0].measure}")
+            elif good is None:
+                problem = ("wrong_measure", f"it is {candidates[0].subject + ' ' if candidates[0].subject else ''}{candidates[0].measure}".strip())
+        where = good.source if good is not None else source or ""
+        if key in seen and not recurring and (not where or where in seen[key]):  # the same figure of the same data point again
             flag("repeated")
             continue
-        seen.add(key)
-        source = traces(figure, data)
-        if source is None:
-            flag("untraced")
+        seen.setdefault(key, set()).add(where)
+        if problem is not None:
+            flag(*problem)
             continue
-        if _unstated_arithmetic(text, i, data):
-            flag("arithmetic")
-            continue
-        candidates = [p for p, v in values if figure.kind not in WHEN and same_value(figure, v)]
-        if not candidates:
-            check.traced.append((figure.text, source))
-            continue
-        measured = [p for p in candidates if text.measure_ok(i, p, p.words - common if p.source.startswith("finding") else p.words)]
-        good = next((p for p in measured if text.subject_ok(i, p)), None)
-        if good is not None:
-            check.traced.append((figure.text, good.source))
-            check.attributed += 1
-        elif measured:
-            flag("wrong_subject", f"{measured[0].subject}'s {measured[0].measure}")
-        else:
-            flag("wrong_measure", f"it is {candidates[0].subject + ' ' if candidates[0].subject else ''}{candidates[0].measure}".strip())
+        check.traced.append((figure.text, where))
+        check.attributed += good is not None
     return check
 
 

@@ -35,7 +35,7 @@ _SCALE = {
     "k": 1e3, "thousand": 1e3,
 }
 _DATE = r"(?:19|20)\d\d-[01]\d-[0-3]\d"
-_TIME = r"[0-2]?\d:[0-5]\d"
+_TIME = r"(?:[01]?\d|2[0-3]):[0-5]\d"
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _FIGURE = re.compile(
     rf"(?<![\w.])(?<![A-Za-z]-)(?:(?P<date>{_DATE})|(?P<time>{_TIME})|(?P<num>{_NUMBER})"
@@ -144,7 +144,7 @@ class DataFigures:
                 self.dates.setdefault(f.text, source)
                 self.years.setdefault(f.text[:4], source)
             elif f.kind == "time":
-                self.dates.setdefault(f.text, source)
+                self.dates.setdefault(_clock(f.text), source)
             elif f.kind == "year":
                 self.years.setdefault(f.text, source)
                 self.numbers.append((abs(f.value), source))
@@ -194,13 +194,18 @@ def traces(figure: Figure, data: DataFigures) -> str | None:
     if figure.text in data.unoffered:
         return data.unoffered[figure.text]
     if figure.kind in ("date", "time"):
-        return data.dates.get(figure.text)
+        return data.dates.get(_clock(figure.text) if figure.kind == "time" else figure.text)
     if figure.kind == "year" and figure.text in data.years:
         return data.years[figure.text]
     for value, source in data.numbers:
         if same_value(figure, value):
             return source
     return None
+
+
+def _clock(time: str) -> str:
+    """A time of day without its hour's leading zero: 08:30 and 8:30 are one time."""
+    return time[1:] if len(time) == 5 and time.startswith("0") else time
 
 
 def same_value(figure: Figure, value: float) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from agent._memory import estimate_tokens
-from agent.grounding.clauses import answer_clauses, listed_rows, verdict_count
+from agent.grounding.clauses import MAX_CLAIM_TABLE_CELLS, answer_clauses, listed_rows, verdict_count
 from agent.grounding.figures import DataFigures, allowed_figures, data_figures
 from agent.llm import LLMRequest, Message
 from orchestrations import Orchestration, OrchestrationData
@@ -88,6 +88,25 @@ def no_data_answer(results: list[Result]) -> str | None:
     reasons = list(dict.fromkeys(m.split(": ", 1)[-1] for _, _, d in results for m in d.missing))
     return render("no_data.md", subjects=subjects([p for _, p, _ in results]) or "this question",
                   reasons=" ".join(reasons[:2]) or "The data step returned nothing.").strip()
+
+
+def listed_answer(results: list[Result]) -> str | None:
+    """The answer when every orchestration returned only small tables of named rows with words
+    (events, sent emails), no findings, facts or misses: each row, one sentence
+    (`clauses.listed_rows`). Complete, and traced by construction, where a composed answer
+    stops after a few sentences (and its repeat rule would take the rows' shared column words for
+    a loop). None otherwise."""
+    lines: list[str] = []
+    for _, _, data in results:
+        if data.answer is not None or data.findings or data.missing or data.facts or not data.tables:
+            return None
+        for table in data.tables.values():
+            t = table.to_dict()
+            rows = listed_rows(t) if len(t["rows"]) * len(t["columns"]) <= MAX_CLAIM_TABLE_CELLS else []
+            if not rows:
+                return None
+            lines += rows
+    return "\n".join(line.rstrip(".!?") + "." for line in lines) or None
 
 
 def _has_number(value: Any) -> bool:
@@ -176,4 +195,4 @@ def _compact_tables(datas: list[OrchestrationData], budget: int) -> str:
     return "\n\n".join(chosen)
 
 
-__all__ = ["answer_request", "answer_data", "named_tables", "no_data_answer", "instructions", "TABLE_BUDGET_TOKENS", "ANSWER_MODES"]
+__all__ = ["answer_request", "answer_data", "listed_answer", "named_tables", "no_data_answer", "instructions", "TABLE_BUDGET_TOKENS", "ANSWER_MODES"]

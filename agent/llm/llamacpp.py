@@ -79,7 +79,7 @@ from ._local.prompt import (
 )
 from ._local.router import Router, expand, last_request
 from ._local.shortlist import Shortlists
-from ._local.spans import argument_words, constrain_strings, conversation_text, opening_words, span_pattern
+from ._local.spans import catalog_spans, constrain_strings, conversation_text
 from ._local.structured import structured_turn
 from ._local.threads import ThreadPolicy
 
@@ -274,9 +274,7 @@ class LlamaCppChat(BaseLLM):
         offered = [specs[choice]] if choice in specs else self._shortlists.select(request, list(specs.values()), self.max_calls)
         described = {t.name: G.grounded_schema(t.parameters, request.grounding.get(t.name)) for t in offered}
         # the grammar also holds the conversation's numbers and spans; the prompt describes the tool without them
-        # "cancel", "book" ask for a function: no value starts with one; "folder" names an argument: no value is one
-        openers, names = opening_words(request.tools), argument_words(request.tools)
-        spans = span_pattern(request_text, not_first=openers, not_alone=names)
+        spans = catalog_spans(request_text, request.tools, request.messages)  # "cancel", "folder": no value
         last = last_request(request.messages)[0]
         longest = len(request_text)  # an optional string the conversation states is no longer than it
         schemas = {n: constrain_strings(ground_numbers(schema, numbers, request_text, last), spans, longest, request_text) for n, schema in described.items()}
@@ -294,7 +292,7 @@ class LlamaCppChat(BaseLLM):
             plan = expand(self._choose(request, offered, offer_none, prompt, tuple(specs)), schemas, request.grounding, self.max_calls, numbers)
             for name, part in self._parts.items():  # two intents: each call's strings from its own part of the request
                 part_numbers = numbers_in(part) or numbers
-                part_spans = span_pattern(part, not_first=openers, not_alone=names)
+                part_spans = catalog_spans(part, request.tools, request.messages)
                 schemas[name] = constrain_strings(ground_numbers(described[name], part_numbers, part), part_spans, longest, part)
             self._shortlists.record(list(specs.values()), [name for name, _ in plan])
         native = self._loaded.native

@@ -101,3 +101,18 @@ def test_a_time_of_day_is_one_figure_traced_as_written_and_may_recur():
     check = check_figures("EV-1: start 08:30, minutes 45. EV-2: start 12:30, minutes 60.", data)
     assert check.ok, check.flagged  # "30" is no figure of its own, so it is not repeated
     assert check_figures("EV-1 starts at 09:30.", data).untraced == ["09:30"]
+
+
+def test_the_same_figure_of_two_data_points_is_no_repeat_but_of_one_is():
+    events = Table("Events", ["id", "minutes", "title"], [["EV-1", 60, "Dentist"], ["EV-2", 60, "Lunch"]])
+    data = data_figures("What's on tomorrow?", [], {"list_events.events": events})
+    assert check_figures("EV-1: minutes 60. EV-2: minutes 60.", data).ok
+    again = check_figures("EV-1: minutes 60. EV-1 again: minutes 60.", data)
+    assert [f["problem"] for f in again.flagged] == ["repeated"]
+
+
+def test_a_time_traces_with_or_without_its_hours_leading_zero_and_ratios_are_no_times():
+    events = Table("Events", ["id", "start", "title"], [["EV-1", "08:30", "Dentist"]])
+    data = data_figures("What's on tomorrow?", [], {"list_events.events": events})
+    assert check_figures("The dentist is at 8:30.", data).ok
+    assert [f.kind for f in find_figures("a 3:2 ratio, 25:30 and 23:59")] == ["number", "number", "number", "number", "time"]

@@ -10,12 +10,13 @@ word sequences) in the schema's `pattern`, which llguidance and llama.cpp's GBNF
 Nothing here knows a language: words are what whitespace separates.
 
 A span never starts with a word the catalog's requests open with (`opening_words`: the first word
-of each function's name, of its description and of each example request: "cancel", "move",
-"book", "show"): that word asks for a function, it is not a value. "cancel the yoga class" gives
+of each function's name and of each example request: "cancel", "move", "book", "show"): that
+word asks for a function, it is not a value. "cancel the yoga class" gives
 `event="the yoga class"` or "yoga class", not "cancel"; "Book Vendor check-in" gives the title
 "Vendor check-in". The word may still stand inside a span ("Book club" cannot start one, "a Book
-club" can). On BFCL's answers (simple_python and multiple), no stated value starts with such a word
-(0 of 707), nor on any of our domains' cases.
+club" can). An earlier call's value keeps its own words (a title "Call with Dana" is written back
+whole). On BFCL's answers (simple_python and multiple), no stated value starts with such a word
+(0 of 707, with descriptions' first words counted too), nor on any of our domains' cases.
 
 Nor is a run made only of words of the catalog's argument names a value (`argument_words`):
 "check my spam folder" names the `folder` argument, whose value is "spam"; `query="folder"` is no
@@ -35,7 +36,7 @@ from core.types import Message, ToolSpec
 from .evidence import identifier_words, split_examples
 from .shapes import shaped_values
 
-__all__ = ["MAX_SPAN_WORDS", "argument_words", "conversation_text", "is_span", "opening_words", "recent_lines", "span_pattern", "constrain_strings",
+__all__ = ["MAX_SPAN_WORDS", "argument_words", "call_values", "catalog_spans", "conversation_text", "is_span", "opening_words", "recent_lines", "span_pattern", "constrain_strings",
            "without_values"]
 
 MAX_SPAN_WORDS = 6
@@ -57,6 +58,12 @@ def conversation_text(messages: Sequence[Message]) -> str:
             for call in m.tool_calls:
                 lines += [str(v) for v in _scalars(call.arguments)]
     return "\n".join(line for line in lines if line)
+
+
+def call_values(messages: Sequence[Message]) -> frozenset[str]:
+    """The string values of the calls made so far, as `conversation_text` writes them (a line each)."""
+    return frozenset(" ".join(str(v).split()) for m in messages if m.role == "assistant" for call in m.tool_calls
+                     for v in _scalars(call.arguments))
 
 
 def _scalars(arguments: str) -> list[Any]:
@@ -107,12 +114,12 @@ def recent_lines(text: str) -> list[list[str]]:
 
 def opening_words(specs: Sequence[ToolSpec]) -> frozenset[str]:
     """The words (lower case) the catalog's requests open with: the first word of each function's
-    name, of its description and of each of its example requests."""
+    name and of each of its example requests (not of its description: "The weather forecast
+    for ..." would refuse "The Hague")."""
     out: set[str] = set()
     for spec in specs:
-        description, examples = split_examples(spec.description)
         out.update(identifier_words(spec.name.rsplit(".", 1)[-1])[:1])
-        out.update(_core(text.split()[0]) for text in (description, *examples) if text.split())
+        out.update(_core(text.split()[0]) for text in split_examples(spec.description)[1] if text.split())
     return frozenset(w for w in out if w)
 
 
@@ -121,23 +128,35 @@ def argument_words(specs: Sequence[ToolSpec]) -> frozenset[str]:
     return frozenset(w for spec in specs for key in (spec.parameters.get("properties") or {}) for w in identifier_words(key))
 
 
+def catalog_spans(text: str, specs: Sequence[ToolSpec], messages: Sequence[Message]) -> str | None:
+    """`span_pattern` of `text` for the catalog `specs`: no span starts with one of its opening
+    words or is a run of its argument names, except in the values of `messages`' calls; every
+    span when those rules leave none (a request of refused words only)."""
+    return (span_pattern(text, not_first=opening_words(specs), not_alone=argument_words(specs), values=call_values(messages))
+            or span_pattern(text))
+
+
 def _core(word: str) -> str:
     return word.lstrip(_LEADING).rstrip(_TRAILING).lower()
 
 
 def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[str] = frozenset(),
-                 not_first: frozenset[str] = frozenset(), not_alone: frozenset[str] = frozenset()) -> str | None:
+                 not_first: frozenset[str] = frozenset(), not_alone: frozenset[str] = frozenset(),
+                 values: frozenset[str] = frozenset()) -> str | None:
     """An anchored regex matching every run of 1..`max_words` consecutive words of `text` (a word
     may drop its surrounding punctuation), or None when `text` has no word. Lines do not join;
     words in `exclude` (lower case, punctuation stripped) are left out and break runs; words in
     `not_first` start no run (`opening_words`); a run of words all in `not_alone` is no span
-    (`argument_words`), though it may be part of one."""
+    (`argument_words`), though it may be part of one. A line that is one of `values` (an earlier
+    call's value, `call_values`) keeps every run."""
     trie: dict[str, dict] = {}
     for line in recent_lines(text):
+        kept = " ".join(line) in values
+        not_first_here, not_alone_here = (frozenset[str](), frozenset[str]()) if kept else (not_first, not_alone)
         cores = [_core(w) for w in line]
         words = [None if c in exclude else _word(w) for c, w in zip(cores, line)]
         for i in range(len(words)):
-            if cores[i] in not_first:
+            if cores[i] in not_first_here:
                 continue
             node = trie
             alone = True
@@ -145,7 +164,7 @@ def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[
                 if w is None:
                     break
                 node = node.setdefault(w, {})
-                alone = alone and c in not_alone
+                alone = alone and c in not_alone_here
                 if not alone:
                     node[_END] = {}
     body = _alternatives(trie)
@@ -259,8 +278,12 @@ def without_values(schema: dict[str, Any], fixed: dict[str, Any], text: str) -> 
 def _refusals(pattern: str, text: str) -> tuple[frozenset[str], frozenset[str]]:
     """(`not_first`, `not_alone`) as `span_pattern` was given them, read back from its `pattern`
     over `text`: a word the pattern does not take alone starts no span, unless the pattern takes
-    it followed by the next word (words left out before are refused both ways)."""
-    regex = re.compile(pattern)
+    some longer run from it (`not_alone`). Nothing when the pattern is not one `span_pattern`
+    wrote (a schema's own pattern Python cannot read)."""
+    try:
+        regex = re.compile(pattern)
+    except re.error:
+        return frozenset(), frozenset()
     alone: set[str] = set()
     starts: set[str] = set()
     for line in recent_lines(text):
@@ -268,6 +291,6 @@ def _refusals(pattern: str, text: str) -> tuple[frozenset[str], frozenset[str]]:
         for i, w in enumerate(plain):
             if not regex.fullmatch(w):
                 alone.add(w.lower())
-                if i + 1 < len(plain) and regex.fullmatch(w + " " + plain[i + 1]):
+                if any(regex.fullmatch(" ".join(plain[i:j])) for j in range(i + 2, min(i + MAX_SPAN_WORDS, len(plain)) + 1)):
                     starts.add(w.lower())
     return frozenset(alone - starts), frozenset(alone & starts)

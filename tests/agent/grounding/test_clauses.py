@@ -61,3 +61,24 @@ def test_a_sent_email_is_data_to_state_not_no_data():
     assert no_data_answer([(object, P(to="dana@example.org"), OrchestrationData())]) is not None
     failed = OrchestrationData(tables={"profile": Table("Profile", ["symbol", "sector"], [["XYZ", "Energy"]])}, missing=["prices: HTTP 404"])
     assert no_data_answer([(object, P(to="XYZ"), failed)]) is not None  # a step that missed its data still says so
+
+
+def test_tables_of_listed_rows_alone_are_answered_by_listing_every_row():
+    from pydantic import BaseModel
+
+    from agent.grounding.request import listed_answer
+    from orchestrations import Finding, OrchestrationData, Table
+
+    class P(BaseModel):
+        date: str
+
+    rows = [[f"EV-{i}", f"{8 + i}:00", 60, f"Meeting {i}"] for i in range(4)]
+    events = OrchestrationData(tables={"events": Table("Events", ["id", "start", "minutes", "title"], rows)})
+    answer = listed_answer([(object, P(date="Friday"), events)])
+    assert answer is not None and answer.count("\n") == 3 and "Events, EV-3: start 11:00, minutes 60, title Meeting 3." in answer
+    # findings, facts or a miss: the analysis answers as before
+    for other in (OrchestrationData(tables=events.tables, findings=[Finding("Four meetings.")]),
+                  OrchestrationData(tables=events.tables, facts={"count": 4}), OrchestrationData(tables=events.tables, missing=["x: y"])):
+        assert listed_answer([(object, P(date="Friday"), other)]) is None
+    hotels = OrchestrationData(tables={"hotels": Table("Hotels", ["hotel", "total $"], [["Rome Central", 585]])})
+    assert listed_answer([(object, P(date="Friday"), hotels)]) is None  # figures alone: claims, composed

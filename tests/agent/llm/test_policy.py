@@ -123,3 +123,18 @@ def test_auto_does_not_call_a_function_whose_required_value_the_request_leaves_o
     assert RoutingPolicy().decide(evidence([0.6, 0.3, 0.0], text=0.1, required=True, **ev)) == ["weather"]  # `required` still calls
     windows = [[0.6, 0.1, 0.0], [0.7, 0.0, 0.0]]  # nor does a window bring it back
     assert RoutingPolicy(window_threshold=0.2).decide(evidence([0.2, 0.3, 0.0], text=0.1, windows=windows, **ev)) == ["add"]
+
+
+def test_in_a_follow_up_the_models_copy_of_the_last_call_is_not_counted():
+    import numpy as np
+
+    from agent.llm._local.policy import Evidence, RoutingPolicy
+
+    policy = RoutingPolicy(model_weight=0.5)
+    # "any free time on Friday afternoon?" after a look at tomorrow's calendar: the model copies the last call
+    ev = Evidence(["list_events", "find_free_slot"], np.array([0.16, 0.31]), np.array([0.7, 0.1, 0.2]), previous=frozenset({"list_events"}),
+                  named=np.array([0.0, 1.0]))
+    assert policy._model(ev).tolist() == [0.0, 0.1, 0.2]
+    assert policy.decide(ev) == ["find_free_slot"]
+    fresh = Evidence(["list_events", "find_free_slot"], np.array([0.16, 0.31]), np.array([0.7, 0.1, 0.2]), named=np.array([0.0, 1.0]))
+    assert policy._model(fresh).tolist() == [0.7, 0.1, 0.2] and policy.decide(fresh) == ["list_events"]

@@ -127,9 +127,9 @@ def test_a_string_whose_description_shows_an_email_takes_the_conversations_email
 def test_a_span_never_starts_with_a_word_the_catalogs_requests_open_with():
     from agent.llm import ToolSpec
     from agent.llm._local.spans import opening_words
-    spec = ToolSpec("cancel_event", "Cancel an event.\nExample requests:\n- Call off the planning meeting\n- Delete EV-2034", {})
+    spec = ToolSpec("cancel_event", "The event goes.\nExample requests:\n- Call off the planning meeting\n- Delete EV-2034", {})
     openers = opening_words([spec])
-    assert openers == {"cancel", "call", "delete"}
+    assert openers == {"cancel", "call", "delete"}  # not the description's "The": "The Hague" stays a value
     p = span_pattern("cancel the yoga class and Call off the budget sync", not_first=openers)
     for value in ("the yoga class", "yoga class", "off the budget sync", "class and Call off"):
         assert matches(p, value), value
@@ -162,3 +162,27 @@ def test_a_run_of_argument_name_words_alone_is_no_span():
     again = without_values(schema, {"folder": "spam"}, text)["properties"]["query"]["pattern"]
     assert matches(again, "folder for anything") and matches(again, "cruise")
     assert not matches(again, "folder") and not matches(again, "spam folder") and not matches(again, "start time")
+
+
+def test_an_earlier_calls_value_keeps_its_words_and_refused_words_alone_still_make_spans():
+    from agent.llm import ToolSpec
+    from agent.llm._local.spans import call_values, catalog_spans
+
+    spec = ToolSpec("cancel_event", "Cancel an event.\nExample requests:\n- Call off the planning meeting", {"properties": {"event": {}}})
+    call = ToolCall("c1", "create_event", json.dumps({"title": "Call with Dana"}))
+    messages = [Message.user("set up Call with Dana"), Message.assistant(None, [call]), Message.user("cancel it")]
+    assert call_values(messages) == {"Call with Dana"}
+    p = catalog_spans(conversation_text(messages), [spec], messages)
+    assert matches(p, "Call with Dana") and not matches(p, "cancel it") and matches(p, "it")
+    # a request of refused words only: every span, not none (a free string)
+    only = [Message.user("cancel event")]
+    assert matches(catalog_spans("cancel event", [spec], only), "cancel event")
+
+
+def test_refusals_read_back_keep_a_run_that_starts_with_two_argument_names():
+    text = "start time to noon"
+    p = span_pattern(text, not_alone=frozenset({"start", "time", "to"}))
+    assert matches(p, "start time to noon") and not matches(p, "start time")
+    schema = {"type": "object", "properties": {"a": {"type": "string", "pattern": p}, "b": {"type": "string", "pattern": p}}}
+    again = without_values(schema, {"b": "nothing"}, text)["properties"]["a"]["pattern"]
+    assert matches(again, "start time to noon") and matches(again, "noon") and not matches(again, "start time")
