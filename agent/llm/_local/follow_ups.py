@@ -93,16 +93,29 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
       call is within `MARGIN` nats of the call as it is;
     - else another span argument takes one of the `recent` calls' values, when that call is
       `REFERRED_LEAD` nats likelier than the call as it is ("place a hold on it": title
-      "Piranesi", not "place")."""
+      "Piranesi", not "place"), unless the message writes its value as a name ("any free time on
+      Friday afternoon?" keeps Friday, not the earlier call's "tomorrow")."""
     runner.restore(at)
     args = json.loads(arguments)
     taken = {str(v).lower() for v in args.values() if isinstance(v, (str, int, float))}
     change = changed_value(runner, args, schema, request, keys=keys, taken=taken, recent=recent, words=RESTATED_WORDS)
-    if change is None and recent:
-        here = [k for k in args if k not in keys]
+    if change is None and recent:  # a name the message writes is its value, not a word for an earlier one
+        here = [k for k in args if k not in keys and not (isinstance(args[k], str) and _a_name(args[k], request))]
         values = list(dict.fromkeys(v for v in recent.values() if isinstance(v, str) and v.strip()))
         change = changed_value(runner, args, schema, "", margin=-REFERRED_LEAD, keys=here, taken=taken, extra=values)
     return _written(runner, arguments, args, change)
+
+
+def _a_name(value: str, request: str) -> bool:
+    """Whether `request` writes `value` as a name: capitalised where a sentence does not start
+    ("any free time on Friday afternoon?"; a script without case writes none)."""
+    if not value[:1].isupper():
+        return False
+    for m in re.finditer(re.escape(value), request):
+        before = request[:m.start()].rstrip()
+        if before and before[-1] not in ".!?":
+            return True
+    return False
 
 
 def changed_value(runner: Runner, arguments: dict[str, Any], schema: dict[str, Any], request: str,

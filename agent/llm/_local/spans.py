@@ -18,9 +18,11 @@ club" can). An earlier call's value keeps its own words (a title "Call with Dana
 whole). On BFCL's answers (simple_python and multiple), no stated value starts with such a word
 (0 of 707, with descriptions' first words counted too), nor on any of our domains' cases.
 
-Nor is a run made only of words of the catalog's argument names a value (`argument_words`):
-"check my spam folder" names the `folder` argument, whose value is "spam"; `query="folder"` is no
-reading of it. On BFCL's answers no stated value is such a run (0 of 661), nor on our domains'.
+Nor is a run made only of words of the catalog's function and argument names a value
+(`name_words`): "check my spam folder" names the `folder` argument, whose value is "spam";
+`query="folder"` is no reading of it, nor is `date="free"` of "any free time on Friday?"
+(`find_free_slot`). On BFCL's answers no stated value is such a run (0 of 661), nor on our
+domains'.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from core.types import Message, ToolSpec
 from .evidence import identifier_words, split_examples
 from .shapes import shaped_values
 
-__all__ = ["MAX_SPAN_WORDS", "argument_words", "call_values", "catalog_spans", "conversation_text", "is_span", "opening_words", "recent_lines", "span_pattern", "constrain_strings",
+__all__ = ["MAX_SPAN_WORDS", "name_words", "call_values", "catalog_spans", "conversation_text", "is_span", "opening_words", "recent_lines", "span_pattern", "constrain_strings",
            "without_values"]
 
 MAX_SPAN_WORDS = 6
@@ -123,16 +125,18 @@ def opening_words(specs: Sequence[ToolSpec]) -> frozenset[str]:
     return frozenset(w for w in out if w)
 
 
-def argument_words(specs: Sequence[ToolSpec]) -> frozenset[str]:
-    """The words (lower case) of the catalog's argument names: `folder`, `start_time` -> start, time."""
-    return frozenset(w for spec in specs for key in (spec.parameters.get("properties") or {}) for w in identifier_words(key))
+def name_words(specs: Sequence[ToolSpec]) -> frozenset[str]:
+    """The words (lower case) of the catalog's function and argument names: `find_free_slot` ->
+    find, free, slot; `start_time` -> start, time."""
+    keys = [key for spec in specs for key in (spec.parameters.get("properties") or {})]
+    return frozenset(w for name in [*(spec.name.rsplit(".", 1)[-1] for spec in specs), *keys] for w in identifier_words(name))
 
 
 def catalog_spans(text: str, specs: Sequence[ToolSpec], messages: Sequence[Message]) -> str | None:
     """`span_pattern` of `text` for the catalog `specs`: no span starts with one of its opening
     words or is a run of its argument names, except in the values of `messages`' calls; every
     span when those rules leave none (a request of refused words only)."""
-    return (span_pattern(text, not_first=opening_words(specs), not_alone=argument_words(specs), values=call_values(messages))
+    return (span_pattern(text, not_first=opening_words(specs), not_alone=name_words(specs), values=call_values(messages))
             or span_pattern(text))
 
 
@@ -147,7 +151,7 @@ def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[
     may drop its surrounding punctuation), or None when `text` has no word. Lines do not join;
     words in `exclude` (lower case, punctuation stripped) are left out and break runs; words in
     `not_first` start no run (`opening_words`); a run of words all in `not_alone` is no span
-    (`argument_words`), though it may be part of one. A line that is one of `values` (an earlier
+    (`name_words`), though it may be part of one. A line that is one of `values` (an earlier
     call's value, `call_values`) keeps every run."""
     trie: dict[str, dict] = {}
     for line in recent_lines(text):

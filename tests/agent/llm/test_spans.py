@@ -147,10 +147,10 @@ def test_without_values_keeps_the_starts_the_pattern_refused():
 
 def test_a_run_of_argument_name_words_alone_is_no_span():
     from agent.llm import ToolSpec
-    from agent.llm._local.spans import argument_words
+    from agent.llm._local.spans import name_words
     spec = ToolSpec("search_email", "Search the mailbox.", {"type": "object", "properties": {"query": {}, "folder": {}, "start_time": {}}})
-    names = argument_words([spec])
-    assert names == {"query", "folder", "start", "time"}
+    names = name_words([spec])
+    assert names == {"search", "email", "query", "folder", "start", "time"}
     text = "check my spam folder for anything about a cruise at start time"
     p = span_pattern(text, not_alone=names)
     for value in ("spam folder", "folder for anything", "cruise at start", "cruise", "spam"):
