@@ -19,7 +19,7 @@ from typing import Any
 from agent.grounding.points import DataPoint, _value_text, shares_stem, stems, table_points
 from prompts import load
 
-__all__ = ["answer_clauses", "claim", "counted_rows", "listed_rows", "verdict_count", "MAX_CLAIMS", "MAX_CLAIM_TABLE_CELLS"]
+__all__ = ["answer_clauses", "claim", "counted_rows", "is_small", "listed_rows", "verdict_count", "MAX_CLAIMS", "MAX_CLAIM_TABLE_CELLS"]
 
 MAX_CLAIMS = 6
 """Claims from table cells added after the findings (cells whose values no finding states)."""
@@ -48,7 +48,7 @@ def answer_clauses(question: str, findings: list[Any], tables: dict[str, Any], m
     every_cell = not [t for t in texts if t]  # no findings (an orchestration without them): the small tables speak
     for name, table in tables.items():
         t = table if isinstance(table, dict) else table.to_dict()
-        if len(t.get("rows") or []) * len(t.get("columns") or []) > MAX_CLAIM_TABLE_CELLS:
+        if not is_small(t):
             continue
         if every_cell and (listed := listed_rows(t)):
             claims += listed[: max(0, MAX_CLAIMS - len(claims))]
@@ -85,6 +85,12 @@ def counted_rows(table: dict[str, Any]) -> list[str]:
         if cells:
             out.append(f"{title}, {columns[0]} {_value_text(row[0], columns[0])}: " + ", ".join(cells))
     return out
+
+
+def is_small(table: dict[str, Any]) -> bool:
+    """Whether a table (as a dict) has at most `MAX_CLAIM_TABLE_CELLS` cells: small enough to be
+    stated cell by cell or row by row."""
+    return len(table.get("rows") or []) * len(table.get("columns") or []) <= MAX_CLAIM_TABLE_CELLS
 
 
 def listed_rows(table: dict[str, Any]) -> list[str]:

@@ -194,7 +194,7 @@ def traces(figure: Figure, data: DataFigures) -> str | None:
     if figure.text in data.unoffered:
         return data.unoffered[figure.text]
     if figure.kind in ("date", "time"):
-        return data.dates.get(_clock(figure.text) if figure.kind == "time" else figure.text)
+        return data.dates.get(_clock(figure.text))
     if figure.kind == "year" and figure.text in data.years:
         return data.years[figure.text]
     for value, source in data.numbers:
@@ -204,7 +204,8 @@ def traces(figure: Figure, data: DataFigures) -> str | None:
 
 
 def _clock(time: str) -> str:
-    """A time of day without its hour's leading zero: 08:30 and 8:30 are one time."""
+    """A time of day without its hour's leading zero: 08:30 and 8:30 are one time (a date is
+    left as it is)."""
     return time[1:] if len(time) == 5 and time.startswith("0") else time
 
 

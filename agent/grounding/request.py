@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from agent._memory import estimate_tokens
-from agent.grounding.clauses import MAX_CLAIM_TABLE_CELLS, answer_clauses, listed_rows, verdict_count
+from agent.grounding.clauses import answer_clauses, is_small, listed_rows, verdict_count
 from agent.grounding.figures import DataFigures, allowed_figures, data_figures
 from agent.llm import LLMRequest, Message
 from orchestrations import Orchestration, OrchestrationData
@@ -102,7 +102,7 @@ def listed_answer(results: list[Result]) -> str | None:
             return None
         for table in data.tables.values():
             t = table.to_dict()
-            rows = listed_rows(t) if len(t["rows"]) * len(t["columns"]) <= MAX_CLAIM_TABLE_CELLS else []
+            rows = listed_rows(t) if is_small(t) else []
             if not rows:
                 return None
             lines += rows

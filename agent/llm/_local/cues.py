@@ -38,7 +38,8 @@ from core.schema import non_null
 
 from .arguments import _admits, _is_number, _plain, _times_written, _value_key
 from .evidence import identifier_words
-from .values import _LIST_MARKS, _clean, _form
+from .spans import bare
+from .values import _LIST_MARKS, _form
 
 __all__ = ["cued_values", "in_written_order", "last_name_word", "name_words"]
 
@@ -156,7 +157,7 @@ def _in_a_list(text: str, value: str) -> bool:
     words = text.split()
     form = _form(value)
     for i, word in enumerate(words):
-        if _clean(word).lower() != _clean(value).lower():
+        if bare(word).lower() != bare(value).lower():
             continue
         if i >= 1 and words[i - 1][-1:] in _LIST_MARKS and _form(words[i - 1]) == form:
             return True

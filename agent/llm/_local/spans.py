@@ -38,8 +38,8 @@ from core.types import Message, ToolSpec
 from .evidence import identifier_words, split_examples
 from .shapes import shaped_values
 
-__all__ = ["MAX_SPAN_WORDS", "name_words", "call_values", "catalog_spans", "conversation_text", "is_span", "opening_words", "recent_lines", "span_pattern", "constrain_strings",
-           "without_values"]
+__all__ = ["MAX_SPAN_WORDS", "bare", "call_values", "catalog_spans", "constrain_strings", "conversation_text", "is_span", "name_words",
+           "opening_words", "recent_lines", "span_pattern", "without_values"]
 
 MAX_SPAN_WORDS = 6
 MAX_WORDS = 300
@@ -134,14 +134,19 @@ def name_words(specs: Sequence[ToolSpec]) -> frozenset[str]:
 
 def catalog_spans(text: str, specs: Sequence[ToolSpec], messages: Sequence[Message]) -> str | None:
     """`span_pattern` of `text` for the catalog `specs`: no span starts with one of its opening
-    words or is a run of its argument names, except in the values of `messages`' calls; every
-    span when those rules leave none (a request of refused words only)."""
+    words or is a run of its name words, except in the values of `messages`' calls; every span
+    when those rules leave none (a request of refused words only)."""
     return (span_pattern(text, not_first=opening_words(specs), not_alone=name_words(specs), values=call_values(messages))
             or span_pattern(text))
 
 
+def bare(word: str) -> str:
+    """`word` without the punctuation around it ("Porto?" -> "Porto", "(AAPL)" -> "AAPL")."""
+    return word.lstrip(_LEADING).rstrip(_TRAILING)
+
+
 def _core(word: str) -> str:
-    return word.lstrip(_LEADING).rstrip(_TRAILING).lower()
+    return bare(word).lower()
 
 
 def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[str] = frozenset(),
@@ -263,7 +268,7 @@ def without_values(schema: dict[str, Any], fixed: dict[str, Any], text: str) -> 
     """`schema` in which the span-constrained arguments not in `fixed` cannot take the words of
     `fixed`'s string values: a value the request states once is one argument's value (the second
     flight's origin is not also its destination). What each argument's pattern refused before (a
-    catalog's opening words, a run of argument names) it still refuses (`_refusals`)."""
+    catalog's opening words, a run of name words) it still refuses (`_refusals`)."""
     words = frozenset(_core(w) for v in fixed.values() if isinstance(v, str) for w in v.split())
     props = schema.get("properties") or {}
     targets = [k for k, p in props.items() if k not in fixed and is_span(p)]
@@ -291,7 +296,7 @@ def _refusals(pattern: str, text: str) -> tuple[frozenset[str], frozenset[str]]:
     alone: set[str] = set()
     starts: set[str] = set()
     for line in recent_lines(text):
-        plain = [w.lstrip(_LEADING).rstrip(_TRAILING) for w in line]
+        plain = [bare(w) for w in line]
         for i, w in enumerate(plain):
             if not regex.fullmatch(w):
                 alone.add(w.lower())

@@ -27,7 +27,7 @@ from typing import Any
 from .arguments import _is_number, _value_key
 from .engine import Runner
 from .prompt import NEXT_CALL
-from .spans import _LEADING, _TRAILING, is_span
+from .spans import bare, is_span
 
 __all__ = ["DEFAULT_MARGIN", "MAX_GAP", "MAX_WORDS", "candidates", "next_value"]
 
@@ -40,17 +40,13 @@ MAX_CANDIDATES = 48
 _DEBUG = bool(os.environ.get("FINAGENT_DEBUG_VALUES"))
 
 
-def _clean(word: str) -> str:
-    return word.lstrip(_LEADING).rstrip(_TRAILING)
-
-
 def candidates(request: str, taken: list[str], own: str = "") -> list[tuple[int, str]]:
     """(position, span) of the request's short spans that share no word with the `taken` values
     and are written as other items of a list beside `own` (the value whose alternatives are
     sought; the first taken value when not given) or beside the other taken values."""
-    used = {w.lower() for t in taken for w in (_clean(x) for x in t.split()) if w}
+    used = {w.lower() for t in taken for w in (bare(x) for x in t.split()) if w}
     raw = request.split()
-    words = [_clean(w) for w in raw]
+    words = [bare(w) for w in raw]
     aliases = _aliases(raw, words, used)
     out: list[tuple[int, str]] = []
     seen: set[str] = set()
@@ -66,18 +62,18 @@ def candidates(request: str, taken: list[str], own: str = "") -> list[tuple[int,
                 seen.add(span)
                 out.append((i, span))
     values = {i for i, w in enumerate(words) if w and w.lower() in used}
-    form = _form(next((words[i] for i in sorted(values) if own and words[i].lower() == _clean(own.split()[0]).lower()),
+    form = _form(next((words[i] for i in sorted(values) if own and words[i].lower() == bare(own.split()[0]).lower()),
                       own or (taken[0] if taken else "")))
     # items of the list are the value's kind: "70" is no neighbour for a planet ("on Mars if my weight on Earth is 70 kg")
     anchors = {i for i in values if _form(words[i]) == form} | aliases  # another name of a value is part of it
     listed = _listed(raw, words, out, anchors, form)
-    short = len(_clean(own or (taken[0] if taken else ""))) > 1  # a one-letter word is no item of a list of names
+    short = len(bare(own or (taken[0] if taken else ""))) > 1  # a one-letter word is no item of a list of names
     return [c for c in out if c in listed and not (short and len(c[1]) == 1)][:MAX_CANDIDATES]
 
 
 def _form(word: str) -> str:
     """What kind of word a list item is: a number, capitalised, lower case or other (a script without case)."""
-    first = _clean(word)[:1]
+    first = bare(word)[:1]
     return "number" if first.isdigit() else "upper" if first.isupper() else "lower" if first.islower() else "other"
 
 
