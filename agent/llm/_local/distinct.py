@@ -15,10 +15,10 @@ from typing import Any
 
 from .arguments import _is_number, _object, _plain, _times_written, _value_key
 from .engine import Runner
-from .spans import without_values
+from .spans import is_span, without_values
 from .values import _as_text, _splittable
 
-__all__ = ["doubled", "one_value_one_argument", "one_word_one_argument", "overlapping", "without_value"]
+__all__ = ["doubled", "number_in_span", "one_value_one_argument", "one_word_one_argument", "overlapping", "without_number", "without_value"]
 
 
 def doubled(arguments: dict[str, Any], schema: dict[str, Any], request: str, last: str = "") -> tuple[str, str, Any] | None:
@@ -53,6 +53,45 @@ def overlapping(arguments: dict[str, Any], schema: dict[str, Any], request: str,
             if any((_times_word(w, said) or _times_word(w, plain)) < 2 for w in shared):
                 return a, b
     return None
+
+
+def number_in_span(arguments: dict[str, Any], schema: dict[str, Any], request: str, last: str = "") -> tuple[str, Any] | None:
+    """(a number argument, its value) when the request writes that number once, inside another
+    argument's span value: "June 18" is the date's, so `duration_minutes=18` for "June 18 at 1pm,
+    45 min" reads it twice. None when there is none. On BFCL's answers (simple_python, multiple)
+    a number inside another value is written twice each time (2 of 2: "from 1 to 3 ... x^3")."""
+    props = schema.get("properties") or {}
+    spans = [_plain(v) for k, v in arguments.items() if isinstance(v, str) and v.strip() and is_span(props.get(k))]
+    said, plain = _plain(last), _plain(request)
+    for key, value in arguments.items():
+        if _is_number(value) and (_times_written(value, said) or _times_written(value, plain)) == 1 \
+                and any(_times_written(value, span) for span in spans):
+            return key, value
+    return None
+
+
+def without_number(schema: dict[str, Any], key: str, value: Any) -> dict[str, Any] | None:
+    """`schema` in which number argument `key` cannot take `value` (one of the request's numbers
+    it is held to); an optional one no other number fits is left out (null in a strict schema).
+    None when a required one has no other number."""
+    props = schema.get("properties") or {}
+    prop = props.get(key)
+    if not isinstance(prop, dict):
+        return None
+    alternatives = prop.get("anyOf") if isinstance(prop.get("anyOf"), list) else [prop]
+    held = [a for a in alternatives if isinstance(a, dict) and isinstance(a.get("enum"), list)]
+    if not held:
+        return None
+    rest = [v for v in held[0]["enum"] if not _same(v, value)]
+    if rest:
+        narrowed = {**held[0], "enum": rest}
+        new = {**prop, "anyOf": [narrowed if a is held[0] else a for a in alternatives]} if "anyOf" in prop else narrowed
+        return {**schema, "properties": {**props, key: new}}
+    if any(isinstance(a, dict) and a.get("type") == "null" for a in alternatives):
+        return {**schema, "properties": {**props, key: {"type": "null"}}}  # a strict schema's optional: null
+    if key in (schema.get("required") or []):
+        return None
+    return {**schema, "properties": {k: v for k, v in props.items() if k != key}}
 
 
 def _words(value: str) -> set[str]:

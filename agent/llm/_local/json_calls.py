@@ -22,7 +22,7 @@ from core.types import LLMRequest, ToolCall
 
 from .arguments import drop_unsupported_optionals, fill_unused_number, inherit_arguments, trim_repeated_items
 from .cues import cued_values, in_written_order
-from .distinct import doubled, one_value_one_argument, one_word_one_argument, overlapping, without_value
+from .distinct import doubled, number_in_span, one_value_one_argument, one_word_one_argument, overlapping, without_number, without_value
 from .follow_ups import changed_call, repeats, restated_call, unstated
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .router import earlier_calls, last_request
@@ -82,6 +82,7 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         raw = gen.text
         said = (parts or {}).get(name, last)
         raw = _one_word_one_argument(runner, at_args, args_start, decode, raw, open_schema, text, said)
+        raw = _number_apart(runner, at_args, args_start, decode, raw, open_schema, text, said)
         args = object_or_none(raw) or {}
         cues = cued_values(args, open_schema, said)
         named = {**in_written_order(args, said, cued=cues, order=list(open_schema.get("properties") or {})), **cues}
@@ -138,6 +139,29 @@ def _one_word_one_argument(runner: Runner, at: tuple[int, Any], start: int, deco
 
 
 MAX_REDECODES = 3
+
+
+def _number_apart(runner: Runner, at: tuple[int, Any], start: int, decode: Callable[[dict[str, Any]], Generated],
+                  raw: str, schema: dict[str, Any], text: str, said: str) -> str:
+    """The call `raw` with each number argument whose value is written once, inside another
+    argument's span (`distinct.number_in_span`), decoded again without that number while the
+    other arguments keep their values; the context is left after it."""
+    for _ in range(MAX_REDECODES):
+        args = object_or_none(raw) or {}
+        found = number_in_span(args, schema, text, said)
+        narrowed = without_number(schema, *found) if found else None
+        if narrowed is None:
+            break
+        schema = narrowed
+        kept = {k: v for k, v in args.items() if k != found[0] and isinstance(v, (str, int, float)) and k in (schema.get("properties") or {})}
+        runner.restore(at)
+        again = decode(with_fixed(schema, kept))
+        if again.finish_reason == "length" or object_or_none(again.text) is None:
+            runner.truncate(start)
+            runner.feed(runner.tokenize(raw))
+            break
+        raw = again.text
+    return raw
 
 
 def _decode_again(runner: Runner, at: tuple[int, Any], decode: Callable[[dict[str, Any]], Generated], schema: dict[str, Any],

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["shape", "shaped_values"]
+__all__ = ["example_shapes", "others_shaped", "own_shaped", "shape", "shaped_values"]
 
 _TRIM = "\"'`()[]{}<>«»“”‘’,.;:!?"
 
@@ -40,10 +40,36 @@ def _words(text: str) -> list[str]:
     return [w for w in (t.strip(_TRIM) for t in (text or "").split()) if w]
 
 
+def example_shapes(description: str) -> frozenset[str]:
+    """The shapes of the distinctive words `description` writes (its examples' forms)."""
+    return frozenset(shape(w) for w in _words(description) if _distinctive(w))
+
+
 def shaped_values(description: str, text: str) -> list[str]:
     """The words of `text` (in order, once each) that have the shape of a distinctive word of
     `description`; empty when the description shows no such example or the text has none."""
-    shapes = {shape(w) for w in _words(description) if _distinctive(w)}
+    return _of_shapes(example_shapes(description), text)
+
+
+def _of_shapes(shapes: frozenset[str], text: str) -> list[str]:
     if not shapes:
         return []
     return list(dict.fromkeys(w for w in _words(text) if _distinctive(w) and shape(w) in shapes))
+
+
+def others_shaped(descriptions: dict[str, str], key: str, text: str) -> list[str]:
+    """The words of `text` that have a shape another argument's description shows and `key`'s
+    does not: "11am" is a start time's (shown as 3pm), not a date's (shown as 2025-06-12), so the
+    date is no span of it. `descriptions`: argument -> description, of one function."""
+    own = example_shapes(descriptions.get(key, ""))
+    others = frozenset(s for k, d in descriptions.items() if k != key for s in example_shapes(d)) - own
+    return _of_shapes(others, text)
+
+
+def own_shaped(descriptions: dict[str, str], key: str, text: str) -> list[str]:
+    """The words of `text` that have a shape `key`'s description shows and no other argument's
+    does: the value of that argument, when it is optional and the request writes it ("at 5pm
+    instead" for a new start time shown as 3pm)."""
+    own = example_shapes(descriptions.get(key, ""))
+    others = frozenset(s for k, d in descriptions.items() if k != key for s in example_shapes(d))
+    return _of_shapes(own - others, text)

@@ -36,7 +36,7 @@ from core.schema import FREE_TEXT, allows_null, non_null, resolve
 from core.types import Message, ToolSpec
 
 from .evidence import identifier_words, split_examples
-from .shapes import shaped_values
+from .shapes import others_shaped, own_shaped, shaped_values
 
 __all__ = ["MAX_SPAN_WORDS", "bare", "call_values", "catalog_spans", "constrain_strings", "conversation_text", "is_span", "name_words",
            "opening_words", "recent_lines", "span_pattern", "without_values"]
@@ -206,37 +206,63 @@ def _free_string(node: dict[str, Any]) -> bool:
             and int(node.get("minLength") or 0) < LONG_TEXT)
 
 
-def constrain_strings(schema: dict[str, Any], pattern: str | None, longest: int | None = None, text: str = "") -> dict[str, Any]:
+def constrain_strings(schema: dict[str, Any], pattern: str | None, longest: int | None = None, text: str = "",
+                      last: str = "") -> dict[str, Any]:
     """`schema` with every required free-text string argument (or the string items of a required
     list) restricted to `pattern`, or to the words of `text` (the conversation) of the shape its
-    description's example shows (`shapes.shaped_values`: an email address, an id); optional ones
-    are left to be dropped when not stated, and hold at most `longest` characters (the
-    conversation's length: a value it states is no longer), so a small model's invented text
+    description's example shows (`shapes.shaped_values`: an email address, an id), and never to a
+    word of a shape only another argument's example shows ("11am" is no date when the start time
+    is shown as 3pm). An optional one is written when the `last` message writes a word of a shape
+    only its own example shows ("at 5pm instead" -> the new start time, shown as 3pm); other
+    optional ones are left to be dropped when not stated, and hold at most `longest` characters
+    (the conversation's length: a value it states is no longer), so a small model's invented text
     cannot loop to the length cap and cut the call short."""
     props = schema.get("properties") or {}
     if not pattern or not props:
         return schema
     required = set(schema.get("required") or [])
+    descriptions = {k: str(resolve(p, schema).get("description") or p.get("description") or "") for k, p in props.items() if isinstance(p, dict)}
     new_props = dict(props)
-    changed = False
+    stated: list[str] = []
     for key, prop in props.items():
         if not isinstance(prop, dict):
             continue
         if key not in required or allows_null(prop, schema):
+            written = own_shaped(descriptions, key, last) if _free_string(non_null(prop, schema)) else []
             bounded = _bounded(prop, schema, longest) if longest else None
-            if bounded is not None:
+            if written:  # the last message writes a value of the form only this argument shows
+                new_props[key] = {"type": "string", "pattern": _alternatives_of(written), **_about(descriptions[key])}
+                stated.append(key)
+            elif bounded is not None:
                 new_props[key] = bounded
-                changed = True
             continue
         node = resolve(prop, schema)
-        about = {"description": node["description"]} if node.get("description") else {}
+        about = _about(descriptions[key])
         if _free_string(node):
-            new_props[key] = {"type": "string", "pattern": _shaped(node, text) or pattern, **about}
-            changed = True
+            new_props[key] = {"type": "string", "pattern": _shaped(node, text) or _not_shaped(pattern, text, descriptions, key), **about}
         elif node.get("type") == "array" and isinstance(node.get("items"), dict) and _free_string(items := resolve(node["items"], schema)):
             new_props[key] = {**node, "items": {"type": "string", "pattern": _shaped(items, text) or _shaped(node, text) or pattern}}
-            changed = True
-    return {**schema, "properties": new_props} if changed else schema
+    if new_props == props:
+        return schema
+    out = {**schema, "properties": new_props}
+    return {**out, "required": [*(schema.get("required") or []), *(k for k in stated if k not in required)]} if stated else out
+
+
+def _about(description: str) -> dict[str, str]:
+    return {"description": description} if description else {}
+
+
+def _alternatives_of(words: Sequence[str]) -> str:
+    return "^(" + "|".join(re.escape(w) for w in words) + ")$"
+
+
+def _not_shaped(pattern: str, text: str, descriptions: dict[str, str], key: str) -> str:
+    """`pattern` without the words of `text` that have a shape only other arguments' examples show."""
+    theirs = others_shaped(descriptions, key, text)
+    if not theirs:
+        return pattern
+    not_first, not_alone = _refusals(pattern, text)
+    return span_pattern(text, exclude=frozenset(w.lower() for w in theirs), not_first=not_first, not_alone=not_alone) or pattern
 
 
 def is_span(prop: Any) -> bool:
@@ -275,10 +301,14 @@ def without_values(schema: dict[str, Any], fixed: dict[str, Any], text: str) -> 
     if not words or not targets:
         return schema
     new = dict(props)
+    descriptions = {k: str(p.get("description") or "") for k, p in props.items() if isinstance(p, dict)}
     for k in targets:
-        shaped = shaped_values(str(props[k].get("description") or ""), text)
+        shaped = shaped_values(descriptions[k], text)
         not_first, not_alone = (frozenset(), frozenset()) if shaped else _refusals(props[k]["pattern"], text)
-        pattern = _shaped(props[k], text, words) or span_pattern(text, exclude=words, not_first=not_first, not_alone=not_alone)
+        theirs = words | frozenset(w.lower() for w in others_shaped(descriptions, k, text))
+        # an argument of a shape the text writes keeps to that shape, even when another value took its words
+        pattern = (_shaped(props[k], text, words) or _shaped(props[k], text)) if shaped else \
+            span_pattern(text, exclude=theirs, not_first=not_first, not_alone=not_alone)
         if pattern is not None:
             new[k] = {**props[k], "pattern": pattern}
     return {**schema, "properties": new}
