@@ -78,7 +78,7 @@ def without_number(schema: dict[str, Any], key: str, value: Any) -> dict[str, An
     prop = props.get(key)
     if not isinstance(prop, dict):
         return None
-    alternatives = prop.get("anyOf") if isinstance(prop.get("anyOf"), list) else [prop]
+    alternatives: list[Any] = prop["anyOf"] if isinstance(prop.get("anyOf"), list) else [prop]
     held = [a for a in alternatives if isinstance(a, dict) and isinstance(a.get("enum"), list)]
     if not held:
         return None

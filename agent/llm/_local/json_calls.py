@@ -149,8 +149,7 @@ def _number_apart(runner: Runner, at: tuple[int, Any], start: int, decode: Calla
     for _ in range(MAX_REDECODES):
         args = object_or_none(raw) or {}
         found = number_in_span(args, schema, text, said)
-        narrowed = without_number(schema, *found) if found else None
-        if narrowed is None:
+        if found is None or (narrowed := without_number(schema, *found)) is None:
             break
         schema = narrowed
         kept = {k: v for k, v in args.items() if k != found[0] and isinstance(v, (str, int, float)) and k in (schema.get("properties") or {})}
