@@ -56,3 +56,20 @@ def test_two_values_sharing_a_word_written_once_overlap():
     assert overlapping({"title": "Car service", "note": "Car service"}, schema, text) is None  # only spans the grammar holds
     assert overlapping({"title": "Lunch at noon", "date": "Friday at noon"}, schema, "Lunch at noon on Friday at noon") is None  # written twice
 
+
+
+def test_a_number_written_once_inside_another_arguments_span_is_that_arguments():
+    from agent.llm._local.distinct import number_in_span, without_number
+
+    schema = {"properties": {"date": {"type": "string", "pattern": "^x$"}, "minutes": {"anyOf": [{"type": "integer", "enum": [18, 1, 45]}, {"type": "null"}]}},
+              "required": ["date", "minutes"]}
+    text = "put Hiring sync in my calendar, June 18 at 1pm, 45 min"
+    assert number_in_span({"date": "June 18", "minutes": 18}, schema, text) == ("minutes", 18)
+    assert number_in_span({"date": "June 18", "minutes": 45}, schema, text) is None
+    assert number_in_span({"date": "June 18", "minutes": 18}, schema, "June 18, for 18 minutes") is None  # written twice
+    narrowed = without_number(schema, "minutes", 18)
+    assert narrowed["properties"]["minutes"]["anyOf"][0]["enum"] == [1, 45]
+    only = {"properties": {"minutes": {"anyOf": [{"type": "integer", "enum": [18]}, {"type": "null"}]}}, "required": ["minutes"]}
+    assert without_number(only, "minutes", 18)["properties"]["minutes"] == {"type": "null"}  # strict optional: null
+    needed = {"properties": {"minutes": {"type": "integer", "enum": [18]}}, "required": ["minutes"]}
+    assert without_number(needed, "minutes", 18) is None  # a required number with no other: as decoded

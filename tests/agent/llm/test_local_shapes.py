@@ -37,3 +37,15 @@ def test_the_recipient_is_the_address_the_request_writes(agent):
 def test_each_address_named_gets_its_email(agent):
     calls = routes(agent, "send the agenda to pat@example.org and morgan@example.org")
     assert [(n, a["to"]) for n, a in calls] == [("send_email", "pat@example.org"), ("send_email", "morgan@example.org")]
+
+
+def test_a_time_is_the_start_times_and_its_number_no_duration(agent):
+    # the date was "11am," and the start time "tomorrow"; the duration 11, read from "11am"
+    calls = routes(agent, "Book Vendor check-in tomorrow at 11am, then send the details to lee@example.org")
+    event = next(a for n, a in calls if n == "create_event")
+    assert event["start_time"] == "11am" and event["date"] == "tomorrow" and event.get("duration_minutes") in (None, 60)
+
+
+def test_a_new_time_the_request_writes_is_the_new_start_time(agent):
+    calls = routes(agent, "Push the budget sync to 4pm")
+    assert [(n, a.get("new_start_time")) for n, a in calls] == [("reschedule_event", "4pm")]

@@ -186,3 +186,36 @@ def test_refusals_read_back_keep_a_run_that_starts_with_two_argument_names():
     schema = {"type": "object", "properties": {"a": {"type": "string", "pattern": p}, "b": {"type": "string", "pattern": p}}}
     again = without_values(schema, {"b": "nothing"}, text)["properties"]["a"]["pattern"]
     assert matches(again, "start time to noon") and matches(again, "noon") and not matches(again, "start time")
+
+
+EVENT = {"type": "object", "properties": {
+    "title": {"type": "string", "description": "The event's name"},
+    "date": {"type": "string", "description": "The day, a date such as 2025-06-12 or a weekday"},
+    "start_time": {"type": "string", "description": "When it starts: 14:30, 3pm"},
+}, "required": ["title", "date", "start_time"]}
+
+
+def test_a_word_of_a_shape_only_another_arguments_example_shows_is_no_span_of_this_one():
+    text = "Book Vendor check-in tomorrow at 11am, then email lee"
+    props = constrain_strings(EVENT, span_pattern(text), text=text)["properties"]
+    assert matches(props["start_time"]["pattern"], "11am") and not matches(props["start_time"]["pattern"], "tomorrow")
+    assert matches(props["date"]["pattern"], "tomorrow") and matches(props["date"]["pattern"], "tomorrow at")
+    assert not matches(props["date"]["pattern"], "11am") and not matches(props["date"]["pattern"], "tomorrow at 11am")
+    assert not matches(props["title"]["pattern"], "11am")
+    # a shaped argument keeps its shape when another value takes its words: no reading gives it "tomorrow"
+    kept = without_values({"type": "object", "properties": props}, {"date": "11am"}, text)["properties"]
+    assert matches(kept["start_time"]["pattern"], "11am") and not matches(kept["start_time"]["pattern"], "tomorrow")
+
+
+def test_an_optional_argument_whose_own_shape_the_last_message_writes_is_written_with_it():
+    schema = {"type": "object", "properties": {
+        "event": {"type": "string", "description": "The event: its title or its id such as EV-2031"},
+        "new_start_time": {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "The new start time (14:30, 3pm)"},
+    }, "required": ["event"]}
+    text = "what do I have today\nlet's do the design review at 5pm instead"
+    out = constrain_strings(schema, span_pattern(text), longest=80, text=text, last="let's do the design review at 5pm instead")
+    assert out["required"] == ["event", "new_start_time"]
+    assert matches(out["properties"]["new_start_time"]["pattern"], "5pm") and not matches(out["properties"]["new_start_time"]["pattern"], "design")
+    assert not matches(out["properties"]["event"]["pattern"], "5pm")
+    later = constrain_strings(schema, span_pattern(text), longest=80, text=text, last="and the budget sync?")
+    assert later["required"] == ["event"] and "pattern" not in later["properties"]["new_start_time"]  # nothing of that shape: optional
