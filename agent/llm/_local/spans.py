@@ -35,6 +35,7 @@ from typing import Any
 from core.schema import FREE_TEXT, allows_null, non_null, resolve
 from core.types import Message, ToolSpec
 
+from .choices import described_choices
 from .evidence import identifier_words, split_examples
 from .shapes import others_shaped, own_shaped, shaped_values
 
@@ -239,7 +240,7 @@ def constrain_strings(schema: dict[str, Any], pattern: str | None, longest: int 
         node = resolve(prop, schema)
         about = _about(descriptions[key])
         if _free_string(node):
-            new_props[key] = {"type": "string", "pattern": _shaped(node, text) or _not_shaped(pattern, text, descriptions, key), **about}
+            new_props[key] = {"type": "string", "pattern": _shaped(node, text) or _own_pattern(pattern, text, props, schema, descriptions, key), **about}
         elif node.get("type") == "array" and isinstance(node.get("items"), dict) and _free_string(items := resolve(node["items"], schema)):
             new_props[key] = {**node, "items": {"type": "string", "pattern": _shaped(items, text) or _shaped(node, text) or pattern}}
     if new_props == props:
@@ -256,13 +257,33 @@ def _alternatives_of(words: Sequence[str]) -> str:
     return "^(" + "|".join(re.escape(w) for w in words) + ")$"
 
 
-def _not_shaped(pattern: str, text: str, descriptions: dict[str, str], key: str) -> str:
-    """`pattern` without the words of `text` that have a shape only other arguments' examples show."""
+def _own_pattern(pattern: str, text: str, props: dict[str, Any], schema: dict[str, Any], descriptions: dict[str, str], key: str) -> str:
+    """`pattern` for argument `key`: without the words of `text` that have a shape only other
+    arguments' examples show, and with no span made only of words of other arguments' choices
+    ("audiobook" is the format's, not the query's; "spam" the folder's). On BFCL's answers no
+    stated string is made of another argument's choices (0 of 735)."""
     theirs = others_shaped(descriptions, key, text)
-    if not theirs:
+    own = _choice_words(props[key], schema)
+    choices = frozenset(w for k, p in props.items() if k != key for w in _choice_words(p, schema)) - own
+    if not theirs and not choices & {_core(w) for w in text.split()}:
         return pattern
     not_first, not_alone = _refusals(pattern, text)
-    return span_pattern(text, exclude=frozenset(w.lower() for w in theirs), not_first=not_first, not_alone=not_alone) or pattern
+    return span_pattern(text, exclude=frozenset(w.lower() for w in theirs), not_first=not_first,
+                        not_alone=not_alone | choices) or pattern
+
+
+def _choice_words(prop: Any, schema: dict[str, Any]) -> frozenset[str]:
+    """The words (lower case) of an argument's choices: its string enum (or its items'), or the two
+    or more values its description quotes."""
+    if not isinstance(prop, dict):
+        return frozenset()
+    node = non_null(prop, schema)
+    items = resolve(node.get("items") or {}, schema) if node.get("type") == "array" else node
+    values = items.get("enum") if isinstance(items.get("enum"), list) else None
+    if values is None and node.get("type") == "string" and not node.get("pattern"):
+        quoted = described_choices(str(node.get("description") or prop.get("description") or ""))
+        values = quoted if len(quoted) >= 2 else []
+    return frozenset(w for v in values or [] if isinstance(v, str) for w in re.split(r"[\s_]+", v.lower()) if w)
 
 
 def is_span(prop: Any) -> bool:

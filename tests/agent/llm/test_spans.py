@@ -219,3 +219,18 @@ def test_an_optional_argument_whose_own_shape_the_last_message_writes_is_written
     assert not matches(out["properties"]["event"]["pattern"], "5pm")
     later = constrain_strings(schema, span_pattern(text), longest=80, text=text, last="and the budget sync?")
     assert later["required"] == ["event"] and "pattern" not in later["properties"]["new_start_time"]  # nothing of that shape: optional
+
+
+def test_a_run_made_only_of_another_arguments_choices_is_no_span():
+    schema = {"type": "object", "properties": {
+        "query": {"type": "string", "description": "Title, author or subject"},
+        "format": {"type": "string", "enum": ["any", "book", "audiobook"]},
+        "folder": {"type": "string", "description": "Either 'inbox' or 'spam'"},
+    }, "required": ["query", "format", "folder"]}
+    text = "Is there an audiobook of Project Hail Mary in spam?"
+    query = constrain_strings(schema, span_pattern(text), text=text)["properties"]["query"]["pattern"]
+    assert matches(query, "Project Hail Mary") and matches(query, "audiobook of Project Hail Mary")  # inside a longer span
+    assert not matches(query, "audiobook") and not matches(query, "spam")
+    own = {"type": "object", "properties": {"unit": {"type": "string", "description": "Supports 'cup', 'teaspoon'"},
+                                            "to": {"type": "string", "description": "Supports 'cup', 'teaspoon'"}}, "required": ["unit", "to"]}
+    assert matches(constrain_strings(own, span_pattern("cups in a teaspoon"), text="cups in a teaspoon")["properties"]["unit"]["pattern"], "teaspoon")
