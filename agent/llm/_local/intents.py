@@ -22,7 +22,7 @@ one window).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,11 +59,16 @@ class Split:
     """The word index where the second part starts."""
 
 
-def best_split(index: ExampleIndex, n: int, text: str, exclude_doc: int | None = None) -> Split | None:
+Boost = Callable[[str], np.ndarray]
+"""Per function, what a part's own words add to its similarity (the policy's other evidence: a
+function it names, the values it states)."""
+
+
+def best_split(index: ExampleIndex, n: int, text: str, exclude_doc: int | None = None, boost: Boost | None = None) -> Split | None:
     """The split of `text` whose two parts most clearly ask for two different functions (options
     0..n-1 of `index`; option n is the "answer in text" option), or None when no boundary gives two
     parts with different best functions."""
-    return strongest(splits(index, n, text, exclude_doc))
+    return strongest(splits(index, n, text, exclude_doc, boost))
 
 
 def strongest(found: Sequence[Split]) -> Split | None:
@@ -71,8 +76,9 @@ def strongest(found: Sequence[Split]) -> Split | None:
     return max(found, key=lambda s: s.score, default=None)
 
 
-def splits(index: ExampleIndex, n: int, text: str, exclude_doc: int | None = None) -> list[Split]:
-    """Every boundary of `text` whose two parts have different best functions, with its score."""
+def splits(index: ExampleIndex, n: int, text: str, exclude_doc: int | None = None, boost: Boost | None = None) -> list[Split]:
+    """Every boundary of `text` whose two parts have different best functions, with its score;
+    `boost(part)` adds the rest of the evidence to each part's similarities."""
     words = text.split()
     if len(words) < max(MIN_SPLIT_WORDS, 2 * MIN_PART_WORDS):
         return []
@@ -80,8 +86,8 @@ def splits(index: ExampleIndex, n: int, text: str, exclude_doc: int | None = Non
     total = sum(counts) or 1
     out: list[Split] = []
     for at in range(MIN_PART_WORDS, len(words) - MIN_PART_WORDS + 1):
-        left = index.similarities(" ".join(words[:at]), exclude_doc=exclude_doc)
-        right = index.similarities(" ".join(words[at:]), exclude_doc=exclude_doc)
+        left = _measured(index, n, " ".join(words[:at]), exclude_doc, boost)
+        right = _measured(index, n, " ".join(words[at:]), exclude_doc, boost)
         a, b = int(np.argmax(left[:n])), int(np.argmax(right[:n]))
         if a == b:
             continue
@@ -91,6 +97,13 @@ def splits(index: ExampleIndex, n: int, text: str, exclude_doc: int | None = Non
         score = min(weights[0] * (left[a] - max(left[b], text_left)), weights[1] * (right[b] - max(right[a], text_right)))
         out.append(Split(float(score), a, b, at))
     return out
+
+
+def _measured(index: ExampleIndex, n: int, part: str, exclude_doc: int | None, boost: Boost | None) -> np.ndarray:
+    sims = index.similarities(part, exclude_doc=exclude_doc)
+    if boost is not None:
+        sims[:n] += boost(part)
+    return sims
 
 
 def _weight(word: str, keep: frozenset[str]) -> int:

@@ -9,7 +9,7 @@ entity and the request names several (the grounding says which).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,6 +111,8 @@ class Router:
         documents.append(list(text_examples))
         index = ExampleIndex(documents, keep=words_of([d for docs in documents[:-1] for d in docs[:2]]))
         n = len(specs)
+        router = cls([s.name for s in specs], [s.parameters for s in specs], index, policy)
+        boost = router.boost({})
         # calibration: each example's windows scored against every document but itself
         rows, owners, splits = [], [], []
         doc_ids: dict[int, list[int]] = {}
@@ -123,13 +125,14 @@ class Router:
                 sims = np.array([index.similarities(w, exclude_doc=j)[:n] for w in windows(example)])
                 rows.append(sims)
                 owners.append(option)
-                split = best_split(index, n, example, exclude_doc=j)
+                split = best_split(index, n, example, exclude_doc=j, boost=boost)
                 if split is not None:
                     splits.append(split.score)
         calibrated = policy.calibrated(rows, owners)
         if hasattr(calibrated, "calibrated_split"):  # a policy of the user's own may not split
             calibrated = calibrated.calibrated_split(splits, len(owners))
-        return cls([s.name for s in specs], [s.parameters for s in specs], index, calibrated)
+        router.policy = calibrated
+        return router
 
     def evidence(self, messages: Sequence[Message], model: np.ndarray | None, required: bool,
                  grounding: dict[str, dict[str, list[str]]] | None = None) -> Evidence:
@@ -147,7 +150,7 @@ class Router:
         previous = frozenset(c.name for c in earlier_calls(messages) if c.name in self.names
                              and can_change(self.schemas[self.names.index(c.name)], query, numbers))
         missing[[i for i, name in enumerate(self.names) if name in previous]] = False  # the earlier call states them
-        found = splits(self.index, n, query)
+        found = splits(self.index, n, query, boost=self.boost(grounding or {}))
         return Evidence(
             names=list(self.names), similarity=sims[:n], text_similarity=float(sims[n]),
             model=model if model is not None else np.zeros(0), windows=rows,
@@ -155,6 +158,23 @@ class Router:
             covers=[frozenset(v for values in args.values() for v in values) for args in specific], per_call=per_call,
             previous=previous, split=strongest(found), splits=found, named=names_said(self.names, query),
         )
+
+    def boost(self, grounding: dict[str, dict[str, list[str]]]) -> Callable[[str], np.ndarray]:
+        """What a part of the request adds to each function's similarity when the request is split
+        (`intents.splits`): the policy's weight for a function it names and for a call it fills
+        with the values it states (grounded values it writes, numbers, choices)."""
+        named_weight, fit_weight = getattr(self.policy, "name_weight", 0.0), getattr(self.policy, "fit_weight", 0.0)
+
+        def of(part: str) -> np.ndarray:
+            said = part.lower()
+            specific = [{arg: [v for v in values if v.lower() in said] for arg, values in
+                         specific_args(grounding.get(name, {}), self.policy.max_calls).items()} for name in self.names]
+            specific = [{arg: values for arg, values in args.items() if values} for args in specific]
+            per_call = np.array([one_call_takes(schema, args) for schema, args in zip(self.schemas, specific)])
+            grounded = [set(grounding.get(name, {})) for name in self.names]
+            fit, _ = self.fit(part, numbers_in(part), specific, grounded, per_call, len(named_entities(specific)))
+            return named_weight * names_said(self.names, part) + fit_weight * fit
+        return of
 
     def fit(self, query: str, numbers: list[float], specific: list[dict[str, list[str]]], grounded: list[set[str]],
             per_call: np.ndarray, named: int) -> tuple[np.ndarray, np.ndarray]:
@@ -215,7 +235,7 @@ class Router:
         (`Evidence.splits`)."""
         query = last_request(messages)[0]
         if found is None:
-            found = splits(self.index, len(self.names), query)
+            found = splits(self.index, len(self.names), query)  # without the evidence: similarity alone
         best = strongest(found)
         threshold = getattr(self.policy, "split_threshold", None)
         if best is None or threshold is None or best.score < threshold:

@@ -160,3 +160,19 @@ def test_a_split_after_a_punctuation_mark_counts_each_clause_in_full():
     plain = [s for s in splits(index, 2, query) if not query.split()[s.at - 1].endswith(",")]
     assert at_comma and (at_comma[0].first, at_comma[0].second) == (0, 1)
     assert at_comma[0].score > 2 * max(s.score for s in plain)  # weighed by the parts' shares, it would be about as low
+
+
+def test_each_part_is_measured_with_the_values_it_states_and_the_function_it_names():
+    # two functions whose examples share their words: only the values a part states and the
+    # function word it says tell its intent apart (a grounder's sector, a company's ticker)
+    sector = ToolSpec("sector_report", describe_with_examples("A report on one sector.", ["A report on the energy sector", "Report on a sector"]),
+                      {"type": "object", "properties": {"sector": {"type": "string"}}, "required": ["sector"]})
+    health = ToolSpec("health_check", describe_with_examples("A report on one company's finances.", ["A report on a company", "Report on AAPL"]),
+                      {"type": "object", "properties": {"symbol": {"type": "string"}}, "required": ["symbol"]})
+    router = Router.build([sector, health], LEXICAL)
+    query = "Give me a report on the energy sector, and also a health check report on XOM please"
+    grounding = {"sector_report": {"sector": ["Energy"]}, "health_check": {"symbol": ["XOM"]}}
+    ev = router.evidence([Message.user(query)], None, required=False, grounding=grounding)
+    assert ev.split is not None and (ev.names[ev.split.first], ev.names[ev.split.second]) == ("sector_report", "health_check")
+    plain = router.evidence([Message.user(query)], None, required=False)  # nothing grounded: the name alone
+    assert plain.split is None or plain.split.score < ev.split.score
