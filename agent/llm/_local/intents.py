@@ -50,9 +50,10 @@ class Split:
     """The request read as two parts: `first` asked in words[:at], `second` in words[at:]."""
 
     score: float
-    """min over the parts of (the part's function's lead over the other function in that part, and
-    over the "answer in text" option) x (the part's share of the request's words, names left out; 1 when
-    the first part ends a clause)."""
+    """min over the parts of (the part's function's lead over the other function in that part) x
+    (the part's share of the request's words, names left out; 1 when the first part ends a clause).
+    The "answer in text" option is not weighed in a part: a part of a request for a function is no
+    chit-chat, and its pleasantries ("and tell me the weather there") echo the text examples."""
     first: int
     second: int
     at: int
@@ -91,10 +92,9 @@ def splits(index: ExampleIndex, n: int, text: str, exclude_doc: int | None = Non
         a, b = int(np.argmax(left[:n])), int(np.argmax(right[:n]))
         if a == b:
             continue
-        text_left, text_right = (left[n], right[n]) if index.n_options > n else (0.0, 0.0)
         share = sum(counts[:at]) / total
         weights = (1.0, 1.0) if words[at - 1][-1:] in CLAUSE_MARKS else (share, 1 - share)
-        score = min(weights[0] * (left[a] - max(left[b], text_left)), weights[1] * (right[b] - max(right[a], text_right)))
+        score = min(weights[0] * (left[a] - left[b]), weights[1] * (right[b] - right[a]))
         out.append(Split(float(score), a, b, at))
     return out
 

@@ -121,6 +121,8 @@ def test_a_two_intent_request_gets_both_calls_in_the_order_asked():
     for query, expected in [
         ("Will it rain in Dublin this week, and how much is 300 EUR in GBP?", ["weather_forecast", "currency_conversion"]),
         ("Find flights from Rome to Vienna, and what is there to do in Vienna?", ["flight_search", "things_to_do"]),
+        # a part's pleasantry ("tell me") echoes the "answer in text" examples; a part is no chit-chat
+        ("Find a hotel in Athens for 3 nights and tell me the weather there", ["hotel_search", "weather_forecast"]),
     ]:
         assert router.decide([Message.user(query)], None, required=False) == expected, query
         ev = router.evidence([Message.user(query)], None, required=False)
