@@ -259,16 +259,17 @@ def _alternatives_of(words: Sequence[str]) -> str:
 
 def _own_pattern(pattern: str, text: str, props: dict[str, Any], schema: dict[str, Any], descriptions: dict[str, str], key: str) -> str:
     """`pattern` for argument `key`: without the words of `text` that have a shape only other
-    arguments' examples show, and with no span made only of words of other arguments' choices
-    ("audiobook" is the format's, not the query's; "spam" the folder's). On BFCL's answers no
-    stated string is made of another argument's choices (0 of 735)."""
+    arguments' examples show, and with no span made only of words of other arguments' choices or
+    starting with one ("audiobook" is the format's, not the query's, nor is "audiobook of Project
+    Hail Mary"; "spam" the folder's). On BFCL's answers no stated string is made of another
+    argument's choices or starts or ends with one (0 of 735)."""
     theirs = others_shaped(descriptions, key, text)
     own = _choice_words(props[key], schema)
     choices = frozenset(w for k, p in props.items() if k != key for w in _choice_words(p, schema)) - own
     if not theirs and not choices & {_core(w) for w in text.split()}:
         return pattern
     not_first, not_alone = _refusals(pattern, text)
-    return span_pattern(text, exclude=frozenset(w.lower() for w in theirs), not_first=not_first,
+    return span_pattern(text, exclude=frozenset(w.lower() for w in theirs), not_first=not_first | choices,
                         not_alone=not_alone | choices) or pattern
 
 
