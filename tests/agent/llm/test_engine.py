@@ -14,6 +14,9 @@ from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
 
 pytestmark = EMBEDDED_MODEL
 
+TOLERANCE = 0.02
+"""A batch is evaluated with other kernels than one token: on an AMD EPYC build the sums differ by
+1 % (0.69 of 67 nats). A wrong token or offset moves them by whole nats per token."""
 OPTIONS = ['[{"name":"weather_forecast"', '[{"name":"hotel_search"', '[{"name":"things_to_do"', "Hello there, friend", "Hi"]
 
 
@@ -44,7 +47,8 @@ def test_batched_option_scores_are_the_model_s_token_by_token_log_probabilities(
     scored = runner.score_options(OPTIONS)
     for (score, rest), option in zip(scored, OPTIONS):
         runner.prefill(prompt)
-        assert score == pytest.approx(_token_by_token(runner, runner.tokenize(option)), abs=0.3)
+        reference = _token_by_token(runner, runner.tokenize(option))
+        assert score == pytest.approx(reference, abs=max(0.3, TOLERANCE * abs(reference)))
         assert rest == runner.tokenize(option)  # the options share no first token here
 
 
@@ -70,7 +74,8 @@ def test_continuation_log_probabilities_match_the_token_by_token_reference(runne
     before = np.array(runner.logits(), copy=True)
     batched = runner.continuation_logprobs(tokens)
     assert runner.n_tokens == len(prompt) and np.allclose(runner.logits(), before)
-    assert sum(batched) == pytest.approx(_token_by_token(runner, tokens), abs=0.3)
+    reference = _token_by_token(runner, tokens)
+    assert sum(batched) == pytest.approx(reference, abs=max(0.3, TOLERANCE * abs(reference)))
     assert len(batched) == len(tokens)
 
 

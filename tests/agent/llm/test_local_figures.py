@@ -12,7 +12,7 @@ from agent.llm import LLMRequest, Message  # noqa: E402
 from agent.llm._local.figures import figures_constraint, figures_lark  # noqa: E402
 from agent.llm._local.prompt import chat_messages  # noqa: E402
 from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
-from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
+from tests.agent.llm.embedded import EMBEDDED_MODEL, pinned_choice  # noqa: E402
 
 pytestmark = EMBEDDED_MODEL
 ALLOWED = ["11.22", "7.89", "398.15B", "2023-10-27"]
@@ -69,6 +69,7 @@ def test_the_model_writes_the_invented_figure_without_the_grammar_and_an_allowed
 
 
 async def test_a_text_request_with_figures_only_writes_those_figures(llm):
+    pinned_choice()
     request = LLMRequest([Message.user(COPY)], tool_choice="none", max_tokens=40, figures=ALLOWED)
     response = await llm.complete(request)
     written = [f.text for f in find_figures(response.text)]

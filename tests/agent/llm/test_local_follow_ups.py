@@ -15,7 +15,7 @@ pytest.importorskip("llguidance")
 
 from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
 from tests.agent.llm.domains import LIBRARY, TRAVEL, agent_on  # noqa: E402
-from tests.agent.llm.embedded import EMBEDDED_MODEL  # noqa: E402
+from tests.agent.llm.embedded import EMBEDDED_MODEL, pinned_choice  # noqa: E402
 
 pytestmark = EMBEDDED_MODEL
 
@@ -34,6 +34,7 @@ def route(agent, then: str) -> list[tuple[str, dict]]:
 
 
 def test_a_follow_up_takes_the_value_it_names(agent):
+    pinned_choice()
     assert route(agent, "what about Children of Dune?") == [("check_availability", {"title": "Children of Dune", "branch": "Northside"})]
 
 

@@ -14,7 +14,7 @@ pytest.importorskip("llguidance")
 from agent.llm import Message, ToolCall, ToolSpec  # noqa: E402
 from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
 from tests.agent.llm.domains import TRAVEL, agent_on  # noqa: E402
-from tests.agent.llm.embedded import EMBEDDED_MODEL, calls  # noqa: E402
+from tests.agent.llm.embedded import EMBEDDED_MODEL, calls, pinned_choice  # noqa: E402
 
 pytestmark = EMBEDDED_MODEL
 
@@ -57,6 +57,7 @@ def test_one_value_is_one_call(llm):
 
 def test_values_pair_as_written_on_the_travel_domain(llm):
     """The example app's six orchestrations (their descriptions and examples), through the Agent."""
+    pinned_choice()
     agent = agent_on(llm, TRAVEL)
     outcome = asyncio.run(agent.route("Flights from Boston to Denver and from Chicago to Miami", agent.new_session()))
     assert [(r.name, r.arguments()["origin"], r.arguments()["destination"]) for r in outcome.routes] == [

@@ -30,6 +30,9 @@ async def test_plain_chat_and_streamed_text(llama_server):
 
 
 async def test_named_tool_choice_and_tool_result(llama_server):
+    from tests.agent.llm.embedded import pinned_choice
+
+    pinned_choice()
     llm = chat(llama_server)
     ask = [Message.user("What is the price of Apple (AAPL)?")]
     first = await llm.complete(LLMRequest(ask, [PRICE], "get_stock_price", max_tokens=48))

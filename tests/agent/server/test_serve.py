@@ -67,6 +67,9 @@ async def test_tool_choice_auto_routes_or_answers_validly(serve):
 
 async def test_agent_routes_to_an_orchestration_through_the_server(serve):
     """The finagent driver itself, with the served model as its backend."""
+    from tests.agent.llm.embedded import pinned_choice
+
+    pinned_choice()
     from agent import Agent
     from agent import ground_query, load_defaults
     from agent.chat import CappedLLM
