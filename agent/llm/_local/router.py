@@ -166,14 +166,14 @@ class Router:
         do not count there: "... its three sides are 5 units, | 4 units and 3 units long?" filled a
         circle's radius, and BFCL multiple split 7 of 200 single-call questions."""
         named_weight, fit_weight = getattr(self.policy, "name_weight", 0.0), getattr(self.policy, "fit_weight", 0.0)
+        allowed = [specific_args(grounding.get(name, {}), self.policy.max_calls) for name in self.names]
+        grounded = [set(grounding.get(name, {})) for name in self.names]
 
         def of(part: str) -> np.ndarray:
             said = part.lower()
-            specific = [{arg: [v for v in values if v.lower() in said] for arg, values in
-                         specific_args(grounding.get(name, {}), self.policy.max_calls).items()} for name in self.names]
+            specific = [{arg: [v for v in values if v.lower() in said] for arg, values in args.items()} for args in allowed]
             specific = [{arg: values for arg, values in args.items() if values} for args in specific]
             per_call = np.array([one_call_takes(schema, args) for schema, args in zip(self.schemas, specific)])
-            grounded = [set(grounding.get(name, {})) for name in self.names]
             fit, _ = self.fit(part, numbers_in(part), specific, grounded, per_call, len(named_entities(specific)))
             stated = np.array([bool(args) for args in specific])  # only a grounded value it writes: numbers split math questions
             return named_weight * names_said(self.names, part) + fit_weight * fit * stated

@@ -61,15 +61,19 @@ def others_shaped(descriptions: dict[str, str], key: str, text: str) -> list[str
     """The words of `text` that have a shape another argument's description shows and `key`'s
     does not: "11am" is a start time's (shown as 3pm), not a date's (shown as 2025-06-12), so the
     date is no span of it. `descriptions`: argument -> description, of one function."""
-    own = example_shapes(descriptions.get(key, ""))
-    others = frozenset(s for k, d in descriptions.items() if k != key for s in example_shapes(d)) - own
-    return _of_shapes(others, text)
+    own, others = _own_and_others(descriptions, key)
+    return _of_shapes(others - own, text)
 
 
 def own_shaped(descriptions: dict[str, str], key: str, text: str) -> list[str]:
     """The words of `text` that have a shape `key`'s description shows and no other argument's
     does: the value of that argument, when it is optional and the request writes it ("at 5pm
     instead" for a new start time shown as 3pm)."""
-    own = example_shapes(descriptions.get(key, ""))
-    others = frozenset(s for k, d in descriptions.items() if k != key for s in example_shapes(d))
+    own, others = _own_and_others(descriptions, key)
     return _of_shapes(own - others, text)
+
+
+def _own_and_others(descriptions: dict[str, str], key: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(the shapes `key`'s description shows, those the other arguments' descriptions show)."""
+    others = frozenset(s for k, d in descriptions.items() if k != key for s in example_shapes(d))
+    return example_shapes(descriptions.get(key, "")), others

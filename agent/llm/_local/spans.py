@@ -298,7 +298,7 @@ def _shaped(node: dict[str, Any], text: str, exclude: frozenset[str] = frozenset
     example in `node`'s description, or None when there are none."""
     values = shaped_values(str(node.get("description") or ""), text) if text else []
     values = [v for v in values if v.lower() not in exclude]
-    return "^(" + "|".join(re.escape(v) for v in values) + ")$" if values else None
+    return _alternatives_of(values) if values else None
 
 
 def _bounded(prop: dict[str, Any], schema: dict[str, Any], longest: int) -> dict[str, Any] | None:
