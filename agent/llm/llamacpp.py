@@ -66,6 +66,7 @@ from ._local.constraints import Constraint, GBNFConstraint, LLGuidanceConstraint
 from ._local.engine import Generated, Runner
 from ._local.evidence import split_examples
 from ._local.figures import figures_constraint
+from ._local.frequent import frequent_words
 from ._local.install import require
 from ._local.json_calls import json_calls
 from ._local.loading import DEFAULT_MODEL_FILE, default_model_path, load_model
@@ -79,7 +80,7 @@ from ._local.prompt import (
 )
 from ._local.router import Router, expand, last_request
 from ._local.shortlist import Shortlists
-from ._local.spans import catalog_spans, constrain_strings, conversation_text
+from ._local.spans import catalog_spans, constrain_strings, conversation_text, span_rules
 from ._local.structured import structured_turn
 from ._local.threads import ThreadPolicy
 
@@ -274,10 +275,12 @@ class LlamaCppChat(BaseLLM):
         offered = [specs[choice]] if choice in specs else self._shortlists.select(request, list(specs.values()), self.max_calls)
         described = {t.name: G.grounded_schema(t.parameters, request.grounding.get(t.name)) for t in offered}
         # the grammar also holds the conversation's numbers and spans; the prompt describes the tool without them
-        spans = catalog_spans(request_text, request.tools, request.messages)  # "cancel", "folder": no value
+        rules = span_rules(request.tools, request.messages, frequent_words(self._loaded.runner, request_text))
+        spans = catalog_spans(request_text, rules)  # "cancel", "folder", "June 18 at": no value
         last = last_request(request.messages)[0]
         longest = len(request_text)  # an optional string the conversation states is no longer than it
-        schemas = {n: constrain_strings(ground_numbers(schema, numbers, request_text, last), spans, longest, request_text, last) for n, schema in described.items()}
+        schemas = {n: constrain_strings(ground_numbers(schema, numbers, request_text, last), spans, longest, request_text, last, rules)
+                   for n, schema in described.items()}
         offer_none = choice == "auto"
         prompt = self._routing_prompt(request.messages, offered, offer_none)
         usage = Usage(prompt_tokens=len(prompt), requests=1)
@@ -292,8 +295,8 @@ class LlamaCppChat(BaseLLM):
             plan = expand(self._choose(request, offered, offer_none, prompt, tuple(specs)), schemas, request.grounding, self.max_calls, numbers)
             for name, part in self._parts.items():  # two intents: each call's strings from its own part of the request
                 part_numbers = numbers_in(part) or numbers
-                part_spans = catalog_spans(part, request.tools, request.messages)
-                schemas[name] = constrain_strings(ground_numbers(described[name], part_numbers, part), part_spans, longest, part, part)
+                part_spans = catalog_spans(part, rules)
+                schemas[name] = constrain_strings(ground_numbers(described[name], part_numbers, part), part_spans, longest, part, part, rules)
             self._shortlists.record(list(specs.values()), [name for name, _ in plan])
         native = self._loaded.native
         if not plan and native is not None and offer_none and model_decides(self, tuple(specs)):
@@ -307,7 +310,7 @@ class LlamaCppChat(BaseLLM):
 
         # 2. their arguments, under the grammar, in one JSON list after the full request
         calls, finish, usage.completion_tokens = json_calls(self, request, plan, schemas, prompt, budget, temperature, request_text, on_text,
-                                                            parts=self._parts if choice not in specs else {})
+                                                            parts=self._parts if choice not in specs else {}, rules=rules)
         return LLMResponse(Message.assistant(None, calls), usage, self.model, finish)
 
     def _routing_prompt(self, messages: list[Message], offered: list[ToolSpec], offer_none: bool) -> list[int]:

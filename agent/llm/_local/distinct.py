@@ -15,7 +15,7 @@ from typing import Any
 
 from .arguments import _is_number, _object, _plain, _times_written, _value_key
 from .engine import Runner
-from .spans import is_span, without_values
+from .spans import NO_RULES, SpanRules, is_span, without_values
 from .values import _as_text, _splittable
 
 __all__ = ["doubled", "number_in_span", "one_value_one_argument", "one_word_one_argument", "overlapping", "without_number", "without_value"]
@@ -113,7 +113,7 @@ def _movable(prop: Any, value: Any) -> bool:
 
 def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str], found: tuple[str, str, Any],
                            schema: dict[str, Any], request: str, fix: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]],
-                           last: str = "") -> str | None:
+                           last: str = "", rules: SpanRules = NO_RULES) -> str | None:
     """For a call that gives one value written once to two arguments (`found`, from `doubled`), the
     likelier of the two readings with the value in one argument only; None when neither reading
     comes out whole and single. `decode(schema)` decodes an arguments object from the opener and
@@ -125,7 +125,7 @@ def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], st
     readings: list[str] = []
     for keep, other in ((first, second), (second, first)):
         words = {keep: value if isinstance(value, str) else _as_text(value)}
-        pinned = fix(without_value(without_values(schema, words, request), other, value), {keep: _typed(value, props.get(keep))})
+        pinned = fix(without_value(without_values(schema, words, request, rules), other, value), {keep: _typed(value, props.get(keep))})
         runner.restore(here)
         readings.append(decode(pinned))
     readings = [r for r in dict.fromkeys(readings) if (args := _object(r)) is not None and not doubled(args, schema, request, last)]
@@ -134,7 +134,7 @@ def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], st
 
 def one_word_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str], pair: tuple[str, str], arguments: dict[str, Any],
                           schema: dict[str, Any], request: str, fix: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]],
-                          last: str = "") -> str | None:
+                          last: str = "", rules: SpanRules = NO_RULES) -> str | None:
     """For a call whose two span arguments' values share a word written once (`pair`, from
     `overlapping`), the likelier of two readings: each argument of the pair in turn is decoded
     again while every other argument keeps its value, and it cannot take their words. None when
@@ -147,7 +147,7 @@ def one_word_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str
         words = {k: v for k, v in kept.items() if isinstance(v, str)}
         runner.restore(here)
         try:
-            readings.append(decode(fix(without_values(schema, words, request), kept)))
+            readings.append(decode(fix(without_values(schema, words, request, rules), kept)))
         except ValueError:  # no grammar holds both (a kept value the schema no longer allows): no reading
             continue
     readings = [r for r in dict.fromkeys(readings) if (args := _object(r)) is not None

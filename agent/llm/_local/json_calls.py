@@ -27,7 +27,7 @@ from .follow_ups import changed_call, repeats, restated_call, unstated
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .router import earlier_calls, last_request
 from .span_pick import Scored, likelier, whole_span_scores, without_spans
-from .spans import is_span, without_values
+from .spans import NO_RULES, SpanRules, is_span, without_values
 from .values import next_value
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ __all__ = ["json_calls", "object_or_none", "with_cued", "with_fixed"]
 
 def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dict[str, Any]]], schemas: dict[str, dict[str, Any]],
                prompt: list[int], budget: int, temperature: float, request_text: str,
-               on_text: Callable[[str], None], parts: dict[str, str] | None = None) -> tuple[list[ToolCall], str, int]:
+               on_text: Callable[[str], None], parts: dict[str, str] | None = None, rules: SpanRules = NO_RULES) -> tuple[list[ToolCall], str, int]:
     """Decode the planned calls (`plan` grows by the calls for other values); returns the calls,
     the finish reason and the tokens written. `parts`: per function, the part of a two-intent
     request it was asked in: its values are checked against, and split from, that part alone."""
@@ -59,7 +59,7 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
 
     while i < len(plan):
         name, fixed = plan[i]
-        schema = with_fixed(without_values(schemas[name], fixed, request_text) if i in chain else schemas[name], fixed)
+        schema = with_fixed(without_values(schemas[name], fixed, request_text, rules) if i in chain else schemas[name], fixed)
         opener = (NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '","arguments":'
         runner.feed(runner.tokenize((NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '"'))
         runner.feed(runner.tokenize(',"arguments":'))
@@ -81,14 +81,14 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
             break
         raw = gen.text
         said = (parts or {}).get(name, last)
-        raw = _one_word_one_argument(runner, at_args, args_start, decode, raw, open_schema, text, said)
+        raw = _one_word_one_argument(runner, at_args, args_start, decode, raw, open_schema, text, said, rules)
         raw = _number_apart(runner, at_args, args_start, decode, raw, open_schema, text, said)
         args = object_or_none(raw) or {}
         cues = cued_values(args, open_schema, said)
         named = {**in_written_order(args, said, cued=cues, order=list(open_schema.get("properties") or {})), **cues}
         cued = {k: v for k, v in named.items() if k not in fixed and k not in better}
         if cued:  # what the arguments' names say: "to USD" is to_currency's; number1, number2 as written
-            raw = _decode_again(runner, at_args, decode, with_cued(schema, cued, text), raw, scored, cued)
+            raw = _decode_again(runner, at_args, decode, with_cued(schema, cued, text, rules), raw, scored, cued)
         arguments = fill_unused_number(trim_repeated_items(drop_unsupported_optionals(raw, schema, text), text), schema, text)
         repeated = False
         if name in earlier and not fixed:
@@ -114,9 +114,10 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
 
 
 def _one_word_one_argument(runner: Runner, at: tuple[int, Any], start: int, decode: Callable[[dict[str, Any]], Generated],
-                           raw: str, schema: dict[str, Any], text: str, said: str) -> str:
+                           raw: str, schema: dict[str, Any], text: str, said: str, rules: SpanRules) -> str:
     """The call `raw` decoded again while it gives one value (or a word of two values) written once
-    to two arguments (`distinct`), at most `MAX_REDECODES` times; the context is left after it."""
+    to two arguments (`distinct`, its spans made again under `rules`), at most `MAX_REDECODES`
+    times; the context is left after it."""
     for _ in range(MAX_REDECODES):
         args = object_or_none(raw) or {}
         found = doubled(args, schema, text, said)
@@ -124,12 +125,12 @@ def _one_word_one_argument(runner: Runner, at: tuple[int, Any], start: int, deco
         if not (found or pair):
             break
         runner.restore(at)
-        again = one_value_one_argument(runner, lambda s: decode(s).text, found, schema, text, with_fixed, said) if found else None
+        again = one_value_one_argument(runner, lambda s: decode(s).text, found, schema, text, with_fixed, said, rules) if found else None
         if again is None:  # every other argument keeps its value, one of the two decodes again
             runner.restore(at)
             props = schema.get("properties") or {}
             two = pair or ((found[0], found[1]) if found and is_span(props.get(found[0])) and is_span(props.get(found[1])) else None)
-            again = one_word_one_argument(runner, lambda s: decode(s).text, two, args, schema, text, with_fixed, said) if two else None
+            again = one_word_one_argument(runner, lambda s: decode(s).text, two, args, schema, text, with_fixed, said, rules) if two else None
         runner.truncate(start)
         runner.feed(runner.tokenize(again or raw))
         if again is None or again == raw:
@@ -191,7 +192,7 @@ def object_or_none(arguments: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def with_cued(schema: dict[str, Any], cued: dict[str, Any], text: str) -> dict[str, Any]:
+def with_cued(schema: dict[str, Any], cued: dict[str, Any], text: str, rules: SpanRules = NO_RULES) -> dict[str, Any]:
     """`schema` with each argument in `cued` written and held to its cued value, which no other
     argument can take."""
     for key, value in cued.items():
@@ -199,7 +200,7 @@ def with_cued(schema: dict[str, Any], cued: dict[str, Any], text: str) -> dict[s
             if other != key:
                 schema = without_value(schema, other, value)
     required = [*(schema.get("required") or []), *(k for k in cued if k not in (schema.get("required") or []))]
-    return {**with_fixed(without_values(schema, {k: v for k, v in cued.items() if isinstance(v, str)}, text), cued), "required": required}
+    return {**with_fixed(without_values(schema, {k: v for k, v in cued.items() if isinstance(v, str)}, text, rules), cued), "required": required}
 
 
 def with_fixed(schema: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:

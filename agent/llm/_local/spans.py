@@ -23,6 +23,17 @@ Nor is a run made only of words of the catalog's function and argument names a v
 `query="folder"` is no reading of it, nor is `date="free"` of "any free time on Friday?"
 (`find_free_slot`). On BFCL's answers no stated value is such a run (0 of 661), nor on our
 domains'.
+
+Nor does a span of two or more words end with one of the model's most frequent words
+(`SpanRules.not_last`, from `frequent.frequent_words`: "at", "for", "on" for SmolLM2), unless the
+text ends a clause there: such a word joins a value to what follows ("June 18 at 1pm", "Car
+service for Saturday"), it does not end one ("Hello, how are you?" still does); nor is a run of
+such words alone a value (`title="for"`). On BFCL's answers and our domains' cases no stated
+value of two or more words ends so (1 of 439, which ends a clause), and none is made only of
+them (but "c", a unit the description quotes as a choice).
+
+These rules travel together (`SpanRules`): a pattern made again without some words
+(`without_values`) keeps them.
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from core.schema import FREE_TEXT, allows_null, non_null, resolve
@@ -39,8 +51,8 @@ from .choices import described_choices
 from .evidence import identifier_words, split_examples
 from .shapes import others_shaped, own_shaped, shaped_values
 
-__all__ = ["MAX_SPAN_WORDS", "bare", "call_values", "catalog_spans", "constrain_strings", "conversation_text", "is_span", "name_words",
-           "opening_words", "recent_lines", "span_pattern", "without_values"]
+__all__ = ["MAX_SPAN_WORDS", "NO_RULES", "SpanRules", "bare", "call_values", "catalog_spans", "constrain_strings", "conversation_text", "is_span",
+           "name_words", "opening_words", "recent_lines", "span_pattern", "span_rules", "without_values"]
 
 MAX_SPAN_WORDS = 6
 MAX_WORDS = 300
@@ -133,12 +145,41 @@ def name_words(specs: Sequence[ToolSpec]) -> frozenset[str]:
     return frozenset(w for name in [*(spec.name.rsplit(".", 1)[-1] for spec in specs), *keys] for w in identifier_words(name))
 
 
-def catalog_spans(text: str, specs: Sequence[ToolSpec], messages: Sequence[Message]) -> str | None:
-    """`span_pattern` of `text` for the catalog `specs`: no span starts with one of its opening
-    words or is a run of its name words, except in the values of `messages`' calls; every span
-    when those rules leave none (a request of refused words only)."""
-    return (span_pattern(text, not_first=opening_words(specs), not_alone=name_words(specs), values=call_values(messages))
-            or span_pattern(text))
+@dataclass(frozen=True)
+class SpanRules:
+    """What a span may not be, beyond being a run of the conversation's words."""
+
+    not_first: frozenset[str] = frozenset()
+    """Words (lower case) that start no span: the catalog's opening words."""
+    not_alone: frozenset[str] = frozenset()
+    """Words (lower case) a span is not made of only: the catalog's name words, the model's most
+    frequent words."""
+    not_last: frozenset[str] = frozenset()
+    """Words (as written) a span of two or more words does not end with, unless the text ends a
+    clause there: the model's most frequent words."""
+    values: frozenset[str] = frozenset()
+    """Lines (earlier calls' values, `call_values`) that keep every run."""
+
+    def __or__(self, other: SpanRules) -> SpanRules:
+        return SpanRules(self.not_first | other.not_first, self.not_alone | other.not_alone,
+                         self.not_last | other.not_last, self.values | other.values)
+
+
+NO_RULES = SpanRules()
+"""No rule: every run of words is a span."""
+
+
+def span_rules(specs: Sequence[ToolSpec], messages: Sequence[Message], frequent: frozenset[str] = frozenset()) -> SpanRules:
+    """The rules of the catalog `specs` in the conversation `messages`: no span starts with one of
+    its opening words or is a run of its name words or of the `frequent` words, nor ends with one
+    of the `frequent` words, except in the values of the calls made so far."""
+    return SpanRules(opening_words(specs), name_words(specs) | frequent, frequent, call_values(messages))
+
+
+def catalog_spans(text: str, rules: SpanRules) -> str | None:
+    """`span_pattern` of `text` under `rules`; every span when they leave none (a request of
+    refused words only)."""
+    return span_pattern(text, rules=rules) or span_pattern(text)
 
 
 def bare(word: str) -> str:
@@ -151,31 +192,32 @@ def _core(word: str) -> str:
 
 
 def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[str] = frozenset(),
-                 not_first: frozenset[str] = frozenset(), not_alone: frozenset[str] = frozenset(),
-                 values: frozenset[str] = frozenset()) -> str | None:
+                 rules: SpanRules = NO_RULES) -> str | None:
     """An anchored regex matching every run of 1..`max_words` consecutive words of `text` (a word
     may drop its surrounding punctuation), or None when `text` has no word. Lines do not join;
-    words in `exclude` (lower case, punctuation stripped) are left out and break runs; words in
-    `not_first` start no run (`opening_words`); a run of words all in `not_alone` is no span
-    (`name_words`), though it may be part of one. A line that is one of `values` (an earlier
-    call's value, `call_values`) keeps every run."""
+    words in `exclude` (lower case, punctuation stripped) are left out and break runs. `rules`: a
+    word in `not_first` starts no run (`opening_words`); a run of words all in `not_alone` is no
+    span (`name_words`), though it may be part of one; a run of two or more words ends with no
+    word in `not_last` that the text does not follow with punctuation. A line that is one of
+    `values` (an earlier call's value, `call_values`) keeps every run."""
     trie: dict[str, dict] = {}
     for line in recent_lines(text):
-        kept = " ".join(line) in values
-        not_first_here, not_alone_here = (frozenset[str](), frozenset[str]()) if kept else (not_first, not_alone)
+        kept = " ".join(line) in rules.values
+        here = NO_RULES if kept else rules
         cores = [_core(w) for w in line]
         words = [None if c in exclude else _word(w) for c, w in zip(cores, line)]
+        joins = [bare(w) in here.not_last and w.lstrip(_LEADING) == bare(w) for w in line]  # a frequent word, no clause ends there
         for i in range(len(words)):
-            if cores[i] in not_first_here:
+            if cores[i] in here.not_first:
                 continue
             node = trie
             alone = True
-            for w, c in zip(words[i:i + max_words], cores[i:i + max_words]):
+            for n, (w, c) in enumerate(zip(words[i:i + max_words], cores[i:i + max_words])):
                 if w is None:
                     break
                 node = node.setdefault(w, {})
-                alone = alone and c in not_alone_here
-                if not alone:
+                alone = alone and c in here.not_alone
+                if not alone and not (n and joins[i + n]):
                     node[_END] = {}
     body = _alternatives(trie)
     return "^(" + body + ")$" if body else None
@@ -208,7 +250,7 @@ def _free_string(node: dict[str, Any]) -> bool:
 
 
 def constrain_strings(schema: dict[str, Any], pattern: str | None, longest: int | None = None, text: str = "",
-                      last: str = "") -> dict[str, Any]:
+                      last: str = "", rules: SpanRules = NO_RULES) -> dict[str, Any]:
     """`schema` with every required free-text string argument (or the string items of a required
     list) restricted to `pattern`, or to the words of `text` (the conversation) of the shape its
     description's example shows (`shapes.shaped_values`: an email address, an id), and never to a
@@ -217,7 +259,8 @@ def constrain_strings(schema: dict[str, Any], pattern: str | None, longest: int 
     only its own example shows ("at 5pm instead" -> the new start time, shown as 3pm); other
     optional ones are left to be dropped when not stated, and hold at most `longest` characters
     (the conversation's length: a value it states is no longer), so a small model's invented text
-    cannot loop to the length cap and cut the call short."""
+    cannot loop to the length cap and cut the call short. `rules`: what `pattern` refuses
+    (`span_rules`), kept where an argument's own pattern is made again."""
     props = schema.get("properties") or {}
     if not pattern or not props:
         return schema
@@ -240,7 +283,7 @@ def constrain_strings(schema: dict[str, Any], pattern: str | None, longest: int 
         node = resolve(prop, schema)
         about = _about(descriptions[key])
         if _free_string(node):
-            new_props[key] = {"type": "string", "pattern": _shaped(node, text) or _own_pattern(pattern, text, props, schema, descriptions, key), **about}
+            new_props[key] = {"type": "string", "pattern": _shaped(node, text) or _own_pattern(pattern, text, props, schema, descriptions, key, rules), **about}
         elif node.get("type") == "array" and isinstance(node.get("items"), dict) and _free_string(items := resolve(node["items"], schema)):
             new_props[key] = {**node, "items": {"type": "string", "pattern": _shaped(items, text) or _shaped(node, text) or pattern}}
     if new_props == props:
@@ -257,20 +300,25 @@ def _alternatives_of(words: Sequence[str]) -> str:
     return "^(" + "|".join(re.escape(w) for w in words) + ")$"
 
 
-def _own_pattern(pattern: str, text: str, props: dict[str, Any], schema: dict[str, Any], descriptions: dict[str, str], key: str) -> str:
+def _own_pattern(pattern: str, text: str, props: dict[str, Any], schema: dict[str, Any], descriptions: dict[str, str], key: str,
+                 rules: SpanRules) -> str:
     """`pattern` for argument `key`: without the words of `text` that have a shape only other
     arguments' examples show, and with no span made only of words of other arguments' choices or
     starting with one ("audiobook" is the format's, not the query's, nor is "audiobook of Project
     Hail Mary"; "spam" the folder's). On BFCL's answers no stated string is made of another
     argument's choices or starts or ends with one (0 of 735)."""
     theirs = others_shaped(descriptions, key, text)
+    choices = _choice_rules(props, schema, key)
+    if not theirs and not choices.not_first & {_core(w) for w in text.split()}:
+        return pattern
+    return span_pattern(text, exclude=frozenset(w.lower() for w in theirs), rules=rules | choices) or pattern
+
+
+def _choice_rules(props: dict[str, Any], schema: dict[str, Any], key: str) -> SpanRules:
+    """Argument `key`'s spans neither start with nor are made only of the other arguments' choices."""
     own = _choice_words(props[key], schema)
     choices = frozenset(w for k, p in props.items() if k != key for w in _choice_words(p, schema)) - own
-    if not theirs and not choices & {_core(w) for w in text.split()}:
-        return pattern
-    not_first, not_alone = _refusals(pattern, text)
-    return span_pattern(text, exclude=frozenset(w.lower() for w in theirs), not_first=not_first | choices,
-                        not_alone=not_alone | choices) or pattern
+    return SpanRules(choices, choices)
 
 
 def _choice_words(prop: Any, schema: dict[str, Any]) -> frozenset[str]:
@@ -312,11 +360,12 @@ def _bounded(prop: dict[str, Any], schema: dict[str, Any], longest: int) -> dict
     return {"anyOf": [text, {"type": "null"}], **about} if allows_null(prop, schema) else {**text, **about}
 
 
-def without_values(schema: dict[str, Any], fixed: dict[str, Any], text: str) -> dict[str, Any]:
+def without_values(schema: dict[str, Any], fixed: dict[str, Any], text: str, rules: SpanRules = NO_RULES) -> dict[str, Any]:
     """`schema` in which the span-constrained arguments not in `fixed` cannot take the words of
     `fixed`'s string values: a value the request states once is one argument's value (the second
-    flight's origin is not also its destination). What each argument's pattern refused before (a
-    catalog's opening words, a run of name words) it still refuses (`_refusals`)."""
+    flight's origin is not also its destination). Their patterns are made again under `rules`
+    (those `constrain_strings` was given: a catalog's opening words, a run of name words) and
+    without the other arguments' choices, as `constrain_strings` made them."""
     words = frozenset(_core(w) for v in fixed.values() if isinstance(v, str) for w in v.split())
     props = schema.get("properties") or {}
     targets = [k for k, p in props.items() if k not in fixed and is_span(p)]
@@ -325,33 +374,10 @@ def without_values(schema: dict[str, Any], fixed: dict[str, Any], text: str) -> 
     new = dict(props)
     descriptions = {k: str(p.get("description") or "") for k, p in props.items() if isinstance(p, dict)}
     for k in targets:
-        shaped = shaped_values(descriptions[k], text)
-        not_first, not_alone = (frozenset(), frozenset()) if shaped else _refusals(props[k]["pattern"], text)
         theirs = words | frozenset(w.lower() for w in others_shaped(descriptions, k, text))
         # an argument of a shape the text writes keeps to that shape, even when another value took its words
-        pattern = (_shaped(props[k], text, words) or _shaped(props[k], text)) if shaped else \
-            span_pattern(text, exclude=theirs, not_first=not_first, not_alone=not_alone)
+        pattern = (_shaped(props[k], text, words) or _shaped(props[k], text)) if shaped_values(descriptions[k], text) else \
+            span_pattern(text, exclude=theirs, rules=rules | _choice_rules(props, schema, k))
         if pattern is not None:
             new[k] = {**props[k], "pattern": pattern}
     return {**schema, "properties": new}
-
-
-def _refusals(pattern: str, text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """(`not_first`, `not_alone`) as `span_pattern` was given them, read back from its `pattern`
-    over `text`: a word the pattern does not take alone starts no span, unless the pattern takes
-    some longer run from it (`not_alone`). Nothing when the pattern is not one `span_pattern`
-    wrote (a schema's own pattern Python cannot read)."""
-    try:
-        regex = re.compile(pattern)
-    except re.error:
-        return frozenset(), frozenset()
-    alone: set[str] = set()
-    starts: set[str] = set()
-    for line in recent_lines(text):
-        plain = [bare(w) for w in line]
-        for i, w in enumerate(plain):
-            if not regex.fullmatch(w):
-                alone.add(w.lower())
-                if any(regex.fullmatch(" ".join(plain[i:j])) for j in range(i + 2, min(i + MAX_SPAN_WORDS, len(plain)) + 1)):
-                    starts.add(w.lower())
-    return frozenset(alone - starts), frozenset(alone & starts)

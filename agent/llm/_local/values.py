@@ -13,7 +13,8 @@ the same kind that the call took (the nearest on each side), apart from it (a pu
 (capitalised or not, a number or not: "Mississippi" has no other value in "Mississippi river", nor
 "Brazil" in "the population"), and not one letter beside longer values ("I", "a"). A word right
 beside the value is a modifier ("human cell", "the function 2x^2"). Lists chain only through
-punctuation. Nothing here knows a language or a tool: words are what whitespace separates, and
+punctuation. The next value is a span the argument's pattern allows (`spans.py`: no opening word
+first, no joining word last), like the value itself. Nothing here knows a language or a tool: words are what whitespace separates, and
 the decision is the model's own probabilities.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -163,8 +165,8 @@ def next_value(runner: Runner, opener: str, arguments: dict[str, Any], schema: d
         if (only and key != only) or key not in required or not _splittable(value, prop):
             continue
         options = [(pos, span, _value_of(span, value)) for pos, span in candidates(request, taken, _as_text(value))]
-        options = [o for o in options if o[2] is not None and (isinstance(value, str) or o[2] in prop["enum"])
-                   and _value_key(o[2]) not in seen]  # "2e-9" is the 2e-09 already taken
+        options = [o for o in options if o[2] is not None and (_allows(prop["pattern"], o[2]) if isinstance(value, str) else o[2] in prop["enum"])
+                   and _value_key(o[2]) not in seen]  # a span the argument's pattern allows; "2e-9" is the 2e-09 already taken
         if not options:
             continue
         before = {k: v for k, v in list(arguments.items())[: keys.index(key)]}
@@ -184,6 +186,15 @@ def next_value(runner: Runner, opener: str, arguments: dict[str, Any], schema: d
         if scores[best + 1] >= again - margin:
             return key, options[best][2]
     return "", None
+
+
+def _allows(pattern: str, span: str) -> bool:
+    """Whether the argument's `pattern` (`spans.py`) takes `span` whole; True when Python cannot
+    read the pattern (a schema's own, for the grammar alone)."""
+    try:
+        return re.fullmatch(pattern, span) is not None
+    except re.error:
+        return True
 
 
 def _as_text(value: Any) -> str:

@@ -6,7 +6,7 @@ import json
 import re
 
 from agent.llm import Message, ToolCall
-from agent.llm._local.spans import constrain_strings, conversation_text, span_pattern, without_values
+from agent.llm._local.spans import SpanRules, constrain_strings, conversation_text, span_pattern, without_values
 
 
 def matches(pattern: str, value: str) -> bool:
@@ -130,18 +130,19 @@ def test_a_span_never_starts_with_a_word_the_catalogs_requests_open_with():
     spec = ToolSpec("cancel_event", "The event goes.\nExample requests:\n- Call off the planning meeting\n- Delete EV-2034", {})
     openers = opening_words([spec])
     assert openers == {"cancel", "call", "delete"}  # not the description's "The": "The Hague" stays a value
-    p = span_pattern("cancel the yoga class and Call off the budget sync", not_first=openers)
+    p = span_pattern("cancel the yoga class and Call off the budget sync", rules=SpanRules(not_first=openers))
     for value in ("the yoga class", "yoga class", "off the budget sync", "class and Call off"):
         assert matches(p, value), value
     for value in ("cancel", "cancel the yoga class", "Call off the budget sync", "Call"):
         assert not matches(p, value), value
 
 
-def test_without_values_keeps_the_starts_the_pattern_refused():
+def test_without_values_keeps_the_starts_its_rules_refuse():
     text = "Book Vendor check-in tomorrow at 11am"
-    p = span_pattern(text, not_first=frozenset({"book"}))
+    rules = SpanRules(not_first=frozenset({"book"}))
+    p = span_pattern(text, rules=rules)
     schema = {"type": "object", "properties": {"title": {"type": "string", "pattern": p}, "date": {"type": "string", "pattern": p}}}
-    dest = without_values(schema, {"date": "tomorrow"}, text)["properties"]["title"]["pattern"]
+    dest = without_values(schema, {"date": "tomorrow"}, text, rules)["properties"]["title"]["pattern"]
     assert matches(dest, "Vendor check-in") and not matches(dest, "Book Vendor check-in") and not matches(dest, "tomorrow")
 
 
@@ -152,39 +153,41 @@ def test_a_run_of_argument_name_words_alone_is_no_span():
     names = name_words([spec])
     assert names == {"search", "email", "query", "folder", "start", "time"}
     text = "check my spam folder for anything about a cruise at start time"
-    p = span_pattern(text, not_alone=names)
+    rules = SpanRules(not_alone=names)
+    p = span_pattern(text, rules=rules)
     for value in ("spam folder", "folder for anything", "cruise at start", "cruise", "spam"):
         assert matches(p, value), value
     for value in ("folder", "start time", "start", "time"):
         assert not matches(p, value), value
     # kept when the pattern is built again without a fixed value's words
     schema = {"type": "object", "properties": {"folder": {"type": "string", "pattern": p}, "query": {"type": "string", "pattern": p}}}
-    again = without_values(schema, {"folder": "spam"}, text)["properties"]["query"]["pattern"]
+    again = without_values(schema, {"folder": "spam"}, text, rules)["properties"]["query"]["pattern"]
     assert matches(again, "folder for anything") and matches(again, "cruise")
     assert not matches(again, "folder") and not matches(again, "spam folder") and not matches(again, "start time")
 
 
 def test_an_earlier_calls_value_keeps_its_words_and_refused_words_alone_still_make_spans():
     from agent.llm import ToolSpec
-    from agent.llm._local.spans import call_values, catalog_spans
+    from agent.llm._local.spans import call_values, catalog_spans, span_rules
 
     spec = ToolSpec("cancel_event", "Cancel an event.\nExample requests:\n- Call off the planning meeting", {"properties": {"event": {}}})
     call = ToolCall("c1", "create_event", json.dumps({"title": "Call with Dana"}))
     messages = [Message.user("set up Call with Dana"), Message.assistant(None, [call]), Message.user("cancel it")]
     assert call_values(messages) == {"Call with Dana"}
-    p = catalog_spans(conversation_text(messages), [spec], messages)
+    p = catalog_spans(conversation_text(messages), span_rules([spec], messages))
     assert matches(p, "Call with Dana") and not matches(p, "cancel it") and matches(p, "it")
     # a request of refused words only: every span, not none (a free string)
     only = [Message.user("cancel event")]
-    assert matches(catalog_spans("cancel event", [spec], only), "cancel event")
+    assert matches(catalog_spans("cancel event", span_rules([spec], only)), "cancel event")
 
 
-def test_refusals_read_back_keep_a_run_that_starts_with_two_argument_names():
+def test_a_pattern_made_again_keeps_a_run_that_starts_with_two_argument_names():
     text = "start time to noon"
-    p = span_pattern(text, not_alone=frozenset({"start", "time", "to"}))
+    rules = SpanRules(not_alone=frozenset({"start", "time", "to"}))
+    p = span_pattern(text, rules=rules)
     assert matches(p, "start time to noon") and not matches(p, "start time")
     schema = {"type": "object", "properties": {"a": {"type": "string", "pattern": p}, "b": {"type": "string", "pattern": p}}}
-    again = without_values(schema, {"b": "nothing"}, text)["properties"]["a"]["pattern"]
+    again = without_values(schema, {"b": "nothing"}, text, rules)["properties"]["a"]["pattern"]
     assert matches(again, "start time to noon") and matches(again, "noon") and not matches(again, "start time")
 
 
@@ -234,3 +237,25 @@ def test_a_run_made_only_of_another_arguments_choices_is_no_span():
     own = {"type": "object", "properties": {"unit": {"type": "string", "description": "Supports 'cup', 'teaspoon'"},
                                             "to": {"type": "string", "description": "Supports 'cup', 'teaspoon'"}}, "required": ["unit", "to"]}
     assert matches(constrain_strings(own, span_pattern("cups in a teaspoon"), text="cups in a teaspoon")["properties"]["unit"]["pattern"], "teaspoon")
+
+
+def test_a_span_of_several_words_does_not_end_with_a_joining_word_unless_a_clause_ends_there():
+    rules = SpanRules(not_last=frozenset({"at", "for", "on", "you"}))
+    text = "put Car service for Saturday at 8:30am, and Offsite planning on Friday at 10am\nHello, how are you?"
+    p = span_pattern(text, rules=rules)
+    for value in ("Car service", "Car service for Saturday", "Offsite planning", "Friday", "Saturday", "Hello, how are you?",
+                  "how are you", "at", "for"):  # a frequent word alone stays a span ("for" is no run of several words)
+        assert matches(p, value), value
+    for value in ("Car service for", "Saturday at", "Offsite planning on", "Friday at", "put Car service for"):
+        assert not matches(p, value), value
+    # the same text without the rule: every run
+    assert matches(span_pattern(text), "Car service for")
+    # made again without a fixed value's words, the pattern keeps the rule
+    schema = {"type": "object", "properties": {"title": {"type": "string", "pattern": p}, "date": {"type": "string", "pattern": p}}}
+    again = without_values(schema, {"date": "Saturday"}, text, rules)["properties"]["title"]["pattern"]
+    assert matches(again, "Car service") and not matches(again, "Car service for") and not matches(again, "Car service for Saturday")
+
+
+def test_a_word_written_with_capitals_is_no_joining_word():
+    p = span_pattern("play Let It Be on repeat", rules=SpanRules(not_last=frozenset({"be", "it", "on"})))
+    assert matches(p, "Let It Be") and not matches(p, "Let It Be on")

@@ -1,5 +1,8 @@
 """The candidates for another value of an argument (no model): a name written beside the taken value
-in brackets is the same thing, not a second value."""
+in brackets is the same thing, not a second value; and the next value is one the argument's
+pattern allows, whatever a stand-in model prefers."""
+
+import json
 
 from agent.llm._local.values import candidates
 
@@ -57,3 +60,33 @@ def test_the_list_s_items_are_the_value_s_kind():
     assert "Earth" not in spans("How much will I weigh on Mars if my weight on Earth is 70 kg?", ["Mars", "70"])
     assert "hotel" not in spans("Book a deluxe room for 2 nights at the Marriott hotel in New York", ["New York", "deluxe", "2"])
     assert "Chicago" in spans("Flights from Boston to Denver and from Chicago to Miami", ["Boston", "Denver"])
+
+
+class _Prefers:
+    """A stand-in for the model in `next_value`: the call that writes `value` scores highest, the
+    call repeating the value just written next, every other call last."""
+
+    n_tokens = 0
+
+    def __init__(self, value: str, again: str):
+        self.value, self.again = json.dumps(value), json.dumps(again)
+
+    def score_options(self, texts):
+        return [(0.0 if t.endswith(self.value) else -1.0 if t.endswith(self.again) else -2.0, None) for t in texts]
+
+    def truncate(self, n):
+        pass
+
+
+def test_the_next_value_is_a_span_the_arguments_pattern_allows():
+    from agent.llm._local.spans import SpanRules, span_pattern
+    from agent.llm._local.values import next_value
+
+    request = "cancel yoga, pilates at noon"
+    schema = {"type": "object", "properties": {"event": {"type": "string", "pattern": span_pattern(request, rules=SpanRules(not_last=frozenset({"at"})))}},
+              "required": ["event"]}
+    opener = '[{"name":"cancel_event","arguments":'
+    # the model's favourite ends with a joining word, which the pattern refuses: the next span it allows instead
+    assert next_value(_Prefers("pilates at", "yoga"), opener, {"event": "yoga"}, schema, request) == ("event", "pilates")
+    unruled = {**schema, "properties": {"event": {"type": "string", "pattern": span_pattern(request)}}}
+    assert next_value(_Prefers("pilates at", "yoga"), opener, {"event": "yoga"}, unruled, request) == ("event", "pilates at")
