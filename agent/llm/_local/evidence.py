@@ -25,6 +25,10 @@ EXAMPLES_HEADER = "Example requests:"
 """Same header as `tools.describe_with_examples` writes (the format the driver sends every backend)."""
 PREFIX = 5
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+RARE_SHARE = 0.1
+"""In a part of a request (`intents.py`), a word fewer than this share of the documents have
+weighs as one that share has: in a few words, one word only one example has (the event it names:
+"a 30 min call", "the offsite") would decide the part alone."""
 
 
 def split_examples(description: str) -> tuple[str, list[str]]:
@@ -103,25 +107,28 @@ class ExampleIndex:
         n = max(len(counted), 1)
         self.unseen_idf = math.log(1 + n)
         self.idf = {k: math.log((1 + n) / (1 + v)) for k, v in df.items()}
+        self.part_idf = math.log((1 + n) / (1 + max(1.0, RARE_SHARE * n)))
+        """The most a word of a part that some document has weighs (`RARE_SHARE`)."""
         self.docs = [_Doc(i, self._vector(f)) for i, f in counted]
 
-    def _vector(self, counts: Counter) -> dict[str, float]:
+    def _vector(self, counts: Counter, most: float = math.inf) -> dict[str, float]:
         # a feature no document has is as rare as can be: it counts in the request's norm (what the
         # request asks that no tool mentions weakens every match), though it matches nothing
-        vec = {k: (1 + math.log(c)) * self.idf.get(k, self.unseen_idf) for k, c in counts.items()}
+        vec = {k: (1 + math.log(c)) * (min(self.idf[k], most) if k in self.idf else self.unseen_idf) for k, c in counts.items()}
         vec = {k: v for k, v in vec.items() if v > 0}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {k: v / norm for k, v in vec.items()}
 
-    def vector(self, text: str, drop: set[str] | None = None) -> dict[str, float]:
+    def vector(self, text: str, drop: set[str] | None = None, part: bool = False) -> dict[str, float]:
         counts = features(text, self.keep)
         if drop:
             counts = Counter({k: c for k, c in counts.items() if k not in drop})
-        return self._vector(counts)
+        return self._vector(counts, self.part_idf if part else math.inf)
 
-    def similarities(self, text: str, drop: set[str] | None = None, exclude_doc: int | None = None) -> np.ndarray:
-        """Per option, the best cosine between `text` and one of its documents (0 if it has none)."""
-        q = self.vector(text, drop)
+    def similarities(self, text: str, drop: set[str] | None = None, exclude_doc: int | None = None, part: bool = False) -> np.ndarray:
+        """Per option, the best cosine between `text` and one of its documents (0 if it has none);
+        `part`: `text` is a part of a request, its rare words weigh at most `part_idf`."""
+        q = self.vector(text, drop, part)
         out = np.zeros(self.n_options)
         for j, doc in enumerate(self.docs):
             if j == exclude_doc:

@@ -7,7 +7,10 @@ own (`ExampleIndex.similarities`: the same evidence as the whole request), and k
 where the two parts' best functions differ and each clears the other one in its part by the most.
 A lead counts in proportion to the part's share of the request's words (names left out, as the
 evidence leaves them out): a few words that happen to echo another function's example ("How much
-is ...") weigh little beside the rest of the request. A boundary after a punctuation mark ends a
+is ...") weigh little beside the rest of the request. In a part, a word that few of the tools'
+documents have weighs no more than one a tenth of them have (`evidence.RARE_SHARE`): "I need a 90
+minute | slot tomorrow morning, anything open?" read "a 90 minute" as the example "Book a 30
+minute call", a second intent. A boundary after a punctuation mark ends a
 clause ("Check if Dune is in at Central, | and what time does Central close"): there each part's
 lead counts in full, as a clause is a request of its own.
 
@@ -100,7 +103,7 @@ def splits(index: ExampleIndex, n: int, text: str, exclude_doc: int | None = Non
 
 
 def _measured(index: ExampleIndex, n: int, part: str, exclude_doc: int | None, boost: Boost | None) -> np.ndarray:
-    sims = index.similarities(part, exclude_doc=exclude_doc)
+    sims = index.similarities(part, exclude_doc=exclude_doc, part=True)
     if boost is not None:
         sims[:n] += boost(part)
     return sims

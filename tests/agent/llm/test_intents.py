@@ -12,7 +12,7 @@ from agent.llm._local.evidence import ExampleIndex
 from agent.llm._local.intents import MIN_SPLIT_SCORE, Split, best_split, split_threshold
 from agent.llm._local.policy import Evidence, RoutingPolicy
 from agent.llm._local.router import Router
-from tests.agent.llm.domains import TRAVEL, specs
+from tests.agent.llm.domains import CALENDAR, TRAVEL, specs
 from tools import describe_with_examples
 
 SCHEMA = {"type": "object", "properties": {"item": {"type": "string"}}, "required": ["item"], "additionalProperties": False}
@@ -178,3 +178,24 @@ def test_each_part_is_measured_with_the_values_it_states_and_the_function_it_nam
     assert ev.split is not None and (ev.names[ev.split.first], ev.names[ev.split.second]) == ("sector_report", "health_check")
     plain = router.evidence([Message.user(query)], None, required=False)  # nothing grounded: the name alone
     assert plain.split is None or plain.split.score < ev.split.score
+
+
+def test_a_word_only_one_example_has_does_not_make_a_part_a_second_intent():
+    # "a 90 minute" echoes the example "Book a 30 minute call": with its rare words weighing in
+    # full, the part read as a second intent and the request also created an event
+    router = Router.build(specs(CALENDAR), RoutingPolicy())
+    one = "I need a 90 minute slot tomorrow morning, anything open?"
+    assert router.decide([Message.user(one)], None, required=False) == ["find_free_slot"]
+    two = "Book Vendor check-in tomorrow at 11am, then send the details to lee@example.org"
+    assert router.decide([Message.user(two)], None, required=False) == ["create_event", "send_email"]
+
+
+def test_in_a_part_a_rare_word_weighs_no_more_than_a_tenth_of_the_documents_words():
+    from agent.llm._local.evidence import RARE_SHARE
+
+    docs = [["book a thirty minute call with pat"], ["find free time tomorrow morning"]] + [[f"filler {i}", f"other {i}"] for i in range(8)]
+    index = ExampleIndex(docs)
+    assert index.part_idf == math.log((1 + 18) / (1 + RARE_SHARE * 18))
+    whole, part = index.similarities("i need a ninety minute"), index.similarities("i need a ninety minute", part=True)
+    assert 0 < part[0] < whole[0]  # "minute", which one document has, weighs less in a part
+    assert index.similarities("book a call", part=True)[0] > 0
