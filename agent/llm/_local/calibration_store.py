@@ -31,8 +31,9 @@ __all__ = ["CalibrationStore", "ENV", "VERSION", "calibration_key", "default_sto
 log = logging.getLogger(__name__)
 
 ENV = "FINAGENT_CALIBRATIONS"
-VERSION = 2
-"""2: the evidence the model is measured against holds the names a request says (`evidence.names_said`)."""
+VERSION = 3
+"""2: the evidence the model is measured against holds the names a request says (`evidence.names_said`);
+3: and the words that ask for a function as its name does (`evidence.asking_words`)."""
 MAX_ENTRIES = 256
 """The oldest entries go first beyond this."""
 

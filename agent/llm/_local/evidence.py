@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ExampleIndex", "split_examples", "EXAMPLES_HEADER", "identifier_words", "names_said", "words_of"]
+__all__ = ["ExampleIndex", "split_examples", "EXAMPLES_HEADER", "asking_words", "identifier_words", "names_said", "words_of"]
 
 EXAMPLES_HEADER = "Example requests:"
 """Same header as `tools.describe_with_examples` writes (the format the driver sends every backend)."""
@@ -58,17 +58,37 @@ def words_of(texts: Sequence[str]) -> frozenset[str]:
     return frozenset(w.lower() for t in texts for w in _WORD.findall(t or ""))
 
 
-def names_said(names: Sequence[str], text: str) -> np.ndarray:
+def names_said(names: Sequence[str], text: str, asking: Sequence[frozenset[str]] = ()) -> np.ndarray:
     """Per function name: 1.0 when `text` says a word of it (3+ letters) that no other name has
-    ("renew" for `renew_loan` beside `list_loans`), else 0.0. A word of the text says a name word
-    when it starts with the name word's first `NAME_PREFIX` letters ("loan" -> "loans", "compar"
-    -> "compare"; "company" says no "comparative")."""
+    ("renew" for `renew_loan` beside `list_loans`), or one of its `asking` words (`asking_words`),
+    else 0.0. A word of the text says a name word when it starts with the name word's first
+    `NAME_PREFIX` letters ("loan" -> "loans", "compar" -> "compare"; "company" says no "comparative")."""
     own = [_name_words(n) for n in names]
     said = [w.lower() for w in _WORD.findall(text or "") if not w.isdigit()]
     out = np.zeros(len(names))
     for i, words in enumerate(own):
         others = set().union(*own[:i], *own[i + 1:])
-        out[i] = float(any(w.startswith(n[:NAME_PREFIX]) for n in words - others for w in said))
+        out[i] = float(any(w.startswith(n[:NAME_PREFIX]) for n in words - others for w in said)
+                       or bool(i < len(asking) and asking[i] & set(said)))
+    return out
+
+
+def asking_words(tools: Sequence[tuple[str, str]]) -> list[frozenset[str]]:
+    """Per tool (name, description with its examples): the words that ask for it as its name does:
+    a word one of its example requests opens with that its description or name also writes, and
+    that no other tool's example requests open with or name has. "Move my dentist appointment to
+    Thursday" and "Move an existing calendar event ..." give `reschedule_event` "move": "actually,
+    move it to 6pm" after an event was created asks to move it, not to create another."""
+    opening, defining, named = [], [], []
+    for name, text in tools:
+        description, examples = split_examples(text)
+        opening.append({w.lower() for e in examples for w in _WORD.findall(e)[:1]})
+        named.append(set(identifier_words(name)))
+        defining.append({w.lower() for w in _WORD.findall(description)} | named[-1])
+    out = []
+    for i in range(len(tools)):
+        others = set().union(*(opening[j] | named[j] for j in range(len(tools)) if j != i))
+        out.append(frozenset(opening[i] & defining[i] - others))
     return out
 
 

@@ -10,7 +10,7 @@ entity and the request names several (the grounding says which).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,7 +20,7 @@ from core.types import Message, ToolCall, ToolSpec
 
 from .arguments import numbers_in
 from .choices import states
-from .evidence import ExampleIndex, names_said, split_examples, words_of
+from .evidence import ExampleIndex, asking_words, names_said, split_examples, words_of
 from .intents import CLAUSE_MARKS, Split, best_split, splits, strongest
 from .policy import Evidence, RoutingPolicy
 
@@ -99,6 +99,8 @@ class Router:
     schemas: list[dict[str, Any]]
     index: ExampleIndex
     policy: RoutingPolicy
+    asking: list[frozenset[str]] = field(default_factory=list)
+    """Per function, the words that ask for it as its name does (`evidence.asking_words`)."""
 
     @classmethod
     def build(cls, specs: Sequence[ToolSpec], policy: RoutingPolicy, text_examples: Sequence[str] = TEXT_EXAMPLES) -> Router:
@@ -111,7 +113,8 @@ class Router:
         documents.append(list(text_examples))
         index = ExampleIndex(documents, keep=words_of([d for docs in documents[:-1] for d in docs[:2]]))
         n = len(specs)
-        router = cls([s.name for s in specs], [s.parameters for s in specs], index, policy)
+        router = cls([s.name for s in specs], [s.parameters for s in specs], index, policy,
+                     asking_words([(s.name, s.description) for s in specs]))
         boost = router.boost({})
         # calibration: each example's windows scored against every document but itself
         rows, owners, splits = [], [], []
@@ -156,7 +159,7 @@ class Router:
             model=model if model is not None else np.zeros(0), windows=rows,
             required=required, after_results=after_results, called=called, fit=fit, missing=missing, entities=entities,
             covers=[frozenset(v for values in args.values() for v in values) for args in specific], per_call=per_call,
-            previous=previous, split=strongest(found), splits=found, named=names_said(self.names, query),
+            previous=previous, split=strongest(found), splits=found, named=names_said(self.names, query, self.asking),
         )
 
     def boost(self, grounding: dict[str, dict[str, list[str]]]) -> Callable[[str], np.ndarray]:
@@ -176,7 +179,7 @@ class Router:
             per_call = np.array([one_call_takes(schema, args) for schema, args in zip(self.schemas, specific)])
             fit, _ = self.fit(part, numbers_in(part), specific, grounded, per_call, len(named_entities(specific)))
             stated = np.array([bool(args) for args in specific])  # only a grounded value it writes: numbers split math questions
-            return named_weight * names_said(self.names, part) + fit_weight * fit * stated
+            return named_weight * names_said(self.names, part, self.asking) + fit_weight * fit * stated
         return of
 
     def fit(self, query: str, numbers: list[float], specific: list[dict[str, list[str]]], grounded: list[set[str]],

@@ -9,7 +9,7 @@ from agent.llm import Message, ToolCall, ToolSpec
 from agent.llm._local.evidence import ExampleIndex, split_examples
 from agent.llm._local.policy import RoutingPolicy
 from agent.llm._local.router import Router, can_change, expand, last_request, one_call_takes, windows
-from tests.agent.llm.domains import LIBRARY, TRAVEL, specs
+from tests.agent.llm.domains import CALENDAR, LIBRARY, TRAVEL, specs
 from tools import describe_with_examples
 
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": False}
@@ -197,3 +197,28 @@ def test_a_request_for_another_function_is_no_follow_up_of_the_last_one():
                Message.tool(earlier, "(shown)"), Message.assistant("Lisbon Hostel, $44 a night.")]
     assert router.decide([*history, Message.user("Convert 300 EUR to USD")], None, False) == ["currency_conversion"]
     assert router.decide([*history, Message.user("And in Porto?")], None, False) == ["hotel_search"]
+
+
+def test_a_word_the_examples_open_with_and_the_description_writes_asks_for_the_function():
+    from agent.llm._local.evidence import asking_words, names_said
+
+    calendar = specs(CALENDAR)
+    asking = dict(zip([s.name for s in calendar], asking_words([(s.name, s.description) for s in calendar])))
+    # "Move my dentist appointment to Thursday" / "Move an existing calendar event ...": move;
+    # create_event's examples open with words its description does not write (schedule, book, put, set)
+    assert asking["reschedule_event"] == {"move", "reschedule"} and asking["cancel_event"] == {"cancel", "delete"}
+    assert asking["create_event"] == frozenset()
+    assert "find" not in asking["find_free_slot"]  # search_email's examples open with it too
+    assert list(names_said(["reschedule_event", "cancel_event"], "actually, move it to 6pm",
+                           [asking["reschedule_event"], asking["cancel_event"]])) == [1.0, 0.0]
+    # a tool without examples asks by its name only
+    assert asking_words([("get_weather", "The weather in a city."), ("get_time", "The time.")]) == [frozenset(), frozenset()]
+
+
+def test_a_follow_up_that_asks_for_another_function_goes_there():
+    router = Router.build(specs(CALENDAR), RoutingPolicy())
+    created = ToolCall("c1", "create_event", '{"title": "Piano lesson", "date": "Friday", "start_time": "5pm"}')
+    history = [Message.user("Put Piano lesson on Friday at 5pm"), Message.assistant(None, [created]),
+               Message.tool(created, "New event EV-2041"), Message.assistant("Done.")]
+    assert router.decide([*history, Message.user("actually, move it to 6pm")], None, required=False) == ["reschedule_event"]
+    assert router.decide([*history, Message.user("and one on Saturday too?")], None, required=False) == ["create_event"]
