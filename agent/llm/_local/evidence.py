@@ -64,12 +64,12 @@ def names_said(names: Sequence[str], text: str, asking: Sequence[frozenset[str]]
     else 0.0. A word of the text says a name word when it starts with the name word's first
     `NAME_PREFIX` letters ("loan" -> "loans", "compar" -> "compare"; "company" says no "comparative")."""
     own = [_name_words(n) for n in names]
-    said = [w.lower() for w in _WORD.findall(text or "") if not w.isdigit()]
+    said = {w.lower() for w in _WORD.findall(text or "") if not w.isdigit()}
     out = np.zeros(len(names))
     for i, words in enumerate(own):
         others = set().union(*own[:i], *own[i + 1:])
         out[i] = float(any(w.startswith(n[:NAME_PREFIX]) for n in words - others for w in said)
-                       or bool(i < len(asking) and asking[i] & set(said)))
+                       or bool(i < len(asking) and asking[i] & said))
     return out
 
 
