@@ -279,7 +279,8 @@ class LlamaCppChat(BaseLLM):
         spans = catalog_spans(request_text, rules)  # "cancel", "folder", "June 18 at": no value
         last = last_request(request.messages)[0]
         longest = len(request_text)  # an optional string the conversation states is no longer than it
-        schemas = {n: constrain_strings(ground_numbers(schema, numbers, request_text, last), spans, longest, request_text, last, rules)
+        schemas = {n: constrain_strings(ground_numbers(schema, numbers, request_text, last, request.grounding.get(n, {})),
+                                        spans, longest, request_text, last, rules)
                    for n, schema in described.items()}
         offer_none = choice == "auto"
         prompt = self._routing_prompt(request.messages, offered, offer_none)
@@ -296,7 +297,8 @@ class LlamaCppChat(BaseLLM):
             for name, part in self._parts.items():  # two intents: each call's strings from its own part of the request
                 part_numbers = numbers_in(part) or numbers
                 part_spans = catalog_spans(part, rules)
-                schemas[name] = constrain_strings(ground_numbers(described[name], part_numbers, part), part_spans, longest, part, part, rules)
+                schemas[name] = constrain_strings(ground_numbers(described[name], part_numbers, part, grounded=request.grounding.get(name, {})),
+                                                  part_spans, longest, part, part, rules)
             self._shortlists.record(list(specs.values()), [name for name, _ in plan])
         native = self._loaded.native
         if not plan and native is not None and offer_none and model_decides(self, tuple(specs)):

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 from core.schema import allows_null, non_null, resolve
 
-from .choices import named_choice, states
+from .choices import listed_choices, named_choice, states
 from .evidence import identifier_words
 
 MAX_NUMBERS = 24
@@ -74,7 +75,8 @@ def numbers_in(text: str) -> list[float]:
     return out[:MAX_NUMBERS]
 
 
-def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "", last: str = "") -> dict[str, Any]:
+def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "", last: str = "",
+                   grounded: Collection[str] = ()) -> dict[str, Any]:
     """The argument schema grounded in the request's own words, for one request.
 
     - Required number arguments (top level, or list items) may only take numbers written in the
@@ -86,6 +88,10 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "",
       names, when the conversation names several): `choices.named_choice`.
     - An optional flag the request names (`names_flag`) is written, true. On BFCL's answers
       (simple_python, multiple) a named optional flag is true 29 times, false once, either 5 times.
+    - A list of choices (its items a string enum) the request names values of holds those values,
+      each once, in the order written, and nothing else (`choices.listed_choices`); an optional one
+      is then written. A grounded argument (`grounded`: a grounder's canonical values) keeps its
+      grounding.
     - A required list holds at least one item.
     - An optional number argument takes one of the request's numbers, or is left out when the
       request writes none.
@@ -97,7 +103,14 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "",
     out = dict(schema)
     new_props: dict[str, Any] = {}
     stated_optionals = []
+    listed = listed_choices(schema, last, text, grounded)
     for key, prop in props.items():
+        if key in listed:
+            about = {"description": prop["description"]} if prop.get("description") else {}
+            items = resolve(non_null(prop, schema).get("items") or {}, schema)  # its choices, for other arguments' spans
+            new_props[key] = {"type": "array", "items": items, "enum": [listed[key]], **about}
+            stated_optionals.append(key)
+            continue
         if not numbers and _number_schema(prop, schema) and (key not in required or allows_null(prop, schema)):
             # an optional number nothing states is left out, or null in a strict schema (a small model
             # otherwise writes digits to the cap)

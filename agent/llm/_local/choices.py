@@ -11,11 +11,12 @@ a value by itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterator
 from typing import Any
 
-from core.schema import non_null
+from core.schema import non_null, resolve
 
-__all__ = ["described_choices", "named_choice", "states"]
+__all__ = ["described_choices", "listed_choices", "named_choice", "named_lists", "states"]
 
 MAX_CHOICE_CHARS = 40
 _QUOTED = re.compile(r"""(?<![\w'"])(['"])([^'"\n]{1,""" + str(MAX_CHOICE_CHARS) + r"""})\1(?![\w'"])""")
@@ -24,11 +25,66 @@ _QUOTED = re.compile(r"""(?<![\w'"])(['"])([^'"\n]{1,""" + str(MAX_CHOICE_CHARS)
 def states(text: str, value: str) -> bool:
     """Whether `text` names the value `value`: its words in order, each right after the one
     before or one word later ("due_soon" in "what's due back soon?", "long-term" in "long term")."""
+    return next(_mentions(text, value), None) is not None
+
+
+def _mentions(text: str, value: str, inflected: bool = False) -> Iterator[re.Match[str]]:
+    """Where `text` writes `value`'s words (as `states` reads them), first to last; `inflected`:
+    a word of four or more letters also as one up to two letters longer or shorter ("toll roads"
+    for "tolls", "scenic views" for "Scenic View", "guitar" for "Guitars")."""
     words = re.findall(r"[a-z0-9]+", value.lower())
     if not words:
-        return False
+        return iter(())
     between = r"(?:[\s\-_]*|[\s\-_]+[\w']+[\s\-_]+)"
-    return re.search(r"(?<![a-z0-9])" + between.join(map(re.escape, words)) + r"(?![a-z0-9])", text.lower()) is not None
+    written = [_inflections(w) if inflected else re.escape(w) for w in words]
+    return re.finditer(r"(?<![a-z0-9])" + between.join(written) + r"(?![a-z0-9])", text.lower())
+
+
+def _inflections(word: str) -> str:
+    if len(word) < INFLECTED_MIN or not word.isalpha():
+        return re.escape(word)
+    shorter = [re.escape(word[:n]) for n in range(max(INFLECTED_MIN, len(word) - 2), len(word))]
+    return "(?:" + "|".join([re.escape(word) + "[a-z]{0,2}", *shorter]) + ")"
+
+
+INFLECTED_MIN = 4
+"""A word this long or longer names a choice in another form (a plural, "rating"/"ratings")."""
+
+
+def named_lists(text: str, lists: dict[str, list[Any]]) -> dict[str, list[str]]:
+    """Per list argument of one call, the values among its choices that `text` names, each once,
+    in the order written: "timings, exhibitions, and accessibility" -> the three, whatever the
+    enum's order. A word names one value: the longest naming it ("violin lessons" names the
+    lesson "Violin Lessons", not the instrument "Violins").
+
+    Case tells a name from a choice: a value without capitals is not named by words the text
+    capitalizes inside a sentence ("history" is no choice of "the Natural History Museum"), and a
+    one-letter value only by that letter in its own case ("A" is no choice of "a DNA sequence").
+    """
+    found = [(m.start(), m.end(), key, value) for key, values in lists.items()
+             for value in dict.fromkeys(v for v in values if isinstance(v, str))
+             for m in _mentions(text, value, inflected=True) if _same_case(text, m, value)]
+    taken: list[tuple[int, int]] = []
+    named: dict[str, dict[str, int]] = {key: {} for key in lists}
+    for start, end, key, value in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        named[key].setdefault(value, start)
+    return {key: sorted(at, key=at.__getitem__) for key, at in named.items()}
+
+
+def _same_case(text: str, match: re.Match[str], value: str) -> bool:
+    """Whether the words `match` finds in `text` are written as `value` could be: a one-letter
+    value in its own case; a value without capitals not by a capitalized word inside a sentence."""
+    written = text[match.start():match.end()]
+    if len(value.strip()) == 1:
+        return written == value.strip()
+    if value != value.lower():
+        return True
+    opens = not text[:match.start()].strip() or text[:match.start()].rstrip()[-1] in ".!?\n"
+    words = re.findall(r"\w+", written)
+    return not any(w[:1].isupper() for w in (words[1:] if opens else words))
 
 
 def described_choices(description: str) -> list[str]:
@@ -54,3 +110,22 @@ def named_choice(prop: dict[str, Any], root: dict[str, Any], *texts: str) -> str
         if len(named) == 1:
             return named[0]
     return None
+
+
+def listed_choices(schema: dict[str, Any], last: str, text: str, grounded: Collection[str]) -> dict[str, list[str]]:
+    """The list arguments of choices (items a string enum; not `grounded` ones) the request names values of (the last message's, else the
+    conversation's), those values in the order written; only where the list's bounds allow them."""
+    lists: dict[str, list[Any]] = {}
+    bounds: dict[str, tuple[int, int | None]] = {}
+    for key, prop in (schema.get("properties") or {}).items():
+        node = non_null(prop, schema) if isinstance(prop, dict) and key not in grounded else {}
+        items = resolve(node.get("items") or {}, schema) if node.get("type") == "array" else {}
+        if items.get("type") in ("string", None) and isinstance(items.get("enum"), list):
+            lists[key] = items["enum"]
+            bounds[key] = (node.get("minItems", 0), node.get("maxItems"))
+    if not lists:
+        return {}
+    named = [named_lists(t, lists) for t in (last, text) if t]
+    out = {key: next((n[key] for n in named if n[key]), []) for key in lists}
+    return {key: values for key, values in out.items()
+            if values and bounds[key][0] <= len(values) <= (bounds[key][1] or len(values))}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.llm._local.arguments import ground_numbers
-from agent.llm._local.choices import described_choices, named_choice, states
+from agent.llm._local.choices import described_choices, named_choice, named_lists, states
 
 ROOTS = "The type of roots to return: 'real' for real roots, 'all' for both. Default value is 'real'."
 FORMAT = {"type": "string", "description": "Can be 'list' for a list of factors or 'dictionary' for counts. Default is 'list'."}
@@ -58,3 +58,50 @@ def test_an_unnamed_optional_choice_stays_optional_and_free():
     schema = {"type": "object", "properties": {"kind": FORMAT, "n": {"type": "integer"}}, "required": ["n"]}
     grounded = ground_numbers(schema, [60.0], "factorize 60")
     assert grounded["properties"]["kind"] == FORMAT and grounded["required"] == ["n"]
+
+
+SERVICES = ["Guitar Lessons", "Violin Lessons", "Piano Lessons"]
+INSTRUMENTS = ["Guitars", "Violins", "Pianos", "Drums"]
+
+
+def test_a_list_of_choices_gets_the_values_named_each_once_in_the_order_written():
+    named = named_lists("museum hours? I need accessibility and timings, and timings again", {"features": ["timings", "exhibitions", "accessibility"]})
+    assert named == {"features": ["accessibility", "timings"]}
+
+
+def test_a_choice_is_named_in_another_form_of_its_words():
+    assert named_lists("avoid highways and toll roads", {"avoid": ["tolls", "highways", "ferries"]}) == {"avoid": ["highways", "tolls"]}
+    assert named_lists("camping and scenic views", {"f": ["Camping", "Scenic View", "Trails"]}) == {"f": ["Camping", "Scenic View"]}
+    assert named_lists("a cat", {"f": ["cats", "dogs"]}) == {"f": []}  # a short word only as written
+
+
+def test_words_name_the_longest_value_that_names_them():
+    named = named_lists("a guitar shop that offers violin lessons", {"services": SERVICES, "instruments": INSTRUMENTS})
+    assert named == {"services": ["Violin Lessons"], "instruments": ["Guitars"]}
+
+
+def test_case_tells_a_name_from_a_choice():
+    assert named_lists("the Natural History Museum's timings", {"f": ["timings", "history"]}) == {"f": ["timings"]}
+    assert named_lists("History and timings", {"f": ["timings", "history"]}) == {"f": ["history", "timings"]}  # a sentence opens
+    assert named_lists("a DNA sequence rich in G and C", {"p": ["A", "T", "C", "G"]}) == {"p": ["G", "C"]}
+
+
+def _listed(schema: dict, text: str, **kwargs) -> dict:
+    return ground_numbers({"type": "object", "properties": schema, "required": ["location"]}, [], text, **kwargs)
+
+
+LIST = {"type": "array", "items": {"type": "string", "enum": ["Seafood", "Italian", "Indian"]}}
+
+
+def test_an_optional_list_the_request_names_is_written_with_exactly_those_values():
+    grounded = _listed({"location": {"type": "string"}, "cuisine": LIST}, "seafood or indian in Seattle")
+    assert grounded["properties"]["cuisine"]["enum"] == [["Seafood", "Indian"]]
+    assert grounded["required"] == ["location", "cuisine"]
+
+
+def test_a_list_named_by_nothing_or_grounded_or_out_of_bounds_keeps_its_schema():
+    props = {"location": {"type": "string"}, "cuisine": LIST}
+    assert _listed(props, "a table in Seattle")["properties"]["cuisine"] == LIST
+    assert _listed(props, "seafood in Seattle", grounded=["cuisine"])["properties"]["cuisine"] == LIST
+    two = {**LIST, "minItems": 2}
+    assert _listed({"location": {"type": "string"}, "cuisine": two}, "seafood in Seattle")["properties"]["cuisine"] == two

@@ -118,7 +118,7 @@ def test_required_numbers_and_enums_are_grounded_in_the_request():
     assert out["properties"]["n"]["enum"] == [5]  # 2.5 is not an integer, 2020 is out of range
     assert out["properties"]["opt"] == {"type": "number", "enum": [5, 2.5, 2020]}  # optional: a number written (or left out)
     assert out["properties"]["sector"]["enum"] == ["Health Care"]
-    assert out["properties"]["sectors"]["items"]["enum"] == ["Health Care"]
+    assert out["properties"]["sectors"]["enum"] == [["Health Care"]]  # a list: the choices named, each once
     # nothing stated: the schema is kept
     assert h.ground_numbers(schema, [], "hello")["properties"]["sector"]["enum"] == ["Energy", "Health Care", "Financials"]
     # an optional number nothing states is left out (the 135M model wrote "days": 1234567890... to the cap)
