@@ -8,12 +8,14 @@ import json
 import re
 from collections import Counter
 from collections.abc import Collection
+from functools import lru_cache
 from typing import Any
 
 from core.schema import allows_null, non_null, resolve
 
 from .choices import listed_choices, named_choice, states
 from .evidence import identifier_words
+from .spelled import digits
 
 MAX_NUMBERS = 24
 
@@ -31,9 +33,11 @@ def _norm(text: str) -> str:
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 
 
+@lru_cache(maxsize=64)
 def _plain(text: str) -> str:
-    """`text` without thousands separators ("20,000" -> "20000")."""
-    return _THOUSANDS.sub("", text)
+    """`text` as its numbers read: without thousands separators ("20,000" -> "20000"), numbers in
+    words or scaled written as digits ("two nights" -> "2 nights": `spelled.digits`)."""
+    return digits(_THOUSANDS.sub("", text))
 
 
 def _object(arguments: str) -> dict[str, Any] | None:

@@ -25,6 +25,7 @@ from .cues import cued_values, in_written_order
 from .distinct import doubled, number_in_span, one_value_one_argument, one_word_one_argument, overlapping, without_number, without_value
 from .follow_ups import changed_call, repeats, restated_call, unstated
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
+from .quantities import percent_as_fraction
 from .router import earlier_calls, last_request
 from .span_pick import Scored, likelier, whole_span_scores, without_spans
 from .spans import NO_RULES, SpanRules, is_span, without_values
@@ -90,6 +91,7 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         if cued:  # what the arguments' names say: "to USD" is to_currency's; number1, number2 as written
             raw = _decode_again(runner, at_args, decode, with_cued(schema, cued, text, rules), raw, scored, cued)
         arguments = fill_unused_number(trim_repeated_items(drop_unsupported_optionals(raw, schema, text), text), schema, text)
+        arguments = percent_as_fraction(arguments, schema, text)  # "5%" states the rate 0.05
         repeated = False
         if name in earlier and not fixed:
             before = object_or_none(earlier[name].arguments)

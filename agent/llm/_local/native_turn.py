@@ -25,6 +25,7 @@ from .json_calls import with_fixed
 from .lazy import text_or_trigger
 from .native import NativeTemplate
 from .prompt import name_text
+from .quantities import percent_as_fraction
 
 if TYPE_CHECKING:
     from ..llamacpp import LlamaCppChat
@@ -71,7 +72,7 @@ def native_calls(llm: LlamaCppChat, plan: list[tuple[str, dict[str, Any]]], sche
                 finish = "length"
                 calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
             break
-        arguments = trim_repeated_items(drop_unsupported_optionals(gen.text, schema, request_text), request_text)
+        arguments = percent_as_fraction(trim_repeated_items(drop_unsupported_optionals(gen.text, schema, request_text), request_text), schema, request_text)
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
     return calls, finish, used
 

