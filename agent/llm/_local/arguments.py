@@ -233,8 +233,8 @@ def _number_forms(value: float) -> set[str]:
 def _times_written(value: Any, plain: str) -> int:
     """How many times the request (thousands separators removed) writes `value`: a number in any of
     its plain forms, a string case-insensitively."""
-    if _is_number(value):
-        pattern = "|".join(re.escape(f) for f in sorted(_number_forms(value), key=len, reverse=True))
+    if _is_number(value):  # a decimal also with trailing zeros ("1.8883340")
+        pattern = "|".join(re.escape(f) + ("0*" if "." in f else "") for f in sorted(_number_forms(value), key=len, reverse=True))
         return len(re.findall(rf"(?<![\d.])(?:{pattern})(?![\d])", plain))
     if isinstance(value, str) and value.strip():
         return plain.lower().count(value.lower())
@@ -243,7 +243,8 @@ def _times_written(value: Any, plain: str) -> int:
 
 def _values_taken(values: list[Any]) -> Counter:
     """What the given argument values take of the request: each number (also the numbers written
-    inside a string value) and each string (lower case), counted."""
+    inside a string value) and each string (lower case), counted, and so the items of a list
+    ("points (3,4) and (1,2)": pointB=[1, 2] takes the 1 no `rounding` can have as well)."""
     taken: Counter = Counter()
     for v in values:
         if _is_number(v):
@@ -251,6 +252,8 @@ def _values_taken(values: list[Any]) -> Counter:
         elif isinstance(v, str):
             taken[v.lower()] += 1
             taken.update(float(m.group()) for m in _NUMBER.finditer(v))
+        elif isinstance(v, list):
+            taken.update(_values_taken(v))
     return taken
 
 

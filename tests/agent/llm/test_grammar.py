@@ -199,6 +199,11 @@ def test_an_optional_number_may_not_reuse_a_number_written_once():
     args = '{"x":4,"y":5,"z":4}'
     assert json.loads(drop_unsupported_optionals(args, schema, "the two sides are 4 and 5")) == {"x": 4, "y": 5}
     assert json.loads(drop_unsupported_optionals(args, schema, "x is 4, y is 5 and z is 4")) == {"x": 4, "y": 5, "z": 4}
+    points = {"type": "object", "properties": {"a": {"type": "array", "items": {"type": "integer"}}, "b": {"type": "array", "items": {"type": "integer"}},
+                                               "rounding": {"type": "integer"}}, "required": ["a", "b"]}
+    listed = '{"a":[3,4],"b":[1,2],"rounding":1}'  # a list's items take the numbers too
+    assert json.loads(drop_unsupported_optionals(listed, points, "the distance between A(3,4) and B(1,2)")) == {"a": [3, 4], "b": [1, 2]}
+    assert json.loads(drop_unsupported_optionals(listed, points, "between A(3,4) and B(1,2), to 1 decimal")) == json.loads(listed)
 
 
 def test_a_list_that_loops_on_a_value_is_cut_where_the_request_stops_writing_it():
@@ -208,6 +213,7 @@ def test_a_list_that_loops_on_a_value_is_cut_where_the_request_stops_writing_it(
     assert json.loads(trim_repeated_items(looped, "a histogram of 85, 90 and 91 in 5 bins")) == {"data": [85, 90, 91], "bins": 5}
     assert trim_repeated_items('{"xs":[1,2,2,3]}', "the values 1, 2, 2 and 3") == '{"xs":[1,2,2,3]}'  # written twice: kept
     assert trim_repeated_items('{"xs":[7,7,7]}', "no numbers here") == '{"xs":[7,7,7]}'  # never written: no basis to cut
+    assert trim_repeated_items('{"at":[46.603354,1.888334,1.888334]}', "coordinates 46.603354,1.8883340") == '{"at":[46.603354,1.888334]}'
     assert trim_repeated_items("not json", "x") == "not json"
 
 
