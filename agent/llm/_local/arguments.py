@@ -33,11 +33,17 @@ def _norm(text: str) -> str:
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 
 
-@lru_cache(maxsize=64)
 def _plain(text: str) -> str:
-    """`text` as its numbers read: without thousands separators ("20,000" -> "20000"), numbers in
-    words or scaled written as digits ("two nights" -> "2 nights": `spelled.digits`)."""
-    return digits(_THOUSANDS.sub("", text))
+    """`text` without thousands separators ("20,000" -> "20000")."""
+    return _THOUSANDS.sub("", text)
+
+
+@lru_cache(maxsize=64)
+def _numeric(text: str) -> str:
+    """`text` as its numbers read: numbers in words or scaled written as digits ("two nights" ->
+    "2 nights", `spelled.digits`); thousands separators removed. For numbers only: a string
+    value is found in the text as written (`_plain`)."""
+    return digits(_plain(text))
 
 
 def _object(arguments: str) -> dict[str, Any] | None:
@@ -70,7 +76,7 @@ _NUMBER = re.compile(r"(?<![\w.])(?<!\w-)-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\d]
 
 def numbers_in(text: str) -> list[float]:
     """The numbers written in `text` (thousands separators removed), in order, without repeats."""
-    plain = _plain(text)
+    plain = _numeric(text)
     out: list[float] = []
     for m in _NUMBER.finditer(plain):
         v = float(m.group())
@@ -230,12 +236,17 @@ def _number_forms(value: float) -> set[str]:
     return forms
 
 
+def number_pattern(value: float) -> str:
+    """A regex of the plain forms of `value`, a decimal also with trailing zeros ("1.8883340")."""
+    forms = sorted(_number_forms(value), key=len, reverse=True)
+    return "|".join(re.escape(f) + ("0*" if "." in f and "e" not in f.lower() else "") for f in forms)
+
+
 def _times_written(value: Any, plain: str) -> int:
     """How many times the request (thousands separators removed) writes `value`: a number in any of
     its plain forms, a string case-insensitively."""
-    if _is_number(value):  # a decimal also with trailing zeros ("1.8883340")
-        pattern = "|".join(re.escape(f) + ("0*" if "." in f else "") for f in sorted(_number_forms(value), key=len, reverse=True))
-        return len(re.findall(rf"(?<![\d.])(?:{pattern})(?![\d])", plain))
+    if _is_number(value):  # numbers in words too ("two nights"), decimals with trailing zeros ("1.8883340")
+        return len(re.findall(rf"(?<![\d.])(?:{number_pattern(value)})(?![\d])", _numeric(plain)))
     if isinstance(value, str) and value.strip():
         return plain.lower().count(value.lower())
     return 0

@@ -16,7 +16,7 @@ from typing import Any
 
 from core.schema import non_null, resolve
 
-__all__ = ["described_choices", "listed_choices", "named_choice", "named_lists", "states"]
+__all__ = ["described_choices", "listed_choices", "named_choice", "named_lists", "opens_sentence", "states"]
 
 MAX_CHOICE_CHARS = 40
 _QUOTED = re.compile(r"""(?<![\w'"])(['"])([^'"\n]{1,""" + str(MAX_CHOICE_CHARS) + r"""})\1(?![\w'"])""")
@@ -37,13 +37,16 @@ def _mentions(text: str, value: str, inflected: bool = False) -> Iterator[re.Mat
         return iter(())
     between = r"(?:[\s\-_]*|[\s\-_]+[\w']+[\s\-_]+)"
     written = [_inflections(w) if inflected else re.escape(w) for w in words]
-    return re.finditer(r"(?<![a-z0-9])" + between.join(written) + r"(?![a-z0-9])", text.lower())
+    return re.finditer(r"(?<![a-z0-9])" + between.join(written) + r"(?![a-z0-9])", text, re.IGNORECASE)
 
 
 def _inflections(word: str) -> str:
+    """`word` (4+ letters) written up to two letters longer ("view" -> "views"), one shorter
+    ("tolls" -> "toll"), or two shorter when six letters remain ("weaknesses" -> "weakness"; not
+    "comedy" -> "come", "country" -> "count")."""
     if len(word) < INFLECTED_MIN or not word.isalpha():
         return re.escape(word)
-    shorter = [re.escape(word[:n]) for n in range(max(INFLECTED_MIN, len(word) - 2), len(word))]
+    shorter = [re.escape(word[:n]) for n in (len(word) - 1, len(word) - 2) if n >= (INFLECTED_MIN if n == len(word) - 1 else 6)]
     return "(?:" + "|".join([re.escape(word) + "[a-z]{0,2}", *shorter]) + ")"
 
 
@@ -74,6 +77,12 @@ def named_lists(text: str, lists: dict[str, list[Any]]) -> dict[str, list[str]]:
     return {key: sorted(at, key=at.__getitem__) for key, at in named.items()}
 
 
+def opens_sentence(text: str, at: int) -> bool:
+    """Whether position `at` of `text` opens a sentence (or a line)."""
+    before = text[:at].rstrip(" \t")
+    return not before.strip() or before[-1] in ".!?\n"
+
+
 def _same_case(text: str, match: re.Match[str], value: str) -> bool:
     """Whether the words `match` finds in `text` are written as `value` could be: a one-letter
     value in its own case; a value without capitals not by a capitalized word inside a sentence."""
@@ -82,7 +91,7 @@ def _same_case(text: str, match: re.Match[str], value: str) -> bool:
         return written == value.strip()
     if value != value.lower():
         return True
-    opens = not text[:match.start()].strip() or text[:match.start()].rstrip()[-1] in ".!?\n"
+    opens = opens_sentence(text, match.start())
     words = re.findall(r"\w+", written)
     return not any(w[:1].isupper() for w in (words[1:] if opens else words))
 

@@ -36,7 +36,7 @@ from typing import Any
 
 from core.schema import non_null
 
-from .arguments import _admits, _is_number, _plain, _times_written, _value_key
+from .arguments import _admits, _is_number, _numeric, _plain, _times_written, _value_key
 from .evidence import identifier_words
 from .spans import bare
 from .values import _LIST_MARKS, _form
@@ -67,7 +67,7 @@ def cued_values(arguments: dict[str, Any], schema: dict[str, Any], text: str) ->
     """Per argument, the one value `text` writes right after a word of that argument's name alone,
     when the decoded `arguments` give it another value (or none); each such value is written once."""
     props = schema.get("properties") or {}
-    plain = _plain(text)
+    plain, numeric = _plain(text), _numeric(text)  # strings as written; numbers also in words ("three nights")
     decoded = [v for v in arguments.values() if isinstance(v, str) and v.strip()]
     found: dict[str, list[Any]] = {}
     for key, prop in props.items():
@@ -76,18 +76,19 @@ def cued_values(arguments: dict[str, Any], schema: dict[str, Any], text: str) ->
         node = non_null(prop, schema)
         last = last_name_word(key)
         for value in _options(node, decoded):
+            where = numeric if value is _NUMBER or _is_number(value) else plain
             before = [rf"(?<![\w-]){re.escape(cue)}[ \t]+{_written(value)}" for cue in name_words(key)]
             apart = [rf"(?<![\w.-]){re.escape(cue)}[ \t]+[^\W\d_]+[ \t]+\$?{_written(value)}" for cue in name_words(key)] \
                 if value is _NUMBER or _is_number(value) else []  # "a width of 7": a number one word after a name word
             after = [rf"(?<![\w.-]){_written(value)}[ \t]+{re.escape(last)}(?![\w-])"] if last else []
             for pattern in before + apart + after:
-                for m in re.finditer(pattern, plain, re.IGNORECASE):
-                    if pattern in apart and re.search(r"\d", (plain[:m.start()].split() or [""])[-1]):
+                for m in re.finditer(pattern, where, re.IGNORECASE):
+                    if pattern in apart and re.search(r"\d", (where[:m.start()].split() or [""])[-1]):
                         continue  # "180 hits and 600": the name is the number's before it
                     number = _number(m.group("number"), node) if value is _NUMBER else None
                     if number is not None and not _admits(node, float(number)):
                         continue
-                    if pattern in after and (_in_a_list(plain, m.group().split()[0]) or _value_follows(plain, m.end(), decoded)):
+                    if pattern in after and (_in_a_list(where, m.group().split()[0]) or _value_follows(where, m.end(), decoded)):
                         continue  # "for 2 and 5 nights": every item's; "a human gene 'BRCA1'": the gene is BRCA1
                     found.setdefault(key, []).append(value if number is None else number)
     owners: dict[Any, set[str]] = {}
@@ -195,7 +196,7 @@ def _scalar(value: Any) -> bool:
 def _position(value: Any, plain: str) -> int:
     """Where `plain` writes `value` (once)."""
     if _is_number(value):
-        found = re.search(rf"(?<![\d.]){_written(value)}", plain)
+        found = re.search(rf"(?<![\d.]){_written(value)}", _numeric(plain))
     else:
         found = re.search(re.escape(value), plain, re.IGNORECASE)
     return found.start() if found else len(plain)

@@ -91,7 +91,6 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         if cued:  # what the arguments' names say: "to USD" is to_currency's; number1, number2 as written
             raw = _decode_again(runner, at_args, decode, with_cued(schema, cued, text, rules), raw, scored, cued)
         arguments = fill_unused_number(trim_repeated_items(drop_unsupported_optionals(raw, schema, text), text), schema, text)
-        arguments = percent_as_fraction(arguments, schema, text)  # "5%" states the rate 0.05
         repeated = False
         if name in earlier and not fixed:
             before = object_or_none(earlier[name].arguments)
@@ -101,6 +100,7 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         if earlier and not (repeated or parts or fixed):
             stale = unstated(object_or_none(arguments) or {}, open_schema, said)
             raw = arguments = restated_call(runner, at_args, arguments, open_schema, said, stale, recent)  # its own message's value
+        arguments = percent_as_fraction(arguments, schema, text)  # "5%" states the rate 0.05
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
         runner.feed(runner.tokenize("}"))
         decoded = object_or_none(raw)

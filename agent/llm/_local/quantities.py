@@ -4,7 +4,9 @@
 numbers written (`arguments.ground_numbers`), so the model writes 5; once the call is decoded, a
 number argument whose value the request writes only as a percentage ("5%", "5 percent") takes the
 fraction (0.05), unless the argument says it takes a percentage (its name or description writes
-"percent": "The interest rate for a year as a percentage"). An integer argument keeps its value.
+"percent": "The interest rate for a year as a percentage") or its bounds do (`minimum: 1`). An
+integer argument keeps its value. It is applied last, after a follow-up's values are settled
+(which compare the values as written).
 
 On BFCL's answers (simple_python and multiple) a number argument given a value the request writes
 as a percentage takes the fraction 19 times, and the percentage 7 times: each of those 7 says
@@ -19,7 +21,7 @@ from typing import Any
 
 from core.schema import non_null
 
-from .arguments import _is_number, _number_forms, _object, _plain, _times_written
+from .arguments import _admits, _is_number, _numeric, _object, _plain, _times_written, number_pattern
 
 __all__ = ["percent_as_fraction", "takes_percent"]
 
@@ -31,11 +33,11 @@ def takes_percent(name: str, prop: dict[str, Any]) -> bool:
     return "percent" in f"{name} {prop.get('description') or ''}".lower()
 
 
-def written_as_percent(value: float, plain: str) -> bool:
-    """Whether `plain` writes `value` as a percentage, and never otherwise."""
-    pattern = "|".join(re.escape(f) for f in sorted(_number_forms(value), key=len, reverse=True))
-    percents = len(re.findall(rf"(?<![\d.])(?:{pattern})(?![\d.]){_PERCENT_AFTER}", plain, re.IGNORECASE))
-    return percents > 0 and percents == _times_written(value, plain)
+def written_as_percent(value: float, text: str) -> bool:
+    """Whether `text` writes `value` as a percentage ("5%", "5.0 percent", "five percent"), and
+    never otherwise."""
+    percents = len(re.findall(rf"(?<![\d.])(?:{number_pattern(value)})(?![\d.]){_PERCENT_AFTER}", _numeric(text), re.IGNORECASE))
+    return percents > 0 and percents == _times_written(value, text)
 
 
 def percent_as_fraction(arguments: str, schema: dict[str, Any], request_text: str) -> str:
@@ -54,6 +56,8 @@ def percent_as_fraction(arguments: str, schema: dict[str, Any], request_text: st
         node = non_null(prop, schema)
         if node.get("type") != "number" or takes_percent(key, {**node, **prop}) or not written_as_percent(float(value), plain):
             continue
-        args[key] = round(float(value) / 100, 12)
-        changed = True
+        fraction = round(float(value) / 100, 12)
+        if _admits(node, fraction):  # "minimum": 1 says it is no fraction
+            args[key] = fraction
+            changed = True
     return json.dumps(args, separators=(",", ":"), ensure_ascii=False) if changed else arguments

@@ -73,6 +73,8 @@ def test_a_choice_is_named_in_another_form_of_its_words():
     assert named_lists("avoid highways and toll roads", {"avoid": ["tolls", "highways", "ferries"]}) == {"avoid": ["highways", "tolls"]}
     assert named_lists("camping and scenic views", {"f": ["Camping", "Scenic View", "Trails"]}) == {"f": ["Camping", "Scenic View"]}
     assert named_lists("a cat", {"f": ["cats", "dogs"]}) == {"f": []}  # a short word only as written
+    assert named_lists("strength and weakness traits", {"t": ["strengths", "weaknesses"]}) == {"t": ["strengths", "weaknesses"]}
+    assert named_lists("action movies that come out soon", {"g": ["Action", "Comedy"]}) == {"g": ["Action"]}  # "come" is no "comedy"
 
 
 def test_words_name_the_longest_value_that_names_them():
@@ -84,6 +86,8 @@ def test_case_tells_a_name_from_a_choice():
     assert named_lists("the Natural History Museum's timings", {"f": ["timings", "history"]}) == {"f": ["timings"]}
     assert named_lists("History and timings", {"f": ["timings", "history"]}) == {"f": ["history", "timings"]}  # a sentence opens
     assert named_lists("a DNA sequence rich in G and C", {"p": ["A", "T", "C", "G"]}) == {"p": ["G", "C"]}
+    assert named_lists("İ: a DNA sequence rich in G and C", {"p": ["A", "T", "C", "G"]}) == {"p": ["G", "C"]}  # lower() lengthens İ
+    assert named_lists("Museum info\nHistory and timings", {"f": ["timings", "history"]}) == {"f": ["history", "timings"]}  # a line opens
 
 
 def _listed(schema: dict, text: str, **kwargs) -> dict:

@@ -12,6 +12,7 @@ SCHEMA = {"type": "object", "properties": {
     "annual_rate": {"type": "number", "description": "The interest rate for a year as a percentage."},
     "years": {"type": "integer"},
     "share": {"type": "integer", "description": "Share of the total."},
+    "markup": {"type": "number", "minimum": 1, "description": "The markup."},
 }}
 
 
@@ -22,10 +23,13 @@ def _normalized(args: dict, text: str) -> dict:
 def test_a_rate_written_as_a_percentage_is_a_fraction():
     assert _normalized({"principal": 5000, "rate": 5}, "$5,000 at an annual interest rate of 5% for 3 years") == {"principal": 5000, "rate": 0.05}
     assert _normalized({"rate": 2.5}, "a rate of 2.5 percent") == {"rate": 0.025}
+    assert _normalized({"rate": 5.5}, "at 5.50%") == {"rate": 0.055}
+    assert _normalized({"rate": 5}, "at five percent") == {"rate": 0.05}
 
 
 def test_an_argument_that_takes_a_percentage_keeps_it():
     assert _normalized({"annual_rate": 5}, "at 5%") == {"annual_rate": 5}
+    assert _normalized({"markup": 20}, "a 20% markup") == {"markup": 20}  # its minimum says no fraction
     assert takes_percent("sales_increase_percentage", {}) and not takes_percent("rate", SCHEMA["properties"]["rate"])
 
 
