@@ -100,7 +100,7 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         if earlier and not (repeated or parts or fixed):
             stale = unstated(object_or_none(arguments) or {}, open_schema, said)
             raw = arguments = restated_call(runner, at_args, arguments, open_schema, said, stale, recent)  # its own message's value
-        arguments = percent_as_fraction(arguments, schema, text)  # "5%" states the rate 0.05
+        arguments = percent_as_fraction(arguments, schema, text, said)  # "5%" states the rate 0.05
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
         runner.feed(runner.tokenize("}"))
         decoded = object_or_none(raw)

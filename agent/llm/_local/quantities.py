@@ -40,9 +40,10 @@ def written_as_percent(value: float, text: str) -> bool:
     return percents > 0 and percents == _times_written(value, text)
 
 
-def percent_as_fraction(arguments: str, schema: dict[str, Any], request_text: str) -> str:
+def percent_as_fraction(arguments: str, schema: dict[str, Any], request_text: str, last: str = "") -> str:
     """The call's arguments with each (non-integer) number argument the request states as a
-    percentage given as a fraction (5 -> 0.05), unless the argument takes a percentage."""
+    percentage given as a fraction (5 -> 0.05), unless the argument takes a percentage. A value
+    the `last` message writes is read there ("what about at 6%?" after "... over 6 years")."""
     args = _object(arguments)
     if args is None:
         return arguments
@@ -54,7 +55,8 @@ def percent_as_fraction(arguments: str, schema: dict[str, Any], request_text: st
         if not _is_number(value) or not isinstance(prop, dict):
             continue
         node = non_null(prop, schema)
-        if node.get("type") != "number" or takes_percent(key, {**node, **prop}) or not written_as_percent(float(value), plain):
+        said = last if last and _times_written(value, _plain(last)) else plain
+        if node.get("type") != "number" or takes_percent(key, {**node, **prop}) or not written_as_percent(float(value), said):
             continue
         fraction = round(float(value) / 100, 12)
         if _admits(node, fraction):  # "minimum": 1 says it is no fraction

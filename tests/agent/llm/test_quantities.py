@@ -39,5 +39,12 @@ def test_an_integer_or_a_number_also_written_plainly_keeps_its_value():
     assert _normalized({"rate": 5}, "a rate of 5") == {"rate": 5}
 
 
+def test_a_follow_up_s_percentage_is_read_in_its_own_message():
+    conversation = "$2,000 at 4% over 6 years\nwhat about at 6%?"
+    assert _normalized({"rate": 6}, conversation) == {"rate": 6}  # 6 years and 6%: which is the rate?
+    normalized = percent_as_fraction('{"rate":6}', SCHEMA, conversation, "what about at 6%?")
+    assert json.loads(normalized) == {"rate": 0.06}
+
+
 def test_arguments_that_are_not_an_object_are_left_alone():
     assert percent_as_fraction("[5]", SCHEMA, "5%") == "[5]"
