@@ -21,7 +21,7 @@ from typing import Any
 
 from core.schema import non_null
 
-from .arguments import _admits, _is_number, _numeric, _object, _plain, _times_written, number_pattern
+from .arguments import _admits, _is_number, _numeric, _object, _times_written, number_pattern
 
 __all__ = ["percent_as_fraction", "takes_percent"]
 
@@ -47,7 +47,6 @@ def percent_as_fraction(arguments: str, schema: dict[str, Any], request_text: st
     args = _object(arguments)
     if args is None:
         return arguments
-    plain = _plain(request_text)
     props = schema.get("properties") or {}
     changed = False
     for key, value in args.items():
@@ -55,7 +54,7 @@ def percent_as_fraction(arguments: str, schema: dict[str, Any], request_text: st
         if not _is_number(value) or not isinstance(prop, dict):
             continue
         node = non_null(prop, schema)
-        said = last if last and _times_written(value, _plain(last)) else plain
+        said = last if last and _times_written(value, last) else request_text  # numbers read through `_numeric`
         if node.get("type") != "number" or takes_percent(key, {**node, **prop}) or not written_as_percent(float(value), said):
             continue
         fraction = round(float(value) / 100, 12)
