@@ -2,7 +2,7 @@
 after the full request, each arguments object decoded under its (grounded) schema's grammar.
 
 A follow-up's call of a function called earlier inherits the arguments the new request does not
-restate (`arguments.inherit_arguments`); a decoded call whose string argument the request gives
+restate (`cleanup.inherit_arguments`); a decoded call whose string argument the request gives
 several values for is followed by a call for the next value (`values.next_value`), and that
 one by the next, up to `max_calls`; a call giving one value written once to two arguments is
 decoded again both ways (`distinct.one_value_one_argument`); a decoded span argument gives way to
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.types import LLMRequest, ToolCall
 
-from .arguments import drop_unsupported_optionals, fill_unused_number, inherit_arguments, trim_repeated_items
+from .cleanup import drop_unsupported_optionals, fill_unused_number, inherit_arguments, trim_repeated_items
 from .cues import cued_values, in_written_order
 from .distinct import doubled, number_in_span, one_value_one_argument, one_word_one_argument, overlapping, without_number, without_value
 from .follow_ups import changed_call, repeats, restated_call, unstated

@@ -19,7 +19,7 @@ import numpy as np
 
 from core.types import LLMRequest, LLMResponse, Message, ToolCall, ToolSpec, Usage
 
-from .arguments import drop_unsupported_optionals, trim_repeated_items
+from .cleanup import drop_unsupported_optionals, trim_repeated_items
 from .engine import log_softmax
 from .json_calls import with_fixed
 from .lazy import text_or_trigger

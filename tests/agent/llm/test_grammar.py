@@ -148,14 +148,14 @@ def test_an_optional_enum_takes_the_value_the_last_message_names_when_the_conver
 
 
 def test_a_follow_up_keeps_an_enum_value_its_request_names_with_a_word_between():
-    h = _helpers()
-    args = h.inherit_arguments('{"status":"due_soon"}', {"status": "all"}, "what's due back soon?")
+    from agent.llm._local import cleanup
+    args = cleanup.inherit_arguments('{"status":"due_soon"}', {"status": "all"}, "what's due back soon?")
     assert json.loads(args) == {"status": "due_soon"}
-    assert json.loads(h.inherit_arguments('{"status":"overdue"}', {"status": "all"}, "and the rest?")) == {"status": "all"}
+    assert json.loads(cleanup.inherit_arguments('{"status":"overdue"}', {"status": "all"}, "and the rest?")) == {"status": "all"}
 
 
 def test_unstated_optional_arguments_are_left_out_or_nulled():
-    h = _helpers()
+    from agent.llm._local import cleanup
     schema = {"type": "object", "required": ["symbol", "horizon", "kind"], "properties": {
         "symbol": {"type": "string"},
         "horizon": {"anyOf": [{"type": "string", "enum": ["short-term", "long-term"]}, {"type": "null"}]},
@@ -163,19 +163,19 @@ def test_unstated_optional_arguments_are_left_out_or_nulled():
         "unit": {"type": "string"}, "flag": {"type": "boolean"}, "n": {"type": "number"},
     }}
     args = '{"symbol":"ZZZ","horizon":"long-term","kind":"full","unit":"inches","flag":false,"n":9.8}'
-    out = json.loads(h.drop_unsupported_optionals(args, schema, "A long term view, 9.8 m"))
+    out = json.loads(cleanup.drop_unsupported_optionals(args, schema, "A long term view, 9.8 m"))
     assert out == {"symbol": "ZZZ", "horizon": "long-term", "kind": "full", "n": 9.8}
-    out = json.loads(h.drop_unsupported_optionals(args, schema, "Anything else"))
+    out = json.loads(cleanup.drop_unsupported_optionals(args, schema, "Anything else"))
     assert out == {"symbol": "ZZZ", "horizon": None, "kind": "full"}
 
 
 def test_an_optional_value_joining_the_request_s_words_is_not_stated():
-    h = _helpers()
+    from agent.llm._local import cleanup
     schema = {"type": "object", "required": ["title"], "properties": {"title": {"type": "string"}, "branch": {"type": "string"}}}
     text = "what about Children of Dune?"
-    assert json.loads(h.drop_unsupported_optionals('{"title":"Dune","branch":"ChildrenOfDune"}', schema, text)) == {"title": "Dune"}
+    assert json.loads(cleanup.drop_unsupported_optionals('{"title":"Dune","branch":"ChildrenOfDune"}', schema, text)) == {"title": "Dune"}
     kept = '{"title":"Dune","branch":"children of dune"}'
-    assert h.drop_unsupported_optionals(kept, schema, text) == kept  # written so, with any case
+    assert cleanup.drop_unsupported_optionals(kept, schema, text) == kept  # written so, with any case
 
 
 def test_free_text_repeats_are_discouraged():
@@ -192,7 +192,7 @@ def test_free_text_repeats_are_discouraged():
 
 
 def test_an_optional_number_may_not_reuse_a_number_written_once():
-    from agent.llm._local.arguments import drop_unsupported_optionals
+    from agent.llm._local.cleanup import drop_unsupported_optionals
 
     schema = {"type": "object", "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}, "z": {"type": "integer"}},
               "required": ["x", "y"]}
@@ -207,7 +207,7 @@ def test_an_optional_number_may_not_reuse_a_number_written_once():
 
 
 def test_a_list_that_loops_on_a_value_is_cut_where_the_request_stops_writing_it():
-    from agent.llm._local.arguments import trim_repeated_items
+    from agent.llm._local.cleanup import trim_repeated_items
 
     looped = '{"data":[85,90,91,91,91,91],"bins":5}'
     assert json.loads(trim_repeated_items(looped, "a histogram of 85, 90 and 91 in 5 bins")) == {"data": [85, 90, 91], "bins": 5}
@@ -270,7 +270,7 @@ def test_a_required_list_holds_at_least_one_item():
 
 
 def test_an_optional_value_the_required_arguments_already_took_is_left_out():
-    from agent.llm._local.arguments import drop_unsupported_optionals
+    from agent.llm._local.cleanup import drop_unsupported_optionals
 
     schema = {"type": "object", "required": ["function"], "properties": {
         "function": {"type": "string"}, "x_value": {"type": "number"}, "exact": {"type": "boolean"}, "label": {"type": "string"}}}
@@ -309,7 +309,8 @@ def test_a_non_strict_response_format_with_properties_is_closed_for_decoding():
 
 
 def test_the_one_unused_number_goes_to_the_one_optional_number_left_out():
-    from agent.llm._local.arguments import fill_unused_number, ground_numbers, numbers_in
+    from agent.llm._local.arguments import ground_numbers, numbers_in
+    from agent.llm._local.cleanup import fill_unused_number
 
     schema = {"type": "object", "properties": {"atm_pressure": {"type": "number"}, "gauge_pressure": {"type": "number"}},
               "required": ["gauge_pressure"]}

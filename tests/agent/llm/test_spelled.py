@@ -30,7 +30,7 @@ def test_one_names_and_other_words_stay_words():
 
 
 def test_a_string_value_is_found_as_written():
-    from agent.llm._local.arguments import drop_unsupported_optionals
+    from agent.llm._local.cleanup import drop_unsupported_optionals
 
     schema = {"type": "object", "properties": {"city": {"type": "string"}, "restaurant": {"type": "string"}}, "required": ["city"]}
     args = '{"city":"Boston","restaurant":"seven seas"}'
