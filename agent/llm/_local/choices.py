@@ -134,7 +134,7 @@ def listed_choices(schema: dict[str, Any], last: str, text: str, grounded: Colle
             bounds[key] = (node.get("minItems", 0), node.get("maxItems"))
     if not lists:
         return {}
-    named = [named_lists(t, lists) for t in (last, text) if t]
+    named = [named_lists(t, lists) for t in dict.fromkeys((last, text)) if t]  # once when they are one text
     out = {key: next((n[key] for n in named if n[key]), []) for key in lists}
     return {key: values for key, values in out.items()
             if values and bounds[key][0] <= len(values) <= (bounds[key][1] or len(values))}
