@@ -3,7 +3,7 @@
     python bench/data/calendar_domain.py "What's on my calendar tomorrow?"   # OpenAI if OPENAI_API_KEY is set, else local
 
 Seven orchestrations (list, create, reschedule and cancel events, find free time, send and search
-email) over a small built-in sample of events and messages (no network), registered with the public
+email) over a small sample of events and messages (`calendar_sample.json`, no network), registered with the public
 API only (`@tool`, `Orchestration`, `Agent(orchestrations=..., tools=...)`).
 `python -m bench routing --orchestrations bench/data/calendar_domain.py --cases bench/data/routing_calendar.jsonl --json`
 measures how the embedded model routes it.
@@ -11,11 +11,13 @@ measures how the embedded model routes it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
 from datetime import date as Date
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -26,35 +28,12 @@ from tools import tool
 
 # -- sample data ----------------------------------------------------------------------------
 TODAY = Date(2025, 6, 10)  # a Tuesday: "today", "tomorrow" and weekday names are read against it
-ME = "alex@example.org"
-
-EVENTS: list[dict[str, Any]] = [
-    {"id": "EV-2029", "title": "Team standup", "date": "2025-06-09", "start": "09:30", "minutes": 15, "calendar": "work", "attendees": ["pat@example.org", "dana@example.org", "lee@example.org"]},
-    {"id": "EV-2030", "title": "Gym", "date": "2025-06-09", "start": "18:30", "minutes": 60, "calendar": "personal", "attendees": []},
-    {"id": "EV-2031", "title": "Team standup", "date": "2025-06-10", "start": "09:30", "minutes": 15, "calendar": "work", "attendees": ["pat@example.org", "dana@example.org", "lee@example.org"]},
-    {"id": "EV-2032", "title": "Design review", "date": "2025-06-10", "start": "14:00", "minutes": 60, "calendar": "work", "attendees": ["pat@example.org", "dana@example.org"]},
-    {"id": "EV-2033", "title": "Dentist appointment", "date": "2025-06-11", "start": "08:30", "minutes": 45, "calendar": "personal", "attendees": []},
-    {"id": "EV-2034", "title": "Lunch with Sam", "date": "2025-06-11", "start": "12:30", "minutes": 60, "calendar": "personal", "attendees": ["sam@example.org"]},
-    {"id": "EV-2035", "title": "Quarterly planning", "date": "2025-06-12", "start": "10:00", "minutes": 120, "calendar": "work", "attendees": ["pat@example.org", "lee@example.org", "morgan@example.org"]},
-    {"id": "EV-2036", "title": "1:1 with Dana", "date": "2025-06-12", "start": "15:30", "minutes": 30, "calendar": "work", "attendees": ["dana@example.org"]},
-    {"id": "EV-2037", "title": "Budget sync", "date": "2025-06-13", "start": "11:00", "minutes": 45, "calendar": "work", "attendees": ["finance@example.org", "pat@example.org"]},
-    {"id": "EV-2038", "title": "Yoga class", "date": "2025-06-13", "start": "18:00", "minutes": 60, "calendar": "personal", "attendees": []},
-    {"id": "EV-2039", "title": "Dinner with parents", "date": "2025-06-14", "start": "19:00", "minutes": 120, "calendar": "personal", "attendees": []},
-    {"id": "EV-2040", "title": "Roadmap review", "date": "2025-06-16", "start": "10:30", "minutes": 90, "calendar": "work", "attendees": ["morgan@example.org", "dana@example.org"]},
-]
+SAMPLE = json.loads(Path(__file__).with_name("calendar_sample.json").read_text(encoding="utf-8"))
+"""Read at each load, so every agent built on a fresh load of this module starts from the sample."""
+ME: str = SAMPLE["me"]
+EVENTS: list[dict[str, Any]] = SAMPLE["events"]
 """The user's calendar: one dict per event (id, title, ISO date, HH:MM start, length in minutes, calendar, attendees)."""
-
-MESSAGES: list[dict[str, Any]] = [
-    {"id": "M-501", "folder": "inbox", "from": "pat@example.org", "to": ME, "date": "2025-06-09", "subject": "Agenda for quarterly planning", "body": "Draft agenda attached: goals, hiring, budget."},
-    {"id": "M-502", "folder": "inbox", "from": "billing@cloudhost.example.com", "to": ME, "date": "2025-06-08", "subject": "Your invoice for May", "body": "Invoice INV-7781, 312.40 USD, due June 20."},
-    {"id": "M-503", "folder": "inbox", "from": "sam@example.org", "to": ME, "date": "2025-06-07", "subject": "Lunch Wednesday?", "body": "Still on for lunch on Wednesday at 12:30?"},
-    {"id": "M-504", "folder": "inbox", "from": "dana@example.org", "to": ME, "date": "2025-06-06", "subject": "Offsite venue options", "body": "Three venues for the team offsite in July, prices inside."},
-    {"id": "M-505", "folder": "sent", "from": ME, "to": "lee@example.org", "date": "2025-06-05", "subject": "Contract renewal", "body": "Here is the signed contract for the renewal."},
-    {"id": "M-506", "folder": "archive", "from": "travel@airline.example.com", "to": ME, "date": "2025-05-20", "subject": "Flight confirmation LIS-BER", "body": "Booking reference QX7P2, 14 July 07:40."},
-    {"id": "M-507", "folder": "spam", "from": "prize@lucky.example.net", "to": ME, "date": "2025-06-09", "subject": "You won a cruise", "body": "Claim your prize now."},
-    {"id": "M-508", "folder": "inbox", "from": "morgan@example.org", "to": ME, "date": "2025-06-09", "subject": "Roadmap slides", "body": "Slides for the roadmap review, feedback welcome."},
-    {"id": "M-509", "folder": "sent", "from": ME, "to": "pat@example.org", "date": "2025-06-04", "subject": "Budget numbers", "body": "Q3 budget numbers as discussed."},
-]
+MESSAGES: list[dict[str, Any]] = SAMPLE["messages"]
 """The user's mailbox: one dict per message."""
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
