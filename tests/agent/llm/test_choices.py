@@ -33,6 +33,21 @@ def test_no_choice_when_the_request_names_none_or_two():
     assert named_choice(FORMAT, {}, "Factorize 60 as a list or a dictionary") is None
 
 
+def test_the_default_named_beside_another_value_asks_for_the_other():
+    part = {"type": "string", "enum": ["any", "morning", "afternoon"], "default": "any"}
+    assert named_choice(part, {}, "is there any time free on Wednesday afternoon?") == "afternoon"
+    assert named_choice(part, {}, "any time at all?") == "any"
+    assert named_choice(part, {}, "any time in the morning or the afternoon?") is None
+
+
+def test_the_longest_naming_and_its_own_case_win():
+    condition = {"type": "string", "enum": ["New", "Like New", "Used"]}
+    assert named_choice(condition, {}, "a game from 1985, like new") == "Like New"
+    genotype = {"type": "string", "enum": ["AA", "Aa", "aa"]}
+    assert named_choice(genotype, {}, "the frequency of the AA genotype") == "AA"
+    assert named_choice(genotype, {}, "the frequency of the aa genotype") == "aa"
+
+
 def test_one_quoted_value_is_an_example_not_a_choice():
     assert named_choice({"type": "string", "description": "The unit. Default is 'cm'."}, {}, "4 cm please") is None
 
