@@ -141,7 +141,7 @@ def test_an_optional_enum_takes_the_value_the_last_message_names_when_the_conver
     h = _helpers()
     schema = {"type": "object", "required": [], "properties": {
         "status": {"type": "string", "enum": ["all", "overdue", "due_soon"], "default": "all"}}}
-    conversation = "show me all my loans\nall\nwhat's due back soon?"
+    conversation = "show me my overdue loans\noverdue\nwhat's due back soon?"
     assert "status" not in h.ground_numbers(schema, [], conversation).get("required", [])  # two named: the model decides
     out = h.ground_numbers(schema, [], conversation, last="what's due back soon?")
     assert out["properties"]["status"]["enum"] == ["due_soon"] and "status" in out["required"]
