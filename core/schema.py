@@ -6,7 +6,9 @@ Strict mode wants every object closed (`additionalProperties: false`) and every 
 
 from __future__ import annotations
 
+import ast
 import copy
+import re
 from typing import Any
 
 _DROP = {"title", "default", "examples"}
@@ -82,7 +84,7 @@ def _strict(node: Any) -> Any:
     node = {k: _named(v) if k in _NAMED else _strict(v) if k not in ("enum", "const") else v
             for k, v in node.items() if k not in _DROP}
     if default is not _MISSING and default is not None and "description" in node:
-        node["description"] = f"{node['description']} (default: {default!r})"
+        node["description"] = f"{node['description']}{_DEFAULT_NOTE.format(default)}"
     if node.get("type") == "object" or "properties" in node:
         props = node.setdefault("properties", {})
         required = set(node.get("required", []))
@@ -93,6 +95,26 @@ def _strict(node: Any) -> Any:
         node["additionalProperties"] = False
         node["type"] = "object"
     return node
+
+
+_DEFAULT_NOTE = " (default: {!r})"
+_NOTED_DEFAULT = re.compile(r" \(default: (.+)\)$")
+
+
+def stated_default(prop: dict[str, Any], root: dict[str, Any] | None = None) -> Any:
+    """An argument's default: its schema's `default`, or the one strict mode noted in its
+    description ("... (default: 'any')"); None when it has none."""
+    node = non_null(prop, root)
+    for where in (prop, node):
+        if "default" in where:
+            return where["default"]
+    for where in (prop, node):
+        if m := _NOTED_DEFAULT.search(str(where.get("description") or "")):
+            try:
+                return ast.literal_eval(m.group(1))
+            except (ValueError, SyntaxError):
+                return None
+    return None
 
 
 def nullable(prop: dict[str, Any]) -> dict[str, Any]:

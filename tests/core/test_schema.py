@@ -90,3 +90,13 @@ def test_properties_named_like_keywords_are_kept():
     assert out["properties"]["title"] == {"type": "string"}
     assert "title" not in out  # the keyword itself still goes
     assert out["required"] == list(out["properties"])
+
+
+def test_stated_default_reads_the_schema_or_the_note_strict_mode_wrote():
+    from core.schema import stated_default, strict_schema
+    schema = {"type": "object", "properties": {"part": {"type": "string", "default": "any", "description": "When."},
+                                                "n": {"type": "integer", "description": "How many."}}}
+    assert stated_default(schema["properties"]["part"]) == "any"
+    strict = strict_schema(schema)
+    assert stated_default(strict["properties"]["part"], strict) == "any"
+    assert stated_default(strict["properties"]["n"], strict) is None

@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Iterator
 from typing import Any
 
-from core.schema import non_null, resolve
+from core.schema import non_null, resolve, stated_default
 
 __all__ = ["described_choices", "listed_choices", "named_choice", "named_lists", "opens_sentence", "states"]
 
@@ -61,8 +61,9 @@ def named_lists(text: str, lists: dict[str, list[Any]]) -> dict[str, list[str]]:
     its own case ("AA" of AA, Aa and aa).
 
     Case tells a name from a choice: a value without capitals is not named by words the text
-    capitalizes inside a sentence ("history" is no choice of "the Natural History Museum"), and a
-    one-letter value only by that letter in its own case ("A" is no choice of "a DNA sequence").
+    capitalizes inside a sentence as part of a name ("history" is no choice of "the Natural
+    History Museum"; "sunday" is of "open on Sunday?"), and a one-letter value only by that letter
+    in its own case ("A" is no choice of "a DNA sequence").
     """
     found = [(m.start(), m.end(), key, value) for key, values in lists.items()
              for value in dict.fromkeys(v for v in values if isinstance(v, str))
@@ -94,7 +95,12 @@ def _same_case(text: str, match: re.Match[str], value: str) -> bool:
         return True
     opens = opens_sentence(text, match.start())
     words = re.findall(r"\w+", written)
-    return not any(w[:1].isupper() for w in (words[1:] if opens else words))
+    if not any(w[:1].isupper() for w in (words[1:] if opens else words)):
+        return True
+    before = re.findall(r"\w+", text[:match.start()])[-1:]
+    after = re.findall(r"\w+", text[match.end():])[:1]
+    beside = [w for w in before if not opens] + after
+    return len(words) == 1 and not any(w[:1].isupper() for w in beside)  # one capitalized word alone ("on Sunday"): no name
 
 
 def described_choices(description: str) -> list[str]:
@@ -118,7 +124,7 @@ def named_choice(prop: dict[str, Any], root: dict[str, Any], *texts: str) -> str
         values = described_choices(str(node.get("description") or prop.get("description") or ""))
     if not isinstance(values, list) or len(values) < 2:
         return None
-    default = node.get("default", prop.get("default"))
+    default = stated_default(prop, root)
     for text in texts:
         named = named_lists(text, {"": values})[""] if text else []
         if len(named) == 2 and default in named:

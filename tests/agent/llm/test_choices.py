@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.llm._local.arguments import ground_numbers
 from agent.llm._local.choices import described_choices, named_choice, named_lists, states
+from core.schema import strict_schema
 
 ROOTS = "The type of roots to return: 'real' for real roots, 'all' for both. Default value is 'real'."
 FORMAT = {"type": "string", "description": "Can be 'list' for a list of factors or 'dictionary' for counts. Default is 'list'."}
@@ -46,6 +47,17 @@ def test_the_longest_naming_and_its_own_case_win():
     genotype = {"type": "string", "enum": ["AA", "Aa", "aa"]}
     assert named_choice(genotype, {}, "the frequency of the AA genotype") == "AA"
     assert named_choice(genotype, {}, "the frequency of the aa genotype") == "aa"
+
+
+def test_a_default_strict_mode_noted_in_the_description_gives_way_too():
+    part = strict_schema({"type": "object", "properties": {"part": {"type": "string", "enum": ["any", "evening"], "default": "any", "description": "When."}}})
+    assert named_choice(part["properties"]["part"], part, "any time this evening?") == "evening"
+
+
+def test_a_capitalized_word_alone_names_a_lowercase_choice_a_name_does_not():
+    day = {"type": "string", "enum": ["monday", "sunday"]}
+    assert named_choice(day, {}, "Is Hillcrest open on Sunday?") == "sunday"
+    assert named_choice({"type": "string", "enum": ["history", "art"]}, {}, "Hours of the Natural History Museum?") is None
 
 
 def test_one_quoted_value_is_an_example_not_a_choice():
