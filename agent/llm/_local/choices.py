@@ -15,7 +15,7 @@ from typing import Any
 
 from core.schema import non_null, resolve, stated_default
 
-__all__ = ["described_choices", "listed_choices", "named_choice", "named_lists", "opens_sentence", "states"]
+__all__ = ["CHOICE_WORD_MIN", "choice_words", "described_choices", "listed_choices", "named_choice", "named_lists", "opens_sentence", "states"]
 
 MAX_CHOICE_CHARS = 40
 _QUOTED = re.compile(r"""(?<![\w'"])(['"])([^'"\n]{1,""" + str(MAX_CHOICE_CHARS) + r"""})\1(?![\w'"])""")
@@ -151,3 +151,28 @@ def listed_choices(schema: dict[str, Any], last: str, text: str, grounded: Colle
     out = {key: next((n[key] for n in named if n[key]), []) for key in lists}
     return {key: values for key, values in out.items()
             if values and bounds[key][0] <= len(values) <= (bounds[key][1] or len(values))}
+
+
+CHOICE_WORD_MIN = 4
+"""A word of a choice this long or longer asks for its function ("museums", not "any")."""
+
+
+def choice_words(schema: dict[str, Any]) -> frozenset[str]:
+    """The words (lower case, `CHOICE_WORD_MIN`+ letters) of a function's choices: the values of
+    its arguments' string enums (or their items'), or the two or more values a free string's
+    description quotes; not an argument's default, which needs no asking. A request that says
+    one ("Any museums worth visiting in Florence?") asks for a function that offers it."""
+    words: set[str] = set()
+    for prop in (schema.get("properties") or {}).values():
+        if not isinstance(prop, dict):
+            continue
+        node = non_null(prop, schema)
+        items = resolve(node.get("items") or {}, schema) if node.get("type") == "array" else node
+        values = items.get("enum") if isinstance(items.get("enum"), list) else None
+        if values is None and node.get("type") == "string" and not node.get("pattern") and not node.get("format"):
+            quoted = described_choices(str(node.get("description") or prop.get("description") or ""))
+            values = quoted if len(quoted) >= 2 else []
+        default = stated_default(prop, schema)
+        words |= {w.lower() for v in values or [] if isinstance(v, str) and v != default
+                  for w in re.findall(r"[^\W\d_]+", v) if len(w) >= CHOICE_WORD_MIN}
+    return frozenset(words)

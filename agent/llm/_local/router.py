@@ -19,7 +19,7 @@ from core.schema import allows_null, non_null, resolve
 from core.types import Message, ToolCall, ToolSpec
 
 from .arguments import numbers_in
-from .choices import states
+from .choices import choice_words, states
 from .evidence import ExampleIndex, asking_words, names_said, split_examples, words_of
 from .intents import CLAUSE_MARKS, Split, best_split, splits, strongest
 from .policy import Evidence, RoutingPolicy
@@ -93,6 +93,19 @@ def can_change(schema: dict[str, Any], query: str, numbers: Sequence[float]) -> 
     return False
 
 
+def _asking(specs: Sequence[ToolSpec]) -> list[frozenset[str]]:
+    """Per function, the words that ask for it: `evidence.asking_words`, and the words of its
+    arguments' choices (`choices.choice_words`) that no other function offers, is named by or
+    writes in its description or examples ("book" is a format of the catalogue search, but every
+    library tool's description says it). On BFCL's multiple, a request saying such a word asks
+    for that function 24 times of 24."""
+    asking = asking_words([(s.name, s.description) for s in specs])
+    offered = [choice_words(s.parameters) for s in specs]
+    written = [words_of([s.name.replace("_", " "), s.description]) for s in specs]
+    return [words | (offered[i] - set().union(*(offered[j] | written[j] for j in range(len(specs)) if j != i)))
+            for i, words in enumerate(asking)]
+
+
 @dataclass
 class Router:
     names: list[str]
@@ -100,7 +113,8 @@ class Router:
     index: ExampleIndex
     policy: RoutingPolicy
     asking: list[frozenset[str]] = field(default_factory=list)
-    """Per function, the words that ask for it as its name does (`evidence.asking_words`)."""
+    """Per function, the words that ask for it as its name does (`evidence.asking_words`, and the
+    words of its choices no other function offers: `_asking`)."""
 
     @classmethod
     def build(cls, specs: Sequence[ToolSpec], policy: RoutingPolicy, text_examples: Sequence[str] = TEXT_EXAMPLES) -> Router:
@@ -113,8 +127,7 @@ class Router:
         documents.append(list(text_examples))
         index = ExampleIndex(documents, keep=words_of([d for docs in documents[:-1] for d in docs[:2]]))
         n = len(specs)
-        router = cls([s.name for s in specs], [s.parameters for s in specs], index, policy,
-                     asking_words([(s.name, s.description) for s in specs]))
+        router = cls([s.name for s in specs], [s.parameters for s in specs], index, policy, _asking(specs))
         boost = router.boost({})
         # calibration: each example's windows scored against every document but itself
         rows, owners, splits = [], [], []

@@ -222,3 +222,15 @@ def test_a_follow_up_that_asks_for_another_function_goes_there():
                Message.tool(created, "New event EV-2041"), Message.assistant("Done.")]
     assert router.decide([*history, Message.user("actually, move it to 6pm")], None, required=False) == ["reschedule_event"]
     assert router.decide([*history, Message.user("and one on Saturday too?")], None, required=False) == ["create_event"]
+
+
+def test_a_word_of_a_choice_only_one_function_offers_asks_for_it():
+    from agent.llm._local.router import _asking
+
+    asking = dict(zip([s.name for s in specs(TRAVEL)], _asking(specs(TRAVEL))))
+    assert {"museums", "nightlife"} <= asking["things_to_do"]  # its category's values
+    library = dict(zip([s.name for s in specs(LIBRARY)], _asking(specs(LIBRARY))))
+    assert "ebook" in library["search_catalogue"]
+    assert "book" not in library["search_catalogue"]  # every library tool's description says "book"
+    calendar = dict(zip([s.name for s in specs(CALENDAR)], _asking(specs(CALENDAR))))
+    assert "any" not in calendar["find_free_slot"] and "afternoon" in calendar["find_free_slot"]  # "any" is the default
