@@ -1,8 +1,8 @@
 """One call per value: the next value a request names for a call's argument.
 
-After a call is written, each required span-constrained string argument (`spans.py`), or number
-grounded in the request's own, may have other values in the request: "the weather in Lisbon and
-in Porto" -> a second call with city="Porto". The model decides: another call of the same
+After a call is written, each required span-constrained string argument (`spans.py`), number
+grounded in the request's own, or string choice (an enum) may have other values in the request:
+"the weather in Lisbon and in Porto" -> a second call with city="Porto". The model decides: another call of the same
 function is scored with each candidate value and with the value just written again; a candidate
 about as likely as the repeat is the next call's value (`next_value`). The backend asks again
 after that call, so a list of any length is followed item by item ("Rome, Florence and Venice").
@@ -26,7 +26,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from core.schema import non_null
+
 from .arguments import _is_number, _value_key
+from .choices import named_lists
 from .engine import Runner
 from .prompt import NEXT_CALL
 from .spans import bare, is_span
@@ -143,9 +146,10 @@ def next_value(runner: Runner, opener: str, arguments: dict[str, Any], schema: d
                exclude: Sequence[Any] = (), only: str | None = None, margin: float = DEFAULT_MARGIN) -> tuple[str, Any]:
     """(argument, the value of the next call) for the first required argument of the call just
     written (`only`: that argument) that the request names another value for; ("", None) when none.
-    The arguments considered are the span-constrained strings and the numbers grounded in the
-    request's own (`arguments.ground_numbers`: "50 EUR and 80 EUR in NOK" -> amount 80 next). The
-    context must end with the call's closing brace; it is left so.
+    The arguments considered are the span-constrained strings, the numbers grounded in the
+    request's own (`arguments.ground_numbers`: "50 EUR and 80 EUR in NOK" -> amount 80 next) and
+    string choices (an enum: "open on Saturday and Sunday" -> day "sunday" next, the choice named
+    by the item beside the value). The context must end with the call's closing brace; it is left so.
 
     The test is the model's own: with the call written, another call of the same function, with
     the same arguments up to this one, is scored with every candidate value and with this call's
@@ -162,11 +166,17 @@ def next_value(runner: Runner, opener: str, arguments: dict[str, Any], schema: d
     keys = list(arguments)
     for key, value in arguments.items():
         prop = props.get(key) or {}
-        if (only and key != only) or key not in required or not _splittable(value, prop):
+        choices = _choices(value, prop, schema)
+        if (only and key != only) or key not in required or not (choices or _splittable(value, prop)):
             continue
-        options = [(pos, span, _value_of(span, value)) for pos, span in candidates(request, taken, _as_text(value))]
-        options = [o for o in options if o[2] is not None and (_allows(prop["pattern"], o[2]) if isinstance(value, str) else o[2] in prop["enum"])
-                   and _value_key(o[2]) not in seen]  # a span the argument's pattern allows; "2e-9" is the 2e-09 already taken
+        found = candidates(request, taken, _as_text(value))
+        if choices:  # another choice the request names as an item beside this one ("open on Saturday and Sunday")
+            options = [(pos, span, v) for pos, span in found if len(named := named_lists(span, {"": choices})[""]) == 1
+                       for v in named if v != value and _value_key(v) not in seen]
+        else:
+            options = [(pos, span, _value_of(span, value)) for pos, span in found]
+            options = [o for o in options if o[2] is not None and (_allows(prop["pattern"], o[2]) if isinstance(value, str) else o[2] in prop["enum"])
+                       and _value_key(o[2]) not in seen]  # a span the argument's pattern allows; "2e-9" is the 2e-09 already taken
         if not options:
             continue
         before = {k: v for k, v in list(arguments.items())[: keys.index(key)]}
@@ -202,6 +212,14 @@ def _as_text(value: Any) -> str:
     if _is_number(value) and float(value).is_integer():
         return str(int(value))
     return str(value)
+
+
+def _choices(value: Any, prop: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """The string enum of an argument whose value `value` is one of two or more; [] otherwise."""
+    values = non_null(prop, schema).get("enum") if isinstance(value, str) and isinstance(prop, dict) else None
+    if not isinstance(values, list) or len(values) < 2 or value not in values:
+        return []
+    return [v for v in values if isinstance(v, str)]
 
 
 def _splittable(value: Any, prop: dict[str, Any]) -> bool:

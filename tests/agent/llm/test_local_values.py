@@ -72,3 +72,19 @@ def test_a_follow_up_continues_the_earlier_call(llm):
     assert out == [("weather_forecast", {"city": "Bergen"})]
     # without the earlier call, the same two words are no request for the forecast
     assert calls(llm, [Message.user("And in Bergen?")], [WEATHER, ORDER], choice="auto") == []
+
+
+HOURS = ToolSpec(
+    "branch_hours", "Opening hours of a library branch on a day of the week.",
+    {"type": "object", "properties": {
+        "branch": {"type": "string", "description": "The branch's name"},
+        "day": {"type": "string", "enum": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]}},
+     "required": ["branch", "day"], "additionalProperties": False},
+)
+
+
+def test_one_call_per_choice_named(llm):
+    """A string enum the request names two values of, as items of a list: a call for each."""
+    out = calls(llm, [Message.user("Is Hillcrest open on Saturday and Sunday?")], [HOURS])
+    assert out == [("branch_hours", {"branch": "Hillcrest", "day": "saturday"}), ("branch_hours", {"branch": "Hillcrest", "day": "sunday"})]
+    assert calls(llm, [Message.user("Is Hillcrest open on Sunday?")], [HOURS]) == [("branch_hours", {"branch": "Hillcrest", "day": "sunday"})]
