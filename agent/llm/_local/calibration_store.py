@@ -31,10 +31,10 @@ __all__ = ["CalibrationStore", "ENV", "VERSION", "calibration_key", "default_sto
 log = logging.getLogger(__name__)
 
 ENV = "FINAGENT_CALIBRATIONS"
-VERSION = 4
+VERSION = 5
 """2: the evidence the model is measured against holds the names a request says (`evidence.names_said`);
-3: and the words that ask for a function as its name does (`evidence.asking_words`); 4: and the
-words of its choices (`choices.choice_words`)."""
+3: and the words that ask for a function as its name does (`evidence.asking_words`); 5: and, in a
+whole request, the words of its choices (`router._offered`)."""
 MAX_ENTRIES = 256
 """The oldest entries go first beyond this."""
 

@@ -93,17 +93,15 @@ def can_change(schema: dict[str, Any], query: str, numbers: Sequence[float]) -> 
     return False
 
 
-def _asking(specs: Sequence[ToolSpec]) -> list[frozenset[str]]:
-    """Per function, the words that ask for it: `evidence.asking_words`, and the words of its
-    arguments' choices (`choices.choice_words`) that no other function offers, is named by or
-    writes in its description or examples ("book" is a format of the catalogue search, but every
-    library tool's description says it). On BFCL's multiple, a request saying such a word asks
-    for that function 24 times of 24."""
-    asking = asking_words([(s.name, s.description) for s in specs])
+def _offered(specs: Sequence[ToolSpec]) -> list[frozenset[str]]:
+    """Per function, the words of its arguments' choices (`choices.choice_words`) that no other
+    function offers, is named by or writes in its description or examples ("book" is a format of
+    the catalogue search, but every library tool's description says it). A request saying one
+    asks for the function: on BFCL's multiple, 24 times of 24 for the right one."""
     offered = [choice_words(s.parameters) for s in specs]
     written = [words_of([s.name.replace("_", " "), s.description]) for s in specs]
-    return [words | (offered[i] - set().union(*(offered[j] | written[j] for j in range(len(specs)) if j != i)))
-            for i, words in enumerate(asking)]
+    return [frozenset(offered[i] - set().union(*(offered[j] | written[j] for j in range(len(specs)) if j != i)))
+            for i in range(len(specs))]
 
 
 @dataclass
@@ -113,8 +111,10 @@ class Router:
     index: ExampleIndex
     policy: RoutingPolicy
     asking: list[frozenset[str]] = field(default_factory=list)
-    """Per function, the words that ask for it as its name does (`evidence.asking_words`, and the
-    words of its choices no other function offers: `_asking`)."""
+    """Per function, the words that ask for it as its name does (`evidence.asking_words`)."""
+    offers: list[frozenset[str]] = field(default_factory=list)
+    """Per function, the words of its choices no other function offers (`_offered`): they ask for it
+    in a whole request, not in a part of one (choices alone do not split a request: `boost`)."""
 
     @classmethod
     def build(cls, specs: Sequence[ToolSpec], policy: RoutingPolicy, text_examples: Sequence[str] = TEXT_EXAMPLES) -> Router:
@@ -127,7 +127,8 @@ class Router:
         documents.append(list(text_examples))
         index = ExampleIndex(documents, keep=words_of([d for docs in documents[:-1] for d in docs[:2]]))
         n = len(specs)
-        router = cls([s.name for s in specs], [s.parameters for s in specs], index, policy, _asking(specs))
+        router = cls([s.name for s in specs], [s.parameters for s in specs], index, policy,
+                     asking_words([(s.name, s.description) for s in specs]), _offered(specs))
         boost = router.boost({})
         # calibration: each example's windows scored against every document but itself
         rows, owners, splits = [], [], []
@@ -172,7 +173,7 @@ class Router:
             model=model if model is not None else np.zeros(0), windows=rows,
             required=required, after_results=after_results, called=called, fit=fit, missing=missing, entities=entities,
             covers=[frozenset(v for values in args.values() for v in values) for args in specific], per_call=per_call,
-            previous=previous, split=strongest(found), splits=found, named=names_said(self.names, query, self.asking),
+            previous=previous, split=strongest(found), splits=found, named=names_said(self.names, query, [a | o for a, o in zip(self.asking, self.offers)]),
         )
 
     def boost(self, grounding: dict[str, dict[str, list[str]]]) -> Callable[[str], np.ndarray]:

@@ -225,12 +225,16 @@ def test_a_follow_up_that_asks_for_another_function_goes_there():
 
 
 def test_a_word_of_a_choice_only_one_function_offers_asks_for_it():
-    from agent.llm._local.router import _asking
+    from agent.llm._local.router import _offered
 
-    asking = dict(zip([s.name for s in specs(TRAVEL)], _asking(specs(TRAVEL))))
-    assert {"museums", "nightlife"} <= asking["things_to_do"]  # its category's values
-    library = dict(zip([s.name for s in specs(LIBRARY)], _asking(specs(LIBRARY))))
+    offers = dict(zip([s.name for s in specs(TRAVEL)], _offered(specs(TRAVEL))))
+    assert {"museums", "nightlife"} <= offers["things_to_do"]  # its category's values
+    library = dict(zip([s.name for s in specs(LIBRARY)], _offered(specs(LIBRARY))))
     assert "ebook" in library["search_catalogue"]
     assert "book" not in library["search_catalogue"]  # every library tool's description says "book"
-    calendar = dict(zip([s.name for s in specs(CALENDAR)], _asking(specs(CALENDAR))))
+    calendar = dict(zip([s.name for s in specs(CALENDAR)], _offered(specs(CALENDAR))))
     assert "any" not in calendar["find_free_slot"] and "afternoon" in calendar["find_free_slot"]  # "any" is the default
+    router = Router.build(specs(TRAVEL), RoutingPolicy())
+    evidence = router.evidence([Message.user("Any museums worth visiting in Florence?")], None, required=False)
+    assert evidence.named[router.names.index("things_to_do")] == 1.0
+    assert router.boost({})("Any museums worth visiting")[router.names.index("things_to_do")] == 0.0  # a part: choices alone do not split
