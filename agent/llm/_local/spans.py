@@ -159,10 +159,13 @@ class SpanRules:
     clause there: the model's most frequent words."""
     values: frozenset[str] = frozenset()
     """Lines (earlier calls' values, `call_values`) that keep every run."""
+    not_end: frozenset[str] = frozenset()
+    """Words (lower case) a span of two or more words never ends with: other arguments' choices
+    ("Wednesday afternoon" is no date beside a part of the day that can be "afternoon")."""
 
     def __or__(self, other: SpanRules) -> SpanRules:
         return SpanRules(self.not_first | other.not_first, self.not_alone | other.not_alone,
-                         self.not_last | other.not_last, self.values | other.values)
+                         self.not_last | other.not_last, self.values | other.values, self.not_end | other.not_end)
 
 
 NO_RULES = SpanRules()
@@ -198,8 +201,8 @@ def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[
     words in `exclude` (lower case, punctuation stripped) are left out and break runs. `rules`: a
     word in `not_first` starts no run (`opening_words`); a run of words all in `not_alone` is no
     span (`name_words`), though it may be part of one; a run of two or more words ends with no
-    word in `not_last` that the text does not follow with punctuation. A line that is one of
-    `values` (an earlier call's value, `call_values`) keeps every run."""
+    word in `not_last` that the text does not follow with punctuation, nor with one in `not_end`.
+    A line that is one of `values` (an earlier call's value, `call_values`) keeps every run."""
     trie: dict[str, dict] = {}
     for line in recent_lines(text):
         kept = " ".join(line) in rules.values
@@ -217,7 +220,7 @@ def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[
                     break
                 node = node.setdefault(w, {})
                 alone = alone and c in here.not_alone
-                if not alone and not (n and joins[i + n]):
+                if not alone and not (n and (joins[i + n] or c in here.not_end)):
                     node[_END] = {}
     body = _alternatives(trie)
     return "^(" + body + ")$" if body else None
@@ -304,8 +307,9 @@ def _own_pattern(pattern: str, text: str, props: dict[str, Any], schema: dict[st
                  rules: SpanRules) -> str:
     """`pattern` for argument `key`: without the words of `text` that have a shape only other
     arguments' examples show, and with no span made only of words of other arguments' choices or
-    starting with one ("audiobook" is the format's, not the query's, nor is "audiobook of Project
-    Hail Mary"; "spam" the folder's). On BFCL's answers no stated string is made of another
+    starting or ending with one ("audiobook" is the format's, not the query's, nor is "audiobook of
+    Project Hail Mary"; "spam" the folder's; "Wednesday afternoon" is no date beside a part of the
+    day). On BFCL's answers no stated string is made of another
     argument's choices or starts or ends with one (0 of 735)."""
     theirs = others_shaped(descriptions, key, text)
     choices = _choice_rules(props, schema, key)
@@ -315,10 +319,10 @@ def _own_pattern(pattern: str, text: str, props: dict[str, Any], schema: dict[st
 
 
 def _choice_rules(props: dict[str, Any], schema: dict[str, Any], key: str) -> SpanRules:
-    """Argument `key`'s spans neither start with nor are made only of the other arguments' choices."""
+    """Argument `key`'s spans neither start nor end with, nor are made only of, the other arguments' choices."""
     own = _choice_words(props[key], schema)
     choices = frozenset(w for k, p in props.items() if k != key for w in _choice_words(p, schema)) - own
-    return SpanRules(choices, choices)
+    return SpanRules(choices, choices, not_end=choices)
 
 
 def _choice_words(prop: Any, schema: dict[str, Any]) -> frozenset[str]:

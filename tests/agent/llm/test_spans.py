@@ -234,6 +234,12 @@ def test_a_run_made_only_of_another_arguments_choices_is_no_span():
     query = constrain_strings(schema, span_pattern(text), text=text)["properties"]["query"]["pattern"]
     assert matches(query, "Project Hail Mary") and matches(query, "an audiobook of Project Hail Mary")  # inside a longer span
     assert not matches(query, "audiobook") and not matches(query, "spam") and not matches(query, "audiobook of Project Hail Mary")
+    assert not matches(query, "Project Hail Mary in spam")  # nor ends with one
+    slot = {"type": "object", "properties": {"date": {"type": "string"}, "part": {"type": "string", "enum": ["any", "afternoon"]}},
+            "required": ["date", "part"]}
+    ask = "any time on Wednesday afternoon?"
+    date = constrain_strings(slot, span_pattern(ask), text=ask)["properties"]["date"]["pattern"]
+    assert matches(date, "Wednesday") and not matches(date, "Wednesday afternoon")
     own = {"type": "object", "properties": {"unit": {"type": "string", "description": "Supports 'cup', 'teaspoon'"},
                                             "to": {"type": "string", "description": "Supports 'cup', 'teaspoon'"}}, "required": ["unit", "to"]}
     assert matches(constrain_strings(own, span_pattern("cups in a teaspoon"), text="cups in a teaspoon")["properties"]["unit"]["pattern"], "teaspoon")
