@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any
 from core.types import LLMRequest, ToolCall
 
 from .cleanup import drop_unsupported_optionals, fill_unused_number, inherit_arguments, trim_repeated_items
-from .cues import cued_values, in_written_order
+from .cues import cued_values, in_written_order, last_name_word
 from .distinct import doubled, number_in_span, one_value_one_argument, one_word_one_argument, overlapping, without_number, without_value
 from .follow_ups import changed_call, repeats, restated_call, unstated
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .quantities import percent_as_fraction
 from .router import earlier_calls, last_request
 from .span_pick import Scored, likelier, whole_span_scores, without_spans
-from .spans import NO_RULES, SpanRules, is_span, without_values
+from .spans import NO_RULES, SpanRules, is_span, with_values, without_values
 from .values import next_value
 
 if TYPE_CHECKING:
@@ -66,6 +66,10 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         runner.feed(runner.tokenize(',"arguments":'))
         args_start = runner.n_tokens
         text = (parts or {}).get(name, request_text)
+        if parts and name in parts and calls:  # a part may state no value of its own ("... and the weather there")
+            kin = _same_kind(calls, schema)
+            schema = with_values(schema, kin, text)
+            text = "\n".join([text, *(v for values in kin.values() for v in values)])
         scored = whole_span_scores(runner, schema, fixed, text) if llm.pick_spans else None
         at_args = runner.checkpoint()
         open_schema = schema
@@ -113,6 +117,17 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
                 chain[i + 1] = (key, [*values, *(v for v in decoded.values() if isinstance(v, (str, int, float))), value])
         i += 1
     return calls, finish, runner.n_tokens - start
+
+
+def _same_kind(calls: list[ToolCall], schema: dict[str, Any]) -> dict[str, list[str]]:
+    """Per argument of `schema`, the string values `calls` gave an argument of the same kind: one
+    whose name ends with the same word (`city`, `city`; `branch`, `pickup_branch`)."""
+    out: dict[str, list[str]] = {}
+    for key in schema.get("properties") or {}:
+        kind = last_name_word(key)
+        out[key] = [v for c in calls for k, v in (object_or_none(c.arguments) or {}).items()
+                    if isinstance(v, str) and kind and last_name_word(k) == kind]
+    return out
 
 
 def _one_word_one_argument(runner: Runner, at: tuple[int, Any], start: int, decode: Callable[[dict[str, Any]], Generated],

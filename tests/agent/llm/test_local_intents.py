@@ -40,3 +40,10 @@ def test_each_call_takes_its_arguments_from_its_own_part(routes):
     # failed before LlamaCppChat read each call from its own part: days=300, from_currency='Dublin'
     assert routes == [("weather_forecast", {"city": "Dublin", "days": 3}),
                       ("currency_conversion", {"amount": 300.0, "from_currency": "EUR", "to_currency": "GBP"})]
+
+
+def test_a_part_that_names_no_value_takes_the_one_the_other_part_named(agent):
+    # was weather_forecast(city="there"), then a third call, city="me": the part's own words only
+    outcome = asyncio.run(agent.route("Find a hotel in Athens for 3 nights and tell me the weather there", agent.new_session()))
+    routes = [(r.name, r.arguments()) for r in outcome.routes]
+    assert routes == [("hotel_search", {"city": "Athens", "nights": 3}), ("weather_forecast", {"city": "Athens", "days": 3})]

@@ -265,3 +265,17 @@ def test_a_span_of_several_words_does_not_end_with_a_joining_word_unless_a_claus
 def test_a_word_written_with_capitals_is_no_joining_word():
     p = span_pattern("play Let It Be on repeat", rules=SpanRules(not_last=frozenset({"be", "it", "on"})))
     assert matches(p, "Let It Be") and not matches(p, "Let It Be on")
+
+
+def test_a_part_of_a_request_may_also_take_the_values_earlier_calls_took():
+    from agent.llm._local.spans import with_values
+
+    part = "and tell me the weather there"
+    schema = {"type": "object", "properties": {
+        "city": {"type": "string", "pattern": span_pattern(part)},
+        "to": {"type": "string", "description": "An email address, e.g. pat@example.org", "pattern": "^(sam@example\\.org)$"}},
+        "required": ["city", "to"]}
+    out = with_values(schema, {"city": ["Athens"], "to": ["Athens"]}, part + " sam@example.org")
+    assert matches(out["properties"]["city"]["pattern"], "Athens") and matches(out["properties"]["city"]["pattern"], "there")
+    assert not matches(out["properties"]["city"]["pattern"], "Athens there")
+    assert out["properties"]["to"] == schema["properties"]["to"]  # held to the shape its description shows
