@@ -27,7 +27,7 @@ from .follow_ups import changed_call, repeats, restated_call, unstated
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .quantities import percent_as_fraction
 from .router import earlier_calls, last_request
-from .span_pick import Scored, likelier, whole_span_scores, without_spans
+from .span_pick import STARTS, Scored, likelier, whole_span_scores, without_spans
 from .spans import NO_RULES, SpanRules, is_span, with_values, without_values
 from .values import next_value
 
@@ -66,11 +66,8 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         runner.feed(runner.tokenize(',"arguments":'))
         args_start = runner.n_tokens
         text = (parts or {}).get(name, request_text)
-        if parts and name in parts and calls:  # a part may state no value of its own ("... and the weather there")
-            kin = _same_kind(calls, schema)
-            schema = with_values(schema, kin, text)
-            text = "\n".join([text, *(v for values in kin.values() for v in values)])
-        scored = whole_span_scores(runner, schema, fixed, text) if llm.pick_spans else None
+        kin_schema, kin_text, kin = _with_kin(schema, text, calls if parts and name in parts else [])
+        scored = whole_span_scores(runner, kin_schema, fixed, kin_text, STARTS + kin) if llm.pick_spans else None
         at_args = runner.checkpoint()
         open_schema = schema
         gen = decode(schema)
@@ -119,15 +116,20 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
     return calls, finish, runner.n_tokens - start
 
 
-def _same_kind(calls: list[ToolCall], schema: dict[str, Any]) -> dict[str, list[str]]:
-    """Per argument of `schema`, the string values `calls` gave an argument of the same kind: one
-    whose name ends with the same word (`city`, `city`; `branch`, `pickup_branch`)."""
-    out: dict[str, list[str]] = {}
+def _with_kin(schema: dict[str, Any], text: str, calls: list[ToolCall]) -> tuple[dict[str, Any], str, int]:
+    """(schema, text, how many values were added) to score a call's spans in: for a call asked in
+    a part of the request, the values `calls` (this turn's earlier ones) gave an argument of the
+    same kind, one whose name ends with the same word (`city`, `city`; `branch`, `pickup_branch`),
+    are scored too, each beside the part's own likeliest starts. A part that states no value of
+    its own ("Find a hotel in Athens ... | and tell me the weather there") then takes the earlier
+    one, clearly likelier than its own words (`span_pick.likelier`)."""
+    kin: dict[str, list[str]] = {}
     for key in schema.get("properties") or {}:
         kind = last_name_word(key)
-        out[key] = [v for c in calls for k, v in (object_or_none(c.arguments) or {}).items()
+        kin[key] = [v for c in calls for k, v in (object_or_none(c.arguments) or {}).items()
                     if isinstance(v, str) and kind and last_name_word(k) == kind]
-    return out
+    values = list(dict.fromkeys(v for vs in kin.values() for v in vs))
+    return (with_values(schema, kin, text), "\n".join([text, *values]), len(values)) if values else (schema, text, 0)
 
 
 def _one_word_one_argument(runner: Runner, at: tuple[int, Any], start: int, decode: Callable[[dict[str, Any]], Generated],

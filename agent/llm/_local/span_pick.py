@@ -45,10 +45,10 @@ Scored = dict[str, tuple[dict[str, float], dict[str, Any]]]
 values that scoring assumed."""
 
 
-def whole_span_scores(runner: Runner, schema: dict[str, Any], fixed: dict[str, Any], text: str) -> Scored:
+def whole_span_scores(runner: Runner, schema: dict[str, Any], fixed: dict[str, Any], text: str, starts: int = STARTS) -> Scored:
     """Before a call's arguments are decoded: for each leading span-constrained argument (those
     whose earlier arguments are pinned in `fixed` or span arguments too), the model's score of each
-    span of `text` as its whole value (from the `STARTS` likeliest starting words; spans its pattern
+    span of `text` as its whole value (from the `starts` likeliest starting words; spans its pattern
     allows), assuming the earlier span arguments take their best-scored spans. The context must end
     where the arguments object starts; it is left so."""
     props = schema.get("properties") or {}
@@ -61,7 +61,7 @@ def whole_span_scores(runner: Runner, schema: dict[str, Any], fixed: dict[str, A
         if not isinstance(prop, dict) or "pattern" not in prop or prop.get("type") != "string":
             break
         lead = json.dumps(written, separators=(",", ":"), ensure_ascii=False)[:-1] + ("," if written else "") + json.dumps(key) + ':"'
-        scores = _scores(runner, lead, text, re.compile(prop["pattern"]))
+        scores = _scores(runner, lead, text, re.compile(prop["pattern"]), starts)
         if not scores:
             break
         out[key] = (scores, dict(written))
@@ -94,7 +94,7 @@ def without_spans(scored: Scored, values: Iterable[Any]) -> Scored:
             for key, (scores, assumed) in scored.items()}
 
 
-def _scores(runner: Runner, lead: str, text: str, allowed: re.Pattern[str]) -> dict[str, float]:
+def _scores(runner: Runner, lead: str, text: str, allowed: re.Pattern[str], count: int = STARTS) -> dict[str, float]:
     here = runner.checkpoint()
     runner.feed(runner.tokenize(lead))
     try:
@@ -105,7 +105,7 @@ def _scores(runner: Runner, lead: str, text: str, allowed: re.Pattern[str]) -> d
             if run not in heads and (toks := runner.tokenize(run)):
                 heads[run] = (float(first[toks[0]]), words, toks)
         ranked = sorted(heads.values(), key=lambda h: -h[0])
-        starts = list(dict.fromkeys(words[0].rstrip(_TRAILING) for _, words, _ in ranked))[:STARTS]
+        starts = list(dict.fromkeys(words[0].rstrip(_TRAILING) for _, words, _ in ranked))[:count]
         ends = _closers(runner)
         scores: dict[str, float] = {}
         for _, words, toks in (h for h in ranked if h[1][0].rstrip(_TRAILING) in starts):

@@ -43,7 +43,7 @@ def test_each_call_takes_its_arguments_from_its_own_part(routes):
 
 
 def test_a_part_that_names_no_value_takes_the_one_the_other_part_named(agent):
-    # was weather_forecast(city="there"), then a third call, city="me": the part's own words only
+    # was weather_forecast(city="there"), then a third call, city="me": the part's own words only; the hotel's city is scored too
     outcome = asyncio.run(agent.route("Find a hotel in Athens for 3 nights and tell me the weather there", agent.new_session()))
     routes = [(r.name, r.arguments()) for r in outcome.routes]
     assert routes == [("hotel_search", {"city": "Athens", "nights": 3}), ("weather_forecast", {"city": "Athens", "days": 3})]
