@@ -2,9 +2,9 @@
 
 After a call is written, each required span-constrained string argument (`spans.py`), number
 grounded in the request's own, or string choice (an enum) may have other values in the request:
-"the weather in Lisbon and in Porto" -> a second call with city="Porto". The model decides: another call of the same
-function is scored with each candidate value and with the value just written again; a candidate
-about as likely as the repeat is the next call's value (`next_value`). The backend asks again
+"the weather in Lisbon and in Porto" -> a second call with city="Porto". The model decides:
+another call of the same function is scored with each candidate value and with the value just
+written again; a candidate about as likely as the repeat is the next call's value (`next_value`). The backend asks again
 after that call, so a list of any length is followed item by item ("Rome, Florence and Venice").
 
 A candidate is written the way items of one list are written, in any language: next to a value of
