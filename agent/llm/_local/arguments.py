@@ -13,7 +13,7 @@ from typing import Any
 
 from core.schema import allows_null, non_null, resolve
 
-from .choices import listed_choices, named_choice, states
+from .choices import choices_of, listed_choices, named_choice, states
 from .evidence import identifier_words
 from .spelled import digits
 
@@ -106,7 +106,8 @@ def ground_numbers(schema: dict[str, Any], numbers: list[float], text: str = "",
         new_props[key] = _ground_number_prop(prop, numbers, schema, text) if fixed else _optional_number(prop, numbers, schema)
         if fixed and new_props[key].get("type") == "array" and "minItems" not in new_props[key]:
             new_props[key] = {**new_props[key], "minItems": 1}  # a list the call needs holds something ([] is a small model's shortcut)
-        value = named_choice(prop, schema, last, text) if isinstance(prop, dict) else None
+        shared = {v for other, p in props.items() if other != key for v in choices_of(p, schema)}  # "celsius to fahrenheit"
+        value = named_choice(prop, schema, last, text, shared=shared) if isinstance(prop, dict) else None
         about = {"description": prop["description"]} if isinstance(prop, dict) and prop.get("description") else {}
         if value is not None:  # a choice the request names (`choices.named_choice`): that value, written
             new_props[key] = {"type": "string", "enum": [value], **about}

@@ -2,7 +2,7 @@
 description quotes ("Can be 'list' or 'dictionary'. Default is 'list'.").
 
 A request naming exactly one of them asks for it. On BFCL's answers (simple_python and multiple)
-a choice so named (as `named_choice` reads a naming) is the expected value 81 times out of 82 (the
+a choice so named (as `named_choice` reads a naming) is the expected value 75 times out of 76 (the
 other: 'C' named inside "C#"). A value no request names stays out of the call: a description's
 example is never a value by itself.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from core.schema import non_null, resolve, stated_default
 
-__all__ = ["CHOICE_WORD_MIN", "choice_words", "described_choices", "listed_choices", "named_choice", "named_lists", "opens_sentence", "states"]
+__all__ = ["CHOICE_WORD_MIN", "choice_words", "choices_of", "described_choices", "listed_choices", "named_choice", "named_lists", "opens_sentence", "states"]
 
 MAX_CHOICE_CHARS = 40
 _QUOTED = re.compile(r"""(?<![\w'"])(['"])([^'"\n]{1,""" + str(MAX_CHOICE_CHARS) + r"""})\1(?![\w'"])""")
@@ -53,7 +53,7 @@ INFLECTED_MIN = 4
 """A word this long or longer names a choice in another form (a plural, "rating"/"ratings")."""
 
 
-def named_lists(text: str, lists: dict[str, list[Any]]) -> dict[str, list[str]]:
+def named_lists(text: str, lists: dict[str, list[Any]], inflected: bool = True) -> dict[str, list[str]]:
     """Per list argument of one call, the values among its choices that `text` names, each once,
     in the order written: "timings, exhibitions, and accessibility" -> the three, whatever the
     enum's order. A word names one value: the longest naming it ("violin lessons" names the
@@ -63,11 +63,12 @@ def named_lists(text: str, lists: dict[str, list[Any]]) -> dict[str, list[str]]:
     Case tells a name from a choice: a value without capitals is not named by words the text
     capitalizes inside a sentence as part of a name ("history" is no choice of "the Natural
     History Museum"; "sunday" is of "open on Sunday?"), and a one-letter value only by that letter
-    in its own case ("A" is no choice of "a DNA sequence").
+    in its own case ("A" is no choice of "a DNA sequence"). `inflected`: a word also names a value
+    in another form (`_mentions`).
     """
     found = [(m.start(), m.end(), key, value) for key, values in lists.items()
              for value in dict.fromkeys(v for v in values if isinstance(v, str))
-             for m in _mentions(text, value, inflected=True) if _same_case(text, m, value)]
+             for m in _mentions(text, value, inflected=inflected) if _same_case(text, m, value)]
     taken: list[tuple[int, int]] = []
     named: dict[str, dict[str, int]] = {key: {} for key in lists}
     exact = {(start, key, value) for start, end, key, value in found if text[start:end] == value}
@@ -97,10 +98,10 @@ def _same_case(text: str, match: re.Match[str], value: str) -> bool:
     words = re.findall(r"\w+", written)
     if not any(w[:1].isupper() for w in (words[1:] if opens else words)):
         return True
-    before = re.findall(r"\w+", text[:match.start()])[-1:]
-    after = re.findall(r"\w+", text[match.end():])[:1]
+    before = re.findall(r"(\w+)[ \t]+$", text[:match.start()])  # a neighbour with only spaces between
+    after = re.findall(r"^[ \t]+(\w+)", text[match.end():])
     beside = [w for w in before if not opens] + after
-    return len(words) == 1 and not any(w[:1].isupper() for w in beside)  # one capitalized word alone ("on Sunday"): no name
+    return len(words) == 1 and not any(w[:1].isupper() and w[1:2].islower() for w in beside)  # one capitalized word alone ("on Sunday"): no name
 
 
 def described_choices(description: str) -> list[str]:
@@ -110,24 +111,34 @@ def described_choices(description: str) -> list[str]:
     return list(dict.fromkeys(v for v in found if v))
 
 
-def named_choice(prop: dict[str, Any], root: dict[str, Any], *texts: str) -> str | None:
-    """The one value of `prop`'s choices (its string enum, else the two or more values a free
-    string's description quotes) that a text names (as `named_lists` reads a naming: the longest
-    value, in its own case first): the first of `texts` naming exactly one. The default needs no
-    naming: beside one other value it names, the other is asked for ("any time free on Wednesday
-    afternoon" -> "afternoon", the default being "any")."""
-    node = non_null(prop, root)
-    if node.get("type") not in ("string", None):
-        return None
+def choices_of(prop: Any, root: dict[str, Any]) -> list[str]:
+    """A string argument's choices: its enum's strings, else the two or more values its description
+    quotes; [] for any other argument."""
+    node = non_null(prop, root) if isinstance(prop, dict) else {}
+    if not node or node.get("type") not in ("string", None):
+        return []
     values = node.get("enum")
     if values is None and not node.get("pattern") and not node.get("format"):
         values = described_choices(str(node.get("description") or prop.get("description") or ""))
-    if not isinstance(values, list) or len(values) < 2:
+        values = values if len(values) >= 2 else []
+    return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+
+
+def named_choice(prop: dict[str, Any], root: dict[str, Any], *texts: str, shared: Collection[str] = ()) -> str | None:
+    """The one value of `prop`'s choices (its string enum, else the two or more values a free
+    string's description quotes) that a text names (as `named_lists` reads a naming, the words as
+    written: the longest value, in its own case first): the first of `texts` naming exactly one.
+    The default needs no naming: beside one other value it names, the other is asked for ("any
+    time free on Wednesday afternoon" -> "afternoon", the default being "any"), unless that value
+    is one of another argument's choices too (`shared`: "30 celsius to fahrenheit" names a unit
+    for each of two arguments)."""
+    values = choices_of(prop, root)
+    if len(values) < 2:
         return None
     default = stated_default(prop, root)
     for text in texts:
-        named = named_lists(text, {"": values})[""] if text else []
-        if len(named) == 2 and default in named:
+        named = named_lists(text, {"": values}, inflected=False)[""] if text else []
+        if len(named) == 2 and default in named and not set(named) - {default} & set(shared):
             named.remove(default)
         if len(named) == 1:
             return named[0]
@@ -159,19 +170,17 @@ CHOICE_WORD_MIN = 4
 
 def choice_words(schema: dict[str, Any]) -> frozenset[str]:
     """The words (lower case, `CHOICE_WORD_MIN`+ letters) of a function's choices: the values of
-    its arguments' string enums (or their items'), or the two or more values a free string's
-    description quotes; not an argument's default, which needs no asking. A request that says
-    one ("Any museums worth visiting in Florence?") asks for a function that offers it."""
+    its arguments' string enums (or their items'; a description's quoted values may be examples,
+    "e.g. 'London' or 'Paris'"); not an argument's default, which needs no asking. A request
+    that says one ("Any museums worth visiting in Florence?") asks for a function that offers it."""
     words: set[str] = set()
     for prop in (schema.get("properties") or {}).values():
         if not isinstance(prop, dict):
             continue
         node = non_null(prop, schema)
-        items = resolve(node.get("items") or {}, schema) if node.get("type") == "array" else node
-        values = items.get("enum") if isinstance(items.get("enum"), list) else None
-        if values is None and node.get("type") == "string" and not node.get("pattern") and not node.get("format"):
-            quoted = described_choices(str(node.get("description") or prop.get("description") or ""))
-            values = quoted if len(quoted) >= 2 else []
+        items = node.get("items") if node.get("type") == "array" else node
+        items = resolve(items, schema) if isinstance(items, dict) else {}
+        values = items.get("enum") if isinstance(items.get("enum"), list) else []
         default = stated_default(prop, schema)
         words |= {w.lower() for v in values or [] if isinstance(v, str) and v != default
                   for w in re.findall(r"[^\W\d_]+", v) if len(w) >= CHOICE_WORD_MIN}

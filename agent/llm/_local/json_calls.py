@@ -128,8 +128,10 @@ def _with_kin(schema: dict[str, Any], text: str, calls: list[ToolCall]) -> tuple
         kind = last_name_word(key)
         kin[key] = [v for c in calls for k, v in (object_or_none(c.arguments) or {}).items()
                     if isinstance(v, str) and kind and last_name_word(k) == kind]
-    values = list(dict.fromkeys(v for vs in kin.values() for v in vs))
-    return (with_values(schema, kin, text), "\n".join([text, *values]), len(values)) if values else (schema, text, 0)
+    wider = with_values(schema, kin, text)
+    props, before = wider.get("properties") or {}, schema.get("properties") or {}
+    values = list(dict.fromkeys(v for key, vs in kin.items() if props.get(key) is not before.get(key) for v in vs))
+    return (wider, "\n".join([text, *values]), len(values)) if values else (schema, text, 0)
 
 
 def _one_word_one_argument(runner: Runner, at: tuple[int, Any], start: int, decode: Callable[[dict[str, Any]], Generated],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Any
 
 import numpy as np
@@ -173,8 +174,13 @@ class Router:
             model=model if model is not None else np.zeros(0), windows=rows,
             required=required, after_results=after_results, called=called, fit=fit, missing=missing, entities=entities,
             covers=[frozenset(v for values in args.values() for v in values) for args in specific], per_call=per_call,
-            previous=previous, split=strongest(found), splits=found, named=names_said(self.names, query, [a | o for a, o in zip(self.asking, self.offers)]),
+            previous=previous, split=strongest(found), splits=found, named=names_said(self.names, query, self._asking_or_offered()),
         )
+
+    def _asking_or_offered(self) -> list[frozenset[str]]:
+        """Per function, the words that ask for it in a whole request: `asking` and `offers`."""
+        none: frozenset[str] = frozenset()
+        return [a | o for a, o in zip_longest(self.asking, self.offers, fillvalue=none)]
 
     def boost(self, grounding: dict[str, dict[str, list[str]]]) -> Callable[[str], np.ndarray]:
         """What a part of the request adds to each function's similarity when the request is split

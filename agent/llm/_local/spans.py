@@ -389,15 +389,16 @@ def without_values(schema: dict[str, Any], fixed: dict[str, Any], text: str, rul
 
 def with_values(schema: dict[str, Any], values: dict[str, list[str]], text: str) -> dict[str, Any]:
     """`schema` in which each span-constrained argument (not one held to a shape its description
-    shows and `text` writes) may also take its `values` whole: for a part of a request, the values
-    this turn's earlier calls gave an argument of the same kind ("Find a hotel in Athens ... | and
-    tell me the weather there": the forecast's city is the hotel's)."""
+    shows and `text` writes) may also take its `values` whole, for scoring spans (Python's `re`;
+    a pinned value is decoded as an enum): for a part of a request, the values this turn's earlier
+    calls gave an argument of the same kind ("Find a hotel in Athens ... | and tell me the weather
+    there": the forecast's city is the hotel's)."""
     props = schema.get("properties") or {}
     new = dict(props)
     for key, prop in props.items():
         pattern = prop.get("pattern") if is_span(prop) else None
         extra = "|".join(re.escape(v) for v in dict.fromkeys(values.get(key, [])) if v.strip())
-        if extra and isinstance(pattern, str) and pattern.startswith("^(") and pattern.endswith(")$") \
+        if extra and isinstance(pattern, str) and pattern.startswith("^") and pattern.endswith("$") \
                 and not shaped_values(str(prop.get("description") or ""), text):
-            new[key] = {**prop, "pattern": pattern[:-2] + "|" + extra + ")$"}
+            new[key] = {**prop, "pattern": "^(?:(?:" + pattern[1:-1] + ")|" + extra + ")$"}
     return {**schema, "properties": new} if new != props else schema

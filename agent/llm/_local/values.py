@@ -171,8 +171,9 @@ def next_value(runner: Runner, opener: str, arguments: dict[str, Any], schema: d
             continue
         found = candidates(request, taken, _as_text(value))
         if choices:  # another choice the request names as an item beside this one ("open on Saturday and Sunday")
-            options = [(pos, span, v) for pos, span in found if len(named := named_lists(span, {"": choices})[""]) == 1
-                       for v in named if v != value and _value_key(v) not in seen]
+            named = {v: (pos, span) for pos, span in reversed(found) if len(one := named_lists(span, {"": choices}, inflected=False)[""]) == 1
+                     for v in one if v != value and _value_key(v) not in seen}  # each choice once, at its first naming
+            options = sorted(((pos, span, v) for v, (pos, span) in named.items()), key=lambda o: o[0])
         else:
             options = [(pos, span, _value_of(span, value)) for pos, span in found]
             options = [o for o in options if o[2] is not None and (_allows(prop["pattern"], o[2]) if isinstance(value, str) else o[2] in prop["enum"])

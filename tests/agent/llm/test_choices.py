@@ -60,6 +60,29 @@ def test_a_capitalized_word_alone_names_a_lowercase_choice_a_name_does_not():
     assert named_choice({"type": "string", "enum": ["history", "art"]}, {}, "Hours of the Natural History Museum?") is None
 
 
+def test_a_named_default_keeps_its_place_when_the_other_value_is_another_arguments_choice_too():
+    units = ["celsius", "fahrenheit", "kelvin"]
+    schema = {"type": "object", "required": ["t"], "properties": {
+        "t": {"type": "number"}, "source": {"type": "string", "enum": units, "default": "celsius"},
+        "target": {"type": "string", "enum": units, "default": "fahrenheit"}}}
+    out = ground_numbers(schema, [30.0], "Convert 30 celsius to fahrenheit", "Convert 30 celsius to fahrenheit")
+    assert out["properties"]["source"]["enum"] == units and out["properties"]["target"]["enum"] == units  # the model decides
+
+
+def test_a_scalar_choice_is_named_by_its_own_words_not_another_form():
+    assert named_choice({"type": "string", "enum": ["call", "put"]}, {}, "the company called Acme") is None
+    assert named_choice({"type": "string", "enum": ["call", "put"]}, {}, "buy a call option") == "call"
+
+
+def test_choice_words_read_enums_only_and_survive_odd_items():
+    from agent.llm._local.choices import choice_words
+
+    assert choice_words({"type": "object", "properties": {
+        "category": {"type": "string", "enum": ["museums", "food", "any"], "default": "any"},
+        "city": {"type": "string", "description": "e.g. 'London' or 'Paris'"},
+        "odd": {"type": "array", "items": [{"type": "string"}]}, "flag": {"type": "array", "items": True}}}) == {"museums", "food"}
+
+
 def test_one_quoted_value_is_an_example_not_a_choice():
     assert named_choice({"type": "string", "description": "The unit. Default is 'cm'."}, {}, "4 cm please") is None
 

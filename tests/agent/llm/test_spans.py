@@ -279,3 +279,14 @@ def test_a_part_of_a_request_may_also_take_the_values_earlier_calls_took():
     assert matches(out["properties"]["city"]["pattern"], "Athens") and matches(out["properties"]["city"]["pattern"], "there")
     assert not matches(out["properties"]["city"]["pattern"], "Athens there")
     assert out["properties"]["to"] == schema["properties"]["to"]  # held to the shape its description shows
+
+
+
+def test_values_widen_a_schemas_own_alternation_whole():
+    import re
+
+    from agent.llm._local.spans import with_values
+
+    schema = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^([A-Z]{3})-(\\d{4})$"}}}
+    pattern = with_values(schema, {"code": ["Athens"]}, "")["properties"]["code"]["pattern"]
+    assert re.fullmatch(pattern, "Athens") and re.fullmatch(pattern, "ABC-1234") and not re.fullmatch(pattern, "ABC-Athens")
