@@ -98,7 +98,7 @@ def _offered(specs: Sequence[ToolSpec]) -> list[frozenset[str]]:
     """Per function, the words of its arguments' choices (`choices.choice_words`) that no other
     function offers, is named by or writes in its description or examples ("book" is a format of
     the catalogue search, but every library tool's description says it). A request saying one
-    asks for the function: on BFCL's multiple, 24 times of 24 for the right one."""
+    asks for the function: on BFCL's multiple, 18 times of 18 for the right one."""
     offered = [choice_words(s.parameters) for s in specs]
     written = [words_of([s.name.replace("_", " "), s.description]) for s in specs]
     return [frozenset(offered[i] - set().union(*(offered[j] | written[j] for j in range(len(specs)) if j != i)))
