@@ -27,8 +27,8 @@ from .follow_ups import changed_call, repeats, restated_call, unstated
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .quantities import percent_as_fraction
 from .router import earlier_calls, last_request
-from .span_pick import STARTS, Scored, likelier, whole_span_scores, without_spans
-from .spans import NO_RULES, SpanRules, is_span, with_values, without_values
+from .span_pick import STARTS, Scored, likelier, whole_span_scores, with_values, without_spans
+from .spans import NO_RULES, SpanRules, is_span, without_values
 from .values import next_value
 
 if TYPE_CHECKING:

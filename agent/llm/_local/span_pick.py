@@ -29,9 +29,10 @@ from typing import Any
 import numpy as np
 
 from .engine import Runner, log_softmax
-from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS, recent_lines
+from .shapes import shaped_values
+from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS, is_span, recent_lines
 
-__all__ = ["MARGIN", "STARTS", "Scored", "likelier", "whole_span_scores", "without_spans"]
+__all__ = ["MARGIN", "STARTS", "Scored", "likelier", "whole_span_scores", "with_values", "without_spans"]
 
 STARTS = 3
 """How many starting words (the likeliest by their first token) are scored in full, wherever the
@@ -147,3 +148,20 @@ def _closers(runner: Runner) -> np.ndarray:
         pieces = ((t, runner.piece(t).decode("utf-8", "ignore")) for t in range(runner.n_vocab))
         _CLOSERS[runner] = np.array([t for t, p in pieces if p.startswith('"') and all(c in ",} \n" for c in p[1:])], dtype=np.int64)
     return _CLOSERS[runner]
+
+
+def with_values(schema: dict[str, Any], values: dict[str, list[str]], text: str) -> dict[str, Any]:
+    """`schema` in which each span-constrained argument (not one held to a shape its description
+    shows and `text` writes) may also take its `values` whole, for scoring spans (Python's `re`;
+    a pinned value is decoded as an enum): for a part of a request, the values this turn's earlier
+    calls gave an argument of the same kind ("Find a hotel in Athens ... | and tell me the weather
+    there": the forecast's city is the hotel's)."""
+    props = schema.get("properties") or {}
+    new = dict(props)
+    for key, prop in props.items():
+        pattern = prop.get("pattern") if is_span(prop) else None
+        extra = "|".join(re.escape(v) for v in dict.fromkeys(values.get(key, [])) if v.strip())
+        if extra and isinstance(pattern, str) and pattern.startswith("^") and pattern.endswith("$") \
+                and not shaped_values(str(prop.get("description") or ""), text):
+            new[key] = {**prop, "pattern": "^(?:(?:" + pattern[1:-1] + ")|" + extra + ")$"}
+    return {**schema, "properties": new} if new != props else schema

@@ -52,7 +52,7 @@ from .evidence import identifier_words, split_examples
 from .shapes import others_shaped, own_shaped, shaped_values
 
 __all__ = ["MAX_SPAN_WORDS", "NO_RULES", "SpanRules", "bare", "call_values", "catalog_spans", "constrain_strings", "conversation_text", "is_span",
-           "name_words", "opening_words", "recent_lines", "span_pattern", "span_rules", "with_values", "without_values"]
+           "name_words", "opening_words", "recent_lines", "span_pattern", "span_rules", "without_values"]
 
 MAX_SPAN_WORDS = 6
 MAX_WORDS = 300
@@ -386,19 +386,3 @@ def without_values(schema: dict[str, Any], fixed: dict[str, Any], text: str, rul
             new[k] = {**props[k], "pattern": pattern}
     return {**schema, "properties": new}
 
-
-def with_values(schema: dict[str, Any], values: dict[str, list[str]], text: str) -> dict[str, Any]:
-    """`schema` in which each span-constrained argument (not one held to a shape its description
-    shows and `text` writes) may also take its `values` whole, for scoring spans (Python's `re`;
-    a pinned value is decoded as an enum): for a part of a request, the values this turn's earlier
-    calls gave an argument of the same kind ("Find a hotel in Athens ... | and tell me the weather
-    there": the forecast's city is the hotel's)."""
-    props = schema.get("properties") or {}
-    new = dict(props)
-    for key, prop in props.items():
-        pattern = prop.get("pattern") if is_span(prop) else None
-        extra = "|".join(re.escape(v) for v in dict.fromkeys(values.get(key, [])) if v.strip())
-        if extra and isinstance(pattern, str) and pattern.startswith("^") and pattern.endswith("$") \
-                and not shaped_values(str(prop.get("description") or ""), text):
-            new[key] = {**prop, "pattern": "^(?:(?:" + pattern[1:-1] + ")|" + extra + ")$"}
-    return {**schema, "properties": new} if new != props else schema

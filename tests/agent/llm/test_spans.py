@@ -268,7 +268,7 @@ def test_a_word_written_with_capitals_is_no_joining_word():
 
 
 def test_a_part_of_a_request_may_also_take_the_values_earlier_calls_took():
-    from agent.llm._local.spans import with_values
+    from agent.llm._local.span_pick import with_values
 
     part = "and tell me the weather there"
     schema = {"type": "object", "properties": {
@@ -285,7 +285,7 @@ def test_a_part_of_a_request_may_also_take_the_values_earlier_calls_took():
 def test_values_widen_a_schemas_own_alternation_whole():
     import re
 
-    from agent.llm._local.spans import with_values
+    from agent.llm._local.span_pick import with_values
 
     schema = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^([A-Z]{3})-(\\d{4})$"}}}
     pattern = with_values(schema, {"code": ["Athens"]}, "")["properties"]["code"]["pattern"]
