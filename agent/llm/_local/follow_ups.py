@@ -28,16 +28,20 @@ those the grammar holds to spans, and the choice is the model's own probability 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from core.schema import allows_null
+
 from .arguments import _value_key
 from .engine import Runner
+from .names import joined_names
 from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS, is_span
 
-__all__ = ["MARGIN", "changed_call", "changed_value", "repeats", "restated_call", "unstated"]
+__all__ = ["MARGIN", "changed_call", "changed_value", "moved_name", "repeats", "restated_call", "unstated"]
 
 MARGIN = 2.5
 """A changed call this many nats less likely than the repeated one is still the follow-up's call."""
@@ -53,18 +57,22 @@ _DEBUG = bool(os.environ.get("FINAGENT_DEBUG_VALUES"))
 
 def repeats(arguments: dict[str, Any], earlier: dict[str, Any] | None) -> bool:
     """Whether a call's `arguments` are the `earlier` call's (values compared as the request's are)."""
-    if not earlier or set(arguments) - set(earlier):
-        return False
+    if not earlier or any(k not in earlier and v is not None for k, v in arguments.items()):
+        return False  # an argument left out of both (null here) changes nothing
     return all(_value_key(arguments.get(k)) == _value_key(v) for k, v in earlier.items() if v is not None or k in arguments)
 
 
 def changed_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: dict[str, Any], request: str) -> str:
     """A follow-up's call whose `arguments` (JSON text) repeat the earlier call's: the same with the
-    value its `request` names in place (`changed_value`), or as it is. Scored from checkpoint `at`,
+    value its `request` names in place (`changed_value`), or with a name it writes in place (the
+    model's likeliest such change, however much likelier it finds the repeat: "and now some Queen"
+    after "Play Take Five" scored Queen 4.5 nats below Take Five), or as it is. Scored from checkpoint `at`,
     where the arguments object starts; the context is left after the call's arguments."""
     runner.restore(at)
     args = json.loads(arguments)
     change = changed_value(runner, args, schema, request)
+    if change is None and (names := joined_names(request)):  # a name it writes is the change, however likely the repeat
+        change = changed_value(runner, args, schema, "", margin=math.inf, extra=names)
     return _written(runner, arguments, args, change)
 
 
@@ -90,7 +98,9 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
 
     - an argument of `keys` (their values are earlier turns') takes a span of the follow-up's own
       `request` that no argument took, or the `recent` call's value of that argument, when that
-      call is within `MARGIN` nats of the call as it is;
+      call is within `MARGIN` nats of the call as it is; else the name another argument took
+      (`moved_name`); else a name the request writes that no argument took (the likeliest such
+      call, `names.joined_names`);
     - else another span argument takes one of the `recent` calls' values, when that call is
       `REFERRED_LEAD` nats likelier than the call as it is ("place a hold on it": title
       "Piranesi", not "place"), unless the message writes its value as a name ("any free time on
@@ -99,11 +109,49 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
     args = json.loads(arguments)
     taken = {str(v).lower() for v in args.values() if isinstance(v, (str, int, float))}
     change = changed_value(runner, args, schema, request, keys=keys, taken=taken, recent=recent, words=RESTATED_WORDS)
+    if change is None and keys and (moved := moved_name(runner, args, schema, request, keys, recent)) is not None:
+        runner.feed(runner.tokenize(out := json.dumps(moved, separators=(",", ":"), ensure_ascii=False)))
+        return out
+    if change is None and keys and (names := joined_names(request)):  # a name no argument took is the new value
+        change = changed_value(runner, args, schema, "", margin=math.inf, keys=keys, taken=taken, extra=names)
     if change is None and recent:  # a name the message writes is its value, not a word for an earlier one
         here = [k for k in args if k not in keys and not (isinstance(args[k], str) and _a_name(args[k], request))]
         values = list(dict.fromkeys(v for v in recent.values() if isinstance(v, str) and v.strip()))
         change = changed_value(runner, args, schema, "", margin=-REFERRED_LEAD, keys=here, taken=taken, extra=values)
     return _written(runner, arguments, args, change)
+
+
+def moved_name(runner: Runner, args: dict[str, Any], schema: dict[str, Any], request: str, keys: list[str],
+               recent: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The call with the name its message writes moved from the argument that took it to one of
+    `keys` (whose values are earlier turns'), the first taking back its earlier value (or left out,
+    when it had none and may be), when the model finds that call likelier than the call as it is:
+    "What about to Miami instead?" after flights from Boston to Denver was decoded Miami to Denver;
+    "what about Wonderwall?" after the lyrics of Hey Jude gave Wonderwall as the artist. None when
+    no such call is likelier. The context must be where the arguments object starts; it is left so."""
+    props = schema.get("properties") or {}
+    options = []
+    for a, value in args.items():
+        if a in keys or not isinstance(value, str) or not _a_name(value, request):
+            continue
+        back = (recent or {}).get(a)
+        if back is None and not allows_null(props.get(a) or {}, schema):
+            continue
+        for k in keys:
+            prop = props.get(k)
+            if isinstance(prop, dict) and is_span(prop) and re.compile(prop["pattern"]).fullmatch(value):
+                options.append({**args, a: back, k: value})
+    if not options:
+        return None
+    here = runner.checkpoint()
+    try:
+        scores = [score for score, _ in runner.score_options([json.dumps(o, separators=(",", ":"), ensure_ascii=False) for o in [args, *options]])]
+    finally:
+        runner.restore(here)
+    best = max(range(len(options)), key=lambda i: scores[i + 1])
+    if _DEBUG:
+        print(f"[follow-up] as is {scores[0]:.2f}; moved {[(o, round(s - scores[0], 2)) for o, s in zip(options, scores[1:])]}")
+    return options[best] if scores[best + 1] > scores[0] else None
 
 
 def _a_name(value: str, request: str) -> bool:

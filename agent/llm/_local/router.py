@@ -9,6 +9,7 @@ entity and the request names several (the grounding says which).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import zip_longest
@@ -19,9 +20,9 @@ import numpy as np
 from core.schema import allows_null, non_null, resolve
 from core.types import Message, ToolCall, ToolSpec
 
-from .arguments import numbers_in
+from .arguments import _admits, numbers_in
 from .choices import choice_words, states
-from .evidence import ExampleIndex, asking_words, names_said, split_examples, words_of
+from .evidence import NAME_PREFIX, ExampleIndex, asking_words, identifier_words, names_said, split_examples, words_of
 from .intents import CLAUSE_MARKS, Split, best_split, splits, strongest
 from .policy import Evidence, RoutingPolicy
 
@@ -90,6 +91,23 @@ def can_change(schema: dict[str, Any], query: str, numbers: Sequence[float]) -> 
             if any(isinstance(v, str) and states(query, v) or v in numbers for v in items["enum"]):
                 return True
         elif kind == "string" or kind in ("integer", "number") and numbers or kind is None and "const" not in items:
+            return True
+    return False
+
+
+def counts_named(schema: dict[str, Any], query: str) -> bool:
+    """Whether `query` writes a number right beside a word of one of `schema`'s number arguments'
+    names, as a unit or a label ("10 minutes" for `minutes`, "45 min" for `duration_minutes`,
+    "top 5" for `top_n`): the request counts what that argument counts."""
+    words = re.findall(r"[^\W_]+|\d+(?:[.,]\d+)?", query.lower())
+    beside = {w for i, w in enumerate(words) if not w[0].isdigit()
+              and any(j >= 0 and j < len(words) and words[j][0].isdigit() for j in (i - 1, i + 1))}
+    for key, prop in (schema.get("properties") or {}).items():
+        node = non_null(prop, schema) if isinstance(prop, dict) else {}
+        if node.get("type") not in ("integer", "number"):
+            continue
+        names = [n for n in identifier_words(key) if len(n) >= 3]
+        if any(w.startswith(n[:NAME_PREFIX]) or len(w) >= 3 and n.startswith(w) for n in names for w in beside):
             return True
     return False
 
@@ -174,7 +192,8 @@ class Router:
             model=model if model is not None else np.zeros(0), windows=rows,
             required=required, after_results=after_results, called=called, fit=fit, missing=missing, entities=entities,
             covers=[frozenset(v for values in args.values() for v in values) for args in specific], per_call=per_call,
-            previous=previous, split=strongest(found), splits=found, named=names_said(self.names, query, self._asking_or_offered()),
+            previous=previous, split=strongest(found), splits=found,
+            named=np.maximum(names_said(self.names, query, self._asking_or_offered()), [float(counts_named(s, query)) for s in self.schemas]),
         )
 
     def _asking_or_offered(self) -> list[frozenset[str]]:
@@ -235,7 +254,9 @@ class Router:
                     missing[i] = True
                 elif node.get("type") in ("integer", "number"):
                     wanted_numbers += 1
-                    continue
+                    if any(_admits(node, v) or _admits(node, v / 100) for v in numbers) or not numbers:
+                        continue  # a number written for it, or one too few (counted below)
+                    missing[i] = True  # "1959" is no volume from 0 to 100 ("5%" may be a rate of 0.05): a call would guess
                 missing[i] |= arg in grounded[i]
                 stated = False
             missing[i] |= wanted_numbers > len(numbers)

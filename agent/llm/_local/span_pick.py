@@ -50,8 +50,9 @@ def whole_span_scores(runner: Runner, schema: dict[str, Any], fixed: dict[str, A
     """Before a call's arguments are decoded: for each leading span-constrained argument (those
     whose earlier arguments are pinned in `fixed` or span arguments too), the model's score of each
     span of `text` as its whole value (from the `starts` likeliest starting words; spans its pattern
-    allows), assuming the earlier span arguments take their best-scored spans. The context must end
-    where the arguments object starts; it is left so."""
+    allows), assuming the earlier span arguments take their best-scored spans, which a value written
+    once leaves to them ("save Take Five to my Road Trip playlist": the playlist is not "Take Five"
+    too). The context must end where the arguments object starts; it is left so."""
     props = schema.get("properties") or {}
     written: dict[str, Any] = {}
     out: Scored = {}
@@ -63,6 +64,8 @@ def whole_span_scores(runner: Runner, schema: dict[str, Any], fixed: dict[str, A
             break
         lead = json.dumps(written, separators=(",", ":"), ensure_ascii=False)[:-1] + ("," if written else "") + json.dumps(key) + ':"'
         scores = _scores(runner, lead, text, re.compile(prop["pattern"]), starts)
+        taken = {v.lower() for v in written.values() if isinstance(v, str) and text.lower().count(v.lower()) < 2}
+        scores = {span: score for span, score in scores.items() if span.lower() not in taken}  # written once: one argument's
         if not scores:
             break
         out[key] = (scores, dict(written))

@@ -49,6 +49,7 @@ from core.types import Message, ToolSpec
 
 from .choices import described_choices
 from .evidence import identifier_words, split_examples
+from .names import name_continues
 from .shapes import others_shaped, own_shaped, shaped_values
 
 __all__ = ["MAX_SPAN_WORDS", "NO_RULES", "SpanRules", "bare", "call_values", "catalog_spans", "constrain_strings", "conversation_text", "is_span",
@@ -162,10 +163,16 @@ class SpanRules:
     not_end: frozenset[str] = frozenset()
     """Words (lower case) a span of two or more words never ends with: other arguments' choices
     ("Wednesday afternoon" is no date beside a part of the day that can be "afternoon")."""
+    whole_names: bool = False
+    """No span starts or ends inside a name: a run of capitalised words where no sentence starts
+    and no punctuation parts them ("Play Here Comes the Sun" has no span "Comes the Sun", "save
+    Take Five to my Road Trip playlist" none "Five" or "Trip"); words in capitals (codes, tickers)
+    are no part of one."""
 
     def __or__(self, other: SpanRules) -> SpanRules:
         return SpanRules(self.not_first | other.not_first, self.not_alone | other.not_alone,
-                         self.not_last | other.not_last, self.values | other.values, self.not_end | other.not_end)
+                         self.not_last | other.not_last, self.values | other.values, self.not_end | other.not_end,
+                         self.whole_names or other.whole_names)
 
 
 NO_RULES = SpanRules()
@@ -176,7 +183,7 @@ def span_rules(specs: Sequence[ToolSpec], messages: Sequence[Message], frequent:
     """The rules of the catalog `specs` in the conversation `messages`: no span starts with one of
     its opening words or is a run of its name words or of the `frequent` words, nor ends with one
     of the `frequent` words, except in the values of the calls made so far."""
-    return SpanRules(opening_words(specs), name_words(specs) | frequent, frequent, call_values(messages))
+    return SpanRules(opening_words(specs), name_words(specs) | frequent, frequent, call_values(messages), whole_names=True)
 
 
 def catalog_spans(text: str, rules: SpanRules) -> str | None:
@@ -210,8 +217,9 @@ def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[
         cores = [_core(w) for w in line]
         words = [None if c in exclude else _word(w) for c, w in zip(cores, line)]
         joins = [bare(w) in here.not_last and w.lstrip(_LEADING) == bare(w) for w in line]  # a frequent word, no clause ends there
+        inner = name_continues(line) if here.whole_names else [False] * len(line)
         for i in range(len(words)):
-            if cores[i] in here.not_first:
+            if cores[i] in here.not_first or inner[i]:
                 continue
             node = trie
             alone = True
@@ -220,7 +228,7 @@ def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[
                     break
                 node = node.setdefault(w, {})
                 alone = alone and c in here.not_alone
-                if not alone and not (n and (joins[i + n] or c in here.not_end)):
+                if not alone and not (n and (joins[i + n] or c in here.not_end)) and not (i + n + 1 < len(inner) and inner[i + n + 1]):
                     node[_END] = {}
     body = _alternatives(trie)
     return "^(" + body + ")$" if body else None

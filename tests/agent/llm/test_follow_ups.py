@@ -16,6 +16,10 @@ def test_an_argument_the_earlier_call_did_not_have_is_a_change():
     assert not repeats({"title": "Dune", "format": "ebook"}, {"title": "Dune"})
 
 
+def test_an_argument_left_out_of_both_calls_changes_nothing():
+    assert repeats({"song": "Dreams", "artist": None}, {"song": "Dreams"})
+
+
 def test_spans_are_runs_of_the_request_s_words_within_a_sentence():
     spans = _spans("what about Children of Dune? Thanks")
     assert "Children of Dune" in spans and "what about" in spans

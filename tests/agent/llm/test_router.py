@@ -8,7 +8,7 @@ import pytest
 from agent.llm import Message, ToolCall, ToolSpec
 from agent.llm._local.evidence import ExampleIndex, split_examples
 from agent.llm._local.policy import RoutingPolicy
-from agent.llm._local.router import Router, can_change, expand, last_request, one_call_takes, windows
+from agent.llm._local.router import Router, can_change, counts_named, expand, last_request, one_call_takes, windows
 from tests.agent.llm.domains import CALENDAR, LIBRARY, TRAVEL, specs
 from tools import describe_with_examples
 
@@ -238,3 +238,31 @@ def test_a_word_of_a_choice_only_one_function_offers_asks_for_it():
     evidence = router.evidence([Message.user("Any museums worth visiting in Florence?")], None, required=False)
     assert evidence.named[router.names.index("things_to_do")] == 1.0
     assert router.boost({})("Any museums worth visiting")[router.names.index("things_to_do")] == 0.0  # a part: choices alone do not split
+
+
+VOLUME = {"type": "object", "properties": {"level": {"type": "integer", "minimum": 0, "maximum": 100}}, "required": ["level"]}
+TIMER = {"type": "object", "properties": {"minutes": {"type": "integer", "minimum": 1, "maximum": 240}}, "required": ["minutes"]}
+SEARCH = {"type": "object", "properties": {"query": {"type": "string"}, "year": {"type": ["integer", "null"]}}, "required": ["query"]}
+PLAYER = [ToolSpec("set_volume", describe_with_examples("Set how loud the music plays.", ["Set the volume to 40", "Make it quieter, volume 20"]), VOLUME),
+          ToolSpec("sleep_timer", describe_with_examples("Stop the music after a while.", ["Stop the music in 30 minutes"]), TIMER),
+          ToolSpec("search_music", describe_with_examples("Search the catalogue.", ["Find songs by Adele", "Look up Oasis"]), SEARCH)]
+
+
+def test_a_number_beside_a_word_of_a_number_argument_s_name_names_its_function():
+    assert counts_named(TIMER, "make it 10 minutes instead") and counts_named(TIMER, "a 45 min break")
+    assert not counts_named(TIMER, "make it 10 instead") and not counts_named(VOLUME, "make it 10 minutes instead")
+    router = Router.build(PLAYER, LEXICAL)
+    call = ToolCall("c1", "sleep_timer", '{"minutes": 30}')
+    history = [Message.user("sleep timer for 30 minutes"), Message.assistant("", [call]), Message.tool(call, "ok"), Message.assistant("Done.")]
+    assert router.decide([*history, Message.user("make it 10 minutes instead")], None, required=False) == ["sleep_timer"]
+
+
+def test_a_number_out_of_an_argument_s_bounds_states_no_value_for_it():
+    router = Router.build(PLAYER, LEXICAL)
+    ev = router.evidence([Message.user("set the volume to 1959")], None, required=False)
+    assert ev.missing[0] and not ev.fit[0]
+    ev = router.evidence([Message.user("set the volume to 45")], None, required=False)
+    assert not ev.missing[0] and ev.fit[0] == 1.0
+    call = ToolCall("c1", "search_music", '{"query": "jazz"}')
+    history = [Message.user("search for jazz"), Message.assistant("", [call]), Message.tool(call, "[]"), Message.assistant("None.")]
+    assert router.decide([*history, Message.user("only the ones from 1959")], None, required=False) == ["search_music"]
