@@ -35,8 +35,8 @@ VERSION = 7
 """2: the evidence the model is measured against holds the names a request says (`evidence.names_said`);
 3: and the words that ask for a function as its name does (`evidence.asking_words`); 4: and the
 words of its choices, in parts too; 5: in a whole request only (`router._offered`); 6: the
-words of its enums only (a description's quoted values may be examples); 7: no word pair across a
-name left out (`evidence.features`), numbers beside a number argument's name (`router.counts_named`)."""
+words of its enums only (a description's quoted values may be examples); 7: numbers beside a number
+argument's name (`router.counts_named`)."""
 MAX_ENTRIES = 256
 """The oldest entries go first beyond this."""
 

@@ -45,12 +45,14 @@ def split_examples(description: str) -> tuple[str, list[str]]:
 def features(text: str, keep: frozenset[str] = frozenset()) -> Counter:
     """Word-prefix unigrams and bigrams of `text` (lower case), without names: a capitalised word
     other than the first (tickers, companies, people) says which entity, not which tool, unless
-    it is one of the words in `keep` (the tools' own names and descriptions say "Walmart", "Battle");
-    the words around a name left out make no pair ("Put Take Five on Focus" pairs no "put on")."""
+    it is one of the words in `keep` (the tools' own names and descriptions say "Walmart", "Battle").
+    The words around a name left out make a pair: it marks where a value goes ("Compare _ and _").
+    Measured offline (no model) against pairing only words written side by side: finance dev 16 ->
+    15 of 20 functions right, calendar 36 -> 34 of 45, music 36 -> 37 of 40."""
     found = _WORD.findall(text)
-    kept = [w.lower()[:PREFIX] if i == 0 or not w[:1].isupper() or w.lower() in keep else None for i, w in enumerate(found)]
-    out = Counter(w for w in kept if w)
-    out.update(a + " " + b for a, b in zip(kept, kept[1:]) if a and b)  # no pair across a name left out
+    words = [w.lower()[:PREFIX] for i, w in enumerate(found) if i == 0 or not w[:1].isupper() or w.lower() in keep]
+    out = Counter(words)
+    out.update(a + " " + b for a, b in zip(words, words[1:]))  # a pair across a name left out marks its slot ("compar and")
     return out
 
 

@@ -89,3 +89,12 @@ def test_a_follow_up_whose_number_is_out_of_another_function_s_bounds_continues_
     session.memory.add_turn("search for jazz", "Found 3.", [{"name": "search_music", "arguments": {"query": "jazz", "kind": "any"}}])
     outcome = asyncio.run(music.route("only the ones from 1959", session))
     assert [(r.name, r.arguments()["query"], r.arguments()["year"]) for r in outcome.routes] == [("search_music", "jazz", 1959)]
+
+
+def test_a_name_given_to_the_wrong_argument_moves_to_the_one_holding_an_earlier_value():
+    travel = agent_on(LlamaCppChat(n_threads=2, context="follow-ups-test"), TRAVEL)
+    session = travel.new_session()
+    session.memory.add_turn("Flights from Boston to Denver", "Two flights.",
+                            [{"name": "flight_search", "arguments": {"origin": "Boston", "destination": "Denver"}}])
+    outcome = asyncio.run(travel.route("What about to Miami instead?", session))  # decoded Miami to Denver
+    assert [(r.name, r.arguments()["origin"], r.arguments()["destination"]) for r in outcome.routes] == [("flight_search", "Boston", "Miami")]
