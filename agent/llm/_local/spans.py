@@ -49,7 +49,7 @@ from core.types import Message, ToolSpec
 
 from .choices import described_choices
 from .evidence import identifier_words, split_examples
-from .names import name_continues
+from .names import in_name_gap, name_continues
 from .shapes import others_shaped, own_shaped, shaped_values
 
 __all__ = ["MAX_SPAN_WORDS", "NO_RULES", "SpanRules", "bare", "call_values", "catalog_spans", "constrain_strings", "conversation_text", "is_span",
@@ -167,7 +167,7 @@ class SpanRules:
     """No span starts or ends inside a name: a run of capitalised words where no sentence starts
     and no punctuation parts them ("Play Here Comes the Sun" has no span "Comes the Sun", "save
     Take Five to my Road Trip playlist" none "Five" or "Trip"); words in capitals (codes, tickers)
-    are no part of one."""
+    are no part of one. Nor does one start at a lower-case word between two names ("the Sun")."""
 
     def __or__(self, other: SpanRules) -> SpanRules:
         return SpanRules(self.not_first | other.not_first, self.not_alone | other.not_alone,
@@ -218,8 +218,9 @@ def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[
         words = [None if c in exclude else _word(w) for c, w in zip(cores, line)]
         joins = [bare(w) in here.not_last and w.lstrip(_LEADING) == bare(w) for w in line]  # a frequent word, no clause ends there
         inner = name_continues(line) if here.whole_names else [False] * len(line)
+        gap = in_name_gap(line) if here.whole_names else inner
         for i in range(len(words)):
-            if cores[i] in here.not_first or inner[i]:
+            if cores[i] in here.not_first or inner[i] or gap[i]:
                 continue
             node = trie
             alone = True

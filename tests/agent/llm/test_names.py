@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agent.llm._local.names import joined_names, name_continues, names_written
+from agent.llm._local.names import in_name_gap, joined_names, name_continues, names_written
 from agent.llm._local.spans import NO_RULES, SpanRules, span_pattern
 
 
@@ -33,5 +33,13 @@ def test_no_span_starts_or_ends_inside_a_name():
     loose = re.compile(span_pattern(text, rules=NO_RULES))
     for cut in ("Five", "Take", "Trip", "Road", "Five to my Road Trip"):
         assert not whole.fullmatch(cut) and loose.fullmatch(cut), cut
-    for kept in ("Take Five", "Road Trip", "my Road Trip playlist", "save"):
+    for kept in ("Take Five", "Road Trip", "Road Trip playlist", "save"):
         assert whole.fullmatch(kept), kept
+
+
+def test_no_span_starts_between_two_names():
+    assert in_name_gap("Play Here Comes the Sun".split()) == [False, False, False, True, False]
+    assert in_name_gap("Compare Microsoft and Apple".split()) == [False, False, True, False]
+    assert not any(in_name_gap("from London, and then Oslo".split()))  # a comma parts them
+    pattern = re.compile(span_pattern("Play Here Comes the Sun", rules=SpanRules(whole_names=True)))
+    assert not pattern.fullmatch("the Sun") and pattern.fullmatch("Here Comes the Sun") and pattern.fullmatch("Sun")
