@@ -28,7 +28,6 @@ those the grammar holds to spans, and the choice is the model's own probability 
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 from collections.abc import Collection, Sequence
@@ -51,6 +50,10 @@ words: every call to score costs time, and a follow-up names a new value briefly
 REFERRED_LEAD = 1.0
 """An earlier turn's value replaces a word of the follow-up's own message only when this many nats
 likelier: "send it to dana@example.org too" scored the earlier pat@example.org level with it."""
+NAME_MARGIN = 6.0
+"""A repeated call takes a name its follow-up writes when this many nats less likely or better:
+"Queen" 4.5 and "Here Comes the Sun" 2.7 below the copy of the earlier value; the margin keeps a
+name that is no value of that argument ("is it sunny there on Friday?" for a city) from it."""
 MAX_OPTIONS = 64
 _DEBUG = bool(os.environ.get("FINAGENT_DEBUG_VALUES"))
 
@@ -64,15 +67,17 @@ def repeats(arguments: dict[str, Any], earlier: dict[str, Any] | None) -> bool:
 
 def changed_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: dict[str, Any], request: str) -> str:
     """A follow-up's call whose `arguments` (JSON text) repeat the earlier call's: the same with the
-    value its `request` names in place (`changed_value`), or with a name it writes in place (the
-    model's likeliest such change, however much likelier it finds the repeat: "and now some Queen"
-    after "Play Take Five" scored Queen 4.5 nats below Take Five), or as it is. Scored from checkpoint `at`,
+    value its `request` names in place (`changed_value`), or with a name it writes that the call
+    does not hold in place (the model's likeliest such change within `NAME_MARGIN` nats of the
+    repeat: "and now some Queen" after "Play Take Five" scored Queen 4.5 nats below Take Five), or
+    as it is. Scored from checkpoint `at`,
     where the arguments object starts; the context is left after the call's arguments."""
     runner.restore(at)
     args = json.loads(arguments)
     change = changed_value(runner, args, schema, request)
-    if change is None and (names := joined_names(request)):  # a name it writes is the change, however likely the repeat
-        change = changed_value(runner, args, schema, "", margin=math.inf, extra=names)
+    if change is None and (names := joined_names(request)):  # a name it writes is the change, within NAME_MARGIN
+        taken = {str(v).lower() for v in args.values() if isinstance(v, (str, int, float))}
+        change = changed_value(runner, args, schema, "", margin=NAME_MARGIN, taken=taken, extra=names)
     return _written(runner, arguments, args, change)
 
 
@@ -99,8 +104,7 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
     - an argument of `keys` (their values are earlier turns') takes a span of the follow-up's own
       `request` that no argument took, or the `recent` call's value of that argument, when that
       call is within `MARGIN` nats of the call as it is; else the name another argument took
-      (`moved_name`); else a name the request writes that no argument took (the likeliest such
-      call, `names.joined_names`);
+      (`moved_name`);
     - else another span argument takes one of the `recent` calls' values, when that call is
       `REFERRED_LEAD` nats likelier than the call as it is ("place a hold on it": title
       "Piranesi", not "place"), unless the message writes its value as a name ("any free time on
@@ -112,8 +116,6 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
     if change is None and keys and (moved := moved_name(runner, args, schema, request, keys, recent)) is not None:
         runner.feed(runner.tokenize(out := json.dumps(moved, separators=(",", ":"), ensure_ascii=False)))
         return out
-    if change is None and keys and (names := joined_names(request)):  # a name no argument took is the new value
-        change = changed_value(runner, args, schema, "", margin=math.inf, keys=keys, taken=taken, extra=names)
     if change is None and recent:  # a name the message writes is its value, not a word for an earlier one
         here = [k for k in args if k not in keys and not (isinstance(args[k], str) and _a_name(args[k], request))]
         values = list(dict.fromkeys(v for v in recent.values() if isinstance(v, str) and v.strip()))
@@ -124,7 +126,7 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
 def moved_name(runner: Runner, args: dict[str, Any], schema: dict[str, Any], request: str, keys: list[str],
                recent: dict[str, Any] | None) -> dict[str, Any] | None:
     """The call with the name its message writes moved from the argument that took it to one of
-    `keys` (whose values are earlier turns'), the first taking back its earlier value (or left out,
+    `keys` (whose values are earlier turns'), the first taking back its earlier value (or null,
     when it had none and may be), when the model finds that call likelier than the call as it is:
     "What about to Miami instead?" after flights from Boston to Denver was decoded Miami to Denver;
     "what about Wonderwall?" after the lyrics of Hey Jude gave Wonderwall as the artist. None when

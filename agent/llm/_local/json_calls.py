@@ -23,7 +23,6 @@ from core.types import LLMRequest, ToolCall
 from .cleanup import drop_unsupported_optionals, fill_unused_number, inherit_arguments, trim_repeated_items
 from .cues import cued_values, in_written_order, last_name_word
 from .distinct import doubled, number_in_span, one_value_one_argument, one_word_one_argument, overlapping, without_number, without_value
-from .evidence import identifier_words
 from .follow_ups import changed_call, repeats, restated_call, unstated
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .quantities import percent_as_fraction
@@ -121,16 +120,14 @@ def _with_kin(schema: dict[str, Any], text: str, calls: list[ToolCall]) -> tuple
     """(schema, text, how many values were added) to score a call's spans in: for a call asked in
     a part of the request, the values `calls` (this turn's earlier ones) gave an argument of the
     same kind, one whose name ends with the same word (`city`, `city`; `branch`, `pickup_branch`),
-    and the values of an earlier call whose function's name has that word (`playlist` beside
-    `create_playlist(name="Party")`: "make a playlist called Party and add Wonderwall to it"), are
-    scored too, each beside the part's own likeliest starts. A part that states no value of its own
-    ("Find a hotel in Athens ... | and tell me the weather there") then takes the earlier one,
-    clearly likelier than its own words (`span_pick.likelier`)."""
+    are scored too, each beside the part's own likeliest starts. A part that states no value of
+    its own ("Find a hotel in Athens ... | and tell me the weather there") then takes the earlier
+    one, clearly likelier than its own words (`span_pick.likelier`)."""
     kin: dict[str, list[str]] = {}
     for key in schema.get("properties") or {}:
         kind = last_name_word(key)
         kin[key] = [v for c in calls for k, v in (object_or_none(c.arguments) or {}).items()
-                    if isinstance(v, str) and kind and (last_name_word(k) == kind or len(kind) > 2 and kind in identifier_words(c.name))]
+                    if isinstance(v, str) and kind and last_name_word(k) == kind]
     wider = with_values(schema, kin, text)
     props, before = wider.get("properties") or {}, schema.get("properties") or {}
     values = list(dict.fromkeys(v for key, vs in kin.items() if props.get(key) is not before.get(key) for v in vs))

@@ -9,9 +9,9 @@ here; words in capitals (codes, tickers) are no part of one.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-__all__ = ["in_name_gap", "joined_names", "name_continues", "names_written"]
+__all__ = ["in_name_gap", "inside_names", "joined_names", "name_continues", "names_written"]
 
 _LEADING = "\"'`([{<«¿¡“‘"
 _TRAILING = "\"'`.,;:!?)]}>»”’"
@@ -32,60 +32,97 @@ def _first(words: Sequence[str], i: int) -> bool:
     return i == 0 or bool(_SENTENCE_END.search(words[i - 1]))
 
 
+def _joined(words: Sequence[str], i: int) -> bool:
+    """Whether words i-1 and i stand side by side, no punctuation between them."""
+    return _bare(words[i - 1]) == words[i - 1].lstrip(_LEADING) and words[i].lstrip(_LEADING) == words[i]
+
+
 def name_continues(words: Sequence[str]) -> list[bool]:
     """Per word of a line: whether it continues a name begun by the word before, both capitalised
     (not all capitals) with no punctuation between them, the one before not a sentence's first word."""
-    return [i > 0 and _titled(w) and _titled(words[i - 1]) and not _first(words, i - 1)
-            and _bare(words[i - 1]) == words[i - 1].lstrip(_LEADING) for i, w in enumerate(words)]
+    return [i > 0 and _titled(w) and _titled(words[i - 1]) and not _first(words, i - 1) and _joined(words, i)
+            for i, w in enumerate(words)]
 
 
-def in_name_gap(words: Sequence[str], between: int = 2) -> list[bool]:
-    """Per word of a line: whether it is one of up to `between` lower-case words between two names
-    with no punctuation ("the" in "Play Here Comes the Sun", "and" in "Compare Microsoft and
-    Apple"). On BFCL's answers and our domains' cases, 1 stated value of 934 starts at such a word."""
+def inside_names(words: Sequence[str], startable: Sequence[bool], longest: int) -> list[bool]:
+    """`name_continues`, for spans of at most `longest` words of which a word may start one where
+    `startable`: a word inside a name where a span can start at the name's first word and reach
+    it. A name whose first word starts no span ("Get Lucky" beside a `get_song` tool) or longer
+    than `longest` words keeps its inner starts."""
+    out = name_continues(words)
+    start = 0
+    for i, inside in enumerate(out):
+        if not inside:
+            start = i
+        elif not startable[start] or i - start >= longest:
+            out[i] = False
+    return out
+
+
+def in_name_gap(words: Sequence[str], joining: Collection[str], between: int = 2) -> list[bool]:
+    """Per word of a line: whether it is one of up to `between` joining words (`joining`, lower
+    case: the model's most frequent words) between two names with no punctuation ("the" in "Play
+    Here Comes the Sun", "and" in "Compare Microsoft and Apple"; not "tomorrow" in "lunch with
+    Alice tomorrow at Luigi's"). On BFCL's answers and our domains' cases, 1 stated value of 934
+    starts at a lower-case word there."""
     out = [False] * len(words)
-    for i, w in enumerate(words):
-        if not (w[:1].islower() and i > 0 and _titled(words[i - 1]) and not _first(words, i - 1)
-                and _bare(words[i - 1]) == words[i - 1].lstrip(_LEADING)):
+    for i in range(1, len(words)):
+        if not (_titled(words[i - 1]) and not _first(words, i - 1)):
             continue
         for j in range(i, min(i + between, len(words))):
-            if not words[j][:1].islower() or _bare(words[j]) != words[j]:
+            if not (_joined(words, j) and words[j] in joining):
                 break
-            if j + 1 < len(words) and _titled(words[j + 1]):
+            if j + 1 < len(words) and _titled(words[j + 1]) and _joined(words, j + 1):
                 out[i:j + 1] = [True] * (j + 1 - i)
                 break
     return out
 
 
+def _runs(words: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, end) of each run of words that begin with a capital (two letters or more), side by side."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        if len(_bare(words[i])) > 1 and _bare(words[i])[:1].isupper():
+            j = i + 1
+            while j < len(words) and _titled(words[j]) and _titled(words[j - 1]) and _joined(words, j):
+                j += 1
+            out.append((i, j))
+            i = j
+        else:
+            i += 1
+    return out
+
+
 def names_written(text: str) -> list[str]:
-    """The names `text` writes, in order: each run of capitalised words (first letter upper case)
-    that starts where no sentence does, without its punctuation ("and now some Queen" -> Queen;
-    "same for Here Comes the Sun" -> Here Comes, Sun)."""
+    """The names `text` writes, in order: each run of capitalised words side by side ("and now
+    some Queen" -> Queen; "same for Here Comes the Sun" -> Here Comes, Sun). A run that opens a
+    sentence is a name without its first word, and with it when that leaves one ("Play Take Five"
+    -> Take Five; "Bohemian Rhapsody please" -> Rhapsody, Bohemian Rhapsody); a word in capitals
+    ("MSFT") is a name of its own."""
     out: list[str] = []
     for line in text.splitlines():
         words = line.split()
-        inner = name_continues(words)
-        i = 0
-        while i < len(words):
-            if _bare(words[i])[:1].isupper() and not _first(words, i) and not inner[i]:
-                j = i + 1
-                while j < len(words) and inner[j]:
-                    j += 1
-                out.append(" ".join(_bare(w) if k in (i, j - 1) else w for k, w in enumerate(words[i:j], start=i)))
-                i = j
-            else:
-                i += 1
+        for i, j in _runs(words):
+            starts = ([i + 1] + ([i] if j - i > 1 else [])) if _first(words, i) else [i]
+            for k in starts:
+                if k < j:
+                    run = [_bare(w) for w in words[k:j]]
+                    out.append(" ".join(run))
     return list(dict.fromkeys(n for n in out if n))
 
 
 def joined_names(text: str, between: int = 2) -> list[str]:
-    """Names of `text` joined across up to `between` lower-case words with no punctuation
-    ("Here Comes" ... "Sun" -> "Here Comes the Sun", "Rio de Janeiro"), besides `names_written`."""
+    """Names of `text` joined across 1..`between` lower-case words with no punctuation ("Here
+    Comes" ... "Sun" -> "Here Comes the Sun", "Rio de Janeiro"), besides `names_written`; both
+    sides' edge words capitalised, not all capitals ("could I see Dune" joins nothing)."""
     names = names_written(text)
     out = list(names)
     for a, b in zip(names, names[1:]):
-        gap = rf"((?: [^\W\d_A-Z][^\s.,;:!?]*){{1,{between}}}) "
-        m = re.search(re.escape(a) + gap + re.escape(b), text)
+        if not (_titled(a.split()[-1]) and _titled(b.split()[0])):
+            continue
+        gap = rf"((?: [^\W\d_A-Z][^\s.,;:!?]*){{1,{max(between, 1)}}}) "
+        m = re.search(r"(?<!\w)" + re.escape(a) + gap + re.escape(b) + r"(?!\w)", text)
         if m and all(w[:1].islower() for w in m.group(1).split()):
             out.append(m.group())
     return out

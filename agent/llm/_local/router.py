@@ -22,7 +22,8 @@ from core.types import Message, ToolCall, ToolSpec
 
 from .arguments import _admits, numbers_in
 from .choices import choice_words, states
-from .evidence import NAME_PREFIX, ExampleIndex, asking_words, identifier_words, names_said, split_examples, words_of
+from .cues import last_name_word
+from .evidence import NAME_PREFIX, ExampleIndex, asking_words, names_said, split_examples, words_of
 from .intents import CLAUSE_MARKS, Split, best_split, splits, strongest
 from .policy import Evidence, RoutingPolicy
 
@@ -96,18 +97,19 @@ def can_change(schema: dict[str, Any], query: str, numbers: Sequence[float]) -> 
 
 
 def counts_named(schema: dict[str, Any], query: str) -> bool:
-    """Whether `query` writes a number right beside a word of one of `schema`'s number arguments'
-    names, as a unit or a label ("10 minutes" for `minutes`, "45 min" for `duration_minutes`,
-    "top 5" for `top_n`): the request counts what that argument counts."""
+    """Whether `query` writes a number right beside the last word of one of `schema`'s number
+    arguments' names (or a word of 3+ letters it starts with), as a unit or a label ("10 minutes"
+    for `minutes`, "45 min" for `duration_minutes`; "10 minutes" is no `min_price`): the request
+    counts what that argument counts."""
     words = re.findall(r"[^\W_]+|\d+(?:[.,]\d+)?", query.lower())
     beside = {w for i, w in enumerate(words) if not w[0].isdigit()
-              and any(j >= 0 and j < len(words) and words[j][0].isdigit() for j in (i - 1, i + 1))}
+              and any(0 <= j < len(words) and words[j][0].isdigit() for j in (i - 1, i + 1))}
     for key, prop in (schema.get("properties") or {}).items():
         node = non_null(prop, schema) if isinstance(prop, dict) else {}
-        if node.get("type") not in ("integer", "number"):
+        unit = last_name_word(key)
+        if node.get("type") not in ("integer", "number") or not unit or len(unit) < 3:
             continue
-        names = [n for n in identifier_words(key) if len(n) >= 3]
-        if any(w.startswith(n[:NAME_PREFIX]) or len(w) >= 3 and n.startswith(w) for n in names for w in beside):
+        if any(w.startswith(unit[:NAME_PREFIX]) or len(w) >= 3 and unit.startswith(w) for w in beside):
             return True
     return False
 
@@ -254,9 +256,9 @@ class Router:
                     missing[i] = True
                 elif node.get("type") in ("integer", "number"):
                     wanted_numbers += 1
-                    if any(_admits(node, v) or _admits(node, v / 100) for v in numbers) or not numbers:
+                    if any(_admits(node, v) or node.get("maximum", 2) <= 1 and _admits(node, v / 100) for v in numbers) or not numbers:
                         continue  # a number written for it, or one too few (counted below)
-                    missing[i] = True  # "1959" is no volume from 0 to 100 ("5%" may be a rate of 0.05): a call would guess
+                    missing[i] = True  # "1959" is no volume from 0 to 100 ("5%" a rate up to 1): a call would guess
                 missing[i] |= arg in grounded[i]
                 stated = False
             missing[i] |= wanted_numbers > len(numbers)

@@ -21,7 +21,6 @@ and the choice is the model's own probability of each complete value.
 from __future__ import annotations
 
 import json
-import math
 import re
 import weakref
 from collections.abc import Iterable
@@ -52,9 +51,10 @@ def whole_span_scores(runner: Runner, schema: dict[str, Any], fixed: dict[str, A
     whose earlier arguments are pinned in `fixed` or span arguments too), the model's score of each
     span of `text` as its whole value (from the `starts` likeliest starting words; spans its pattern
     allows), assuming the earlier span arguments take their best-scored spans, which a value written
-    once leaves to them: scored -inf ("save Take Five to my Road Trip playlist": the playlist is
-    not "Take Five" too, and a decoded one gives way to its best span). The context must end where
-    the arguments object starts; it is left so."""
+    once leaves to them ("save Take Five to my Road Trip playlist": the playlist is not scored as
+    "Take Five" too; a decoded duplicate is left to `distinct`, which decodes both ways: pinning
+    the best other span gave "I'm a Mexican citizen travelling to Norway" two passports). The
+    context must end where the arguments object starts; it is left so."""
     props = schema.get("properties") or {}
     written: dict[str, Any] = {}
     out: Scored = {}
@@ -67,8 +67,8 @@ def whole_span_scores(runner: Runner, schema: dict[str, Any], fixed: dict[str, A
         lead = json.dumps(written, separators=(",", ":"), ensure_ascii=False)[:-1] + ("," if written else "") + json.dumps(key) + ':"'
         scores = _scores(runner, lead, text, re.compile(prop["pattern"]), starts)
         taken = {v.lower() for v in written.values() if isinstance(v, str) and text.lower().count(v.lower()) < 2}
-        scores = {span: -math.inf if span.lower() in taken else score for span, score in scores.items()}  # written once: one argument's
-        if not scores or max(scores.values()) == -math.inf:
+        scores = {span: score for span, score in scores.items() if span.lower() not in taken}  # written once: one argument's
+        if not scores:
             break
         out[key] = (scores, dict(written))
         written[key] = max(scores, key=lambda span: scores[span])

@@ -49,7 +49,7 @@ from core.types import Message, ToolSpec
 
 from .choices import described_choices
 from .evidence import identifier_words, split_examples
-from .names import in_name_gap, name_continues
+from .names import in_name_gap, inside_names
 from .shapes import others_shaped, own_shaped, shaped_values
 
 __all__ = ["MAX_SPAN_WORDS", "NO_RULES", "SpanRules", "bare", "call_values", "catalog_spans", "constrain_strings", "conversation_text", "is_span",
@@ -217,8 +217,9 @@ def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[
         cores = [_core(w) for w in line]
         words = [None if c in exclude else _word(w) for c, w in zip(cores, line)]
         joins = [bare(w) in here.not_last and w.lstrip(_LEADING) == bare(w) for w in line]  # a frequent word, no clause ends there
-        inner = name_continues(line) if here.whole_names else [False] * len(line)
-        gap = in_name_gap(line) if here.whole_names else inner
+        startable = [w is not None and c not in here.not_first for w, c in zip(words, cores)]
+        inner = inside_names(line, startable, max_words) if here.whole_names else [False] * len(line)
+        gap = in_name_gap(line, here.not_last) if here.whole_names else inner
         for i in range(len(words)):
             if cores[i] in here.not_first or inner[i] or gap[i]:
                 continue

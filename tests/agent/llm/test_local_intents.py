@@ -47,3 +47,4 @@ def test_a_part_that_names_no_value_takes_the_one_the_other_part_named(agent):
     outcome = asyncio.run(agent.route("Find a hotel in Athens for 3 nights and tell me the weather there", agent.new_session()))
     routes = [(r.name, r.arguments()) for r in outcome.routes]
     assert routes == [("hotel_search", {"city": "Athens", "nights": 3}), ("weather_forecast", {"city": "Athens", "days": 3})]
+

@@ -251,6 +251,8 @@ PLAYER = [ToolSpec("set_volume", describe_with_examples("Set how loud the music 
 def test_a_number_beside_a_word_of_a_number_argument_s_name_names_its_function():
     assert counts_named(TIMER, "make it 10 minutes instead") and counts_named(TIMER, "a 45 min break")
     assert not counts_named(TIMER, "make it 10 instead") and not counts_named(VOLUME, "make it 10 minutes instead")
+    price = {"type": "object", "properties": {"min_price": {"type": "number"}}}
+    assert not counts_named(price, "set a timer for 10 minutes")  # the unit is a name's last word
     router = Router.build(PLAYER, LEXICAL)
     call = ToolCall("c1", "sleep_timer", '{"minutes": 30}')
     history = [Message.user("sleep timer for 30 minutes"), Message.assistant("", [call]), Message.tool(call, "ok"), Message.assistant("Done.")]
@@ -263,6 +265,10 @@ def test_a_number_out_of_an_argument_s_bounds_states_no_value_for_it():
     assert ev.missing[0] and not ev.fit[0]
     ev = router.evidence([Message.user("set the volume to 45")], None, required=False)
     assert not ev.missing[0] and ev.fit[0] == 1.0
+    real = [ToolSpec("set_volume", "Set the volume.", {**VOLUME, "properties": {"level": {"type": "number", "minimum": 0, "maximum": 100}}})]
+    assert Router.build(real, LEXICAL).evidence([Message.user("set the volume to 1959")], None, required=False).missing[0]
+    rate = [ToolSpec("set_rate", "Set the rate.", {"type": "object", "properties": {"rate": {"type": "number", "maximum": 1}}, "required": ["rate"]})]
+    assert not Router.build(rate, LEXICAL).evidence([Message.user("set the rate to 5%")], None, required=False).missing[0]
     call = ToolCall("c1", "search_music", '{"query": "jazz"}')
     history = [Message.user("search for jazz"), Message.assistant("", [call]), Message.tool(call, "[]"), Message.assistant("None.")]
     assert router.decide([*history, Message.user("only the ones from 1959")], None, required=False) == ["search_music"]
