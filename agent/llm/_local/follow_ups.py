@@ -33,7 +33,7 @@ import re
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from core.schema import allows_null
+from core.schema import allows_null, stated_default
 
 from .arguments import _value_key
 from .engine import Runner
@@ -104,7 +104,10 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
     - an argument of `keys` (their values are earlier turns') takes a span of the follow-up's own
       `request` that no argument took, or the `recent` call's value of that argument, when that
       call is within `MARGIN` nats of the call as it is; else the name another argument took
-      (`moved_name`);
+      (`moved_name`); else a string argument (a span or not) whose value the message does not
+      write takes the `recent` call's value of that argument outright: a follow-up continues the
+      last turn ("is Dune available there?" after a check at Northside, then the hours at
+      Westgate: Westgate);
     - else another span argument takes one of the `recent` calls' values, when that call is
       `REFERRED_LEAD` nats likelier than the call as it is ("place a hold on it": title
       "Piranesi", not "place"), unless the message writes its value as a name ("any free time on
@@ -116,6 +119,12 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
     if change is None and keys and (moved := moved_name(runner, args, schema, request, keys, recent)) is not None:
         runner.feed(runner.tokenize(out := json.dumps(moved, separators=(",", ":"), ensure_ascii=False)))
         return out
+    if change is None and recent:  # an older turn's value gives way to the last turn's for the same argument
+        said, props = request.lower(), schema.get("properties") or {}
+        older = [k for k, v in args.items() if isinstance(v, str) and v.strip() and v.lower() not in said
+                 and v != stated_default(props.get(k) or {}, schema)  # a default is no value taken from a turn
+                 and isinstance(recent.get(k), str) and recent[k].strip() and recent[k].lower() not in taken]
+        change = (older[0], recent[older[0]]) if older else None
     if change is None and recent:  # a name the message writes is its value, not a word for an earlier one
         here = [k for k in args if k not in keys and not (isinstance(args[k], str) and _a_name(args[k], request))]
         values = list(dict.fromkeys(v for v in recent.values() if isinstance(v, str) and v.strip()))

@@ -98,3 +98,13 @@ def test_a_name_given_to_the_wrong_argument_moves_to_the_one_holding_an_earlier_
                             [{"name": "flight_search", "arguments": {"origin": "Boston", "destination": "Denver"}}])
     outcome = asyncio.run(travel.route("What about to Miami instead?", session))  # decoded Miami to Denver
     assert [(r.name, r.arguments()["origin"], r.arguments()["destination"]) for r in outcome.routes] == [("flight_search", "Boston", "Miami")]
+
+
+def test_a_follow_up_takes_the_last_turn_s_value_over_an_older_one(agent):
+    session = agent.new_session()
+    session.memory.add_turn("Is Dune available at Northside?", "Yes.",
+                            [{"name": "check_availability", "arguments": {"title": "Dune", "branch": "Northside"}}])
+    session.memory.add_turn("When is Westgate open on Friday?", "9 to 5.",
+                            [{"name": "branch_hours", "arguments": {"branch": "Westgate", "day": "friday"}}])
+    outcome = asyncio.run(agent.route("is Dune available there?", session))  # was Northside, the older turn's
+    assert [(r.name, r.arguments()) for r in outcome.routes] == [("check_availability", {"title": "Dune", "branch": "Westgate"})]
