@@ -19,7 +19,7 @@ from typing import Any
 from agent.grounding.points import DataPoint, _value_text, shares_stem, stems, table_points
 from prompts import load
 
-__all__ = ["answer_clauses", "claim", "counted_rows", "is_small", "listed_rows", "verdict_count", "MAX_CLAIMS", "MAX_CLAIM_TABLE_CELLS"]
+__all__ = ["answer_clauses", "claim", "fact_clause", "counted_rows", "is_small", "listed_rows", "verdict_count", "MAX_CLAIMS", "MAX_CLAIM_TABLE_CELLS"]
 
 MAX_CLAIMS = 6
 """Claims from table cells added after the findings (cells whose values no finding states)."""
@@ -113,6 +113,15 @@ def listed_rows(table: dict[str, Any]) -> list[str]:
         head = f"{title}, {row[0].strip()}" if title else row[0].strip()
         out.append(f"{head}: " + ", ".join(cells) if cells else head)
     return out
+
+
+def fact_clause(title: str, facts: dict[str, Any]) -> str | None:
+    """An orchestration's facts (its scalar values: what an action did) as one clause under its
+    title, each with its key as words: `Sleep timer: stops in minutes 10`; `Create playlist:
+    created Party, public false`. None when it has no scalar fact."""
+    cells = [f"{str(k).replace('_', ' ')} {str(v).lower() if isinstance(v, bool) else _value_text(v, str(k))}"
+             for k, v in facts.items() if isinstance(v, (str, int, float)) and str(v).strip()]
+    return f"{title}: " + ", ".join(cells) if cells else None
 
 
 def _number(value: Any) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from agent._memory import estimate_tokens
-from agent.grounding.clauses import answer_clauses, is_small, listed_rows, verdict_count
+from agent.grounding.clauses import answer_clauses, fact_clause, is_small, listed_rows, verdict_count
 from agent.grounding.figures import DataFigures, allowed_figures, data_figures
 from agent.llm import LLMRequest, Message
 from orchestrations import Orchestration, OrchestrationData
@@ -83,7 +83,7 @@ def no_data_answer(results: list[Result]) -> str | None:
     writes no figure of its own; None when there is data."""
     for _, _, data in results:
         if data.answer is not None or any(f.figures for f in data.findings) or _has_number([t.rows for t in data.tables.values()]) \
-                or _has_number(data.facts) or (not data.missing and any(listed_rows(t.to_dict()) for t in data.tables.values())):
+                or _has_number(data.facts) or (not data.missing and (bool(data.facts) or any(listed_rows(t.to_dict()) for t in data.tables.values()))):
             return None
     reasons = list(dict.fromkeys(m.split(": ", 1)[-1] for _, _, d in results for m in d.missing))
     return render("no_data.md", subjects=subjects([p for _, p, _ in results]) or "this question",
@@ -92,14 +92,18 @@ def no_data_answer(results: list[Result]) -> str | None:
 
 def listed_answer(results: list[Result]) -> str | None:
     """The answer when every orchestration returned only small tables of named rows with words
-    (events, sent emails), no findings, facts or misses: each row, one sentence
-    (`clauses.listed_rows`). Complete, and traced by construction, where a composed answer
-    stops after a few sentences (and its repeat rule would take the rows' shared column words for
-    a loop). None otherwise."""
+    (events, sent emails) and facts (what an action did), no findings or misses: each row, one
+    sentence (`clauses.listed_rows`), and the facts, one sentence under the orchestration's name
+    (`clauses.fact_clause`: "Sleep timer: stops in minutes 10"). Complete, and traced by
+    construction, where a composed answer stops after a few sentences (and its repeat rule would
+    take the rows' shared column words for a loop), or, with no clause to compose, wrote free text.
+    None otherwise."""
     lines: list[str] = []
-    for _, _, data in results:
-        if data.answer is not None or data.findings or data.missing or data.facts or not data.tables:
+    for target, _, data in results:
+        if data.answer is not None or data.findings or data.missing or not (data.tables or data.facts):
             return None
+        if data.facts and (said := fact_clause(str(getattr(target, "name", "") or "Result").replace("_", " ").capitalize(), data.facts)):
+            lines.append(said)
         for table in data.tables.values():
             t = table.to_dict()
             rows = listed_rows(t) if is_small(t) else []

@@ -76,9 +76,30 @@ def test_tables_of_listed_rows_alone_are_answered_by_listing_every_row():
     events = OrchestrationData(tables={"events": Table("Events", ["id", "start", "minutes", "title"], rows)})
     answer = listed_answer([(object, P(date="Friday"), events)])
     assert answer is not None and answer.count("\n") == 3 and "Events, EV-3: start 11:00, minutes 60, title Meeting 3." in answer
-    # findings, facts or a miss: the analysis answers as before
-    for other in (OrchestrationData(tables=events.tables, findings=[Finding("Four meetings.")]),
-                  OrchestrationData(tables=events.tables, facts={"count": 4}), OrchestrationData(tables=events.tables, missing=["x: y"])):
+    # findings or a miss: the analysis answers as before
+    for other in (OrchestrationData(tables=events.tables, findings=[Finding("Four meetings.")]), OrchestrationData(tables=events.tables, missing=["x: y"])):
         assert listed_answer([(object, P(date="Friday"), other)]) is None
+    counted = listed_answer([(object, P(date="Friday"), OrchestrationData(tables=events.tables, facts={"count": 4}))])
+    assert counted is not None and counted.startswith("Result: count 4.\n") and counted.count("\n") == 4
     hotels = OrchestrationData(tables={"hotels": Table("Hotels", ["hotel", "total $"], [["Rome Central", 585]])})
     assert listed_answer([(object, P(date="Friday"), hotels)]) is None  # figures alone: claims, composed
+
+
+def test_what_an_action_did_is_stated_from_its_facts():
+    # an orchestration of facts alone (a timer set, a playlist made) had no clause: the model wrote free text
+    from pydantic import BaseModel
+
+    from agent.grounding.request import listed_answer, no_data_answer
+    from orchestrations import OrchestrationData
+
+    class SleepTimer:
+        name = "sleep_timer"
+
+    class P(BaseModel):
+        minutes: int
+
+    done = [(SleepTimer, P(minutes=10), OrchestrationData(facts={"stops_in_minutes": 10}))]
+    assert no_data_answer(done) is None and listed_answer(done) == "Sleep timer: stops in minutes 10."
+    made = [(SleepTimer, P(minutes=10), OrchestrationData(facts={"created": "Party", "public": False}))]
+    assert no_data_answer(made) is None and listed_answer(made) == "Sleep timer: created Party, public false."
+    assert no_data_answer([(SleepTimer, P(minutes=10), OrchestrationData())]) is not None
