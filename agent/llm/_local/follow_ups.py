@@ -83,7 +83,7 @@ def changed_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: di
 
 def _written(runner: Runner, arguments: str, args: dict[str, Any], change: tuple[str, str] | None) -> str:
     """The call's arguments with `change` made (`arguments` as they are without one), fed to the context."""
-    out = json.dumps({**args, change[0]: change[1]}, separators=(",", ":"), ensure_ascii=False) if change else arguments
+    out = _text({**args, change[0]: change[1]}) if change else arguments
     runner.feed(runner.tokenize(out))
     return out
 
@@ -117,7 +117,7 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
     taken = {str(v).lower() for v in args.values() if isinstance(v, (str, int, float))}
     change = changed_value(runner, args, schema, request, keys=keys, taken=taken, recent=recent, words=RESTATED_WORDS)
     if change is None and keys and (moved := moved_name(runner, args, schema, request, keys, recent)) is not None:
-        runner.feed(runner.tokenize(out := json.dumps(moved, separators=(",", ":"), ensure_ascii=False)))
+        runner.feed(runner.tokenize(out := _text(moved)))
         return out
     if change is None and recent:  # an older turn's value gives way to the last turn's for the same argument
         said, props = request.lower(), schema.get("properties") or {}
@@ -154,15 +154,25 @@ def moved_name(runner: Runner, args: dict[str, Any], schema: dict[str, Any], req
                 options.append({**args, a: back, k: value})
     if not options:
         return None
-    here = runner.checkpoint()
-    try:
-        scores = [score for score, _ in runner.score_options([json.dumps(o, separators=(",", ":"), ensure_ascii=False) for o in [args, *options]])]
-    finally:
-        runner.restore(here)
+    scores = _call_scores(runner, [args, *options])
     best = max(range(len(options)), key=lambda i: scores[i + 1])
     if _DEBUG:
         print(f"[follow-up] as is {scores[0]:.2f}; moved {[(o, round(s - scores[0], 2)) for o, s in zip(options, scores[1:])]}")
     return options[best] if scores[best + 1] > scores[0] else None
+
+
+def _text(arguments: dict[str, Any]) -> str:
+    """A call's arguments as the backend writes them (compact JSON)."""
+    return json.dumps(arguments, separators=(",", ":"), ensure_ascii=False)
+
+
+def _call_scores(runner: Runner, calls: list[dict[str, Any]]) -> list[float]:
+    """The model's score of each call's arguments written from where the context is; it is left there."""
+    here = runner.checkpoint()
+    try:
+        return [score for score, _ in runner.score_options([_text(c) for c in calls])]
+    finally:
+        runner.restore(here)
 
 
 def _a_name(value: str, request: str) -> bool:
@@ -198,13 +208,7 @@ def changed_value(runner: Runner, arguments: dict[str, Any], schema: dict[str, A
     options = options[:MAX_OPTIONS]
     if not options:
         return None
-    texts = [json.dumps(arguments, separators=(",", ":"), ensure_ascii=False)]
-    texts += [json.dumps({**arguments, key: span}, separators=(",", ":"), ensure_ascii=False) for key, span in options]
-    here = runner.checkpoint()
-    try:
-        scores = [score for score, _ in runner.score_options(texts)]
-    finally:
-        runner.restore(here)
+    scores = _call_scores(runner, [arguments, *({**arguments, key: span} for key, span in options)])
     best = max(range(len(options)), key=lambda i: scores[i + 1])
     if _DEBUG:
         ranked = sorted(zip(scores[1:], options), reverse=True)[:5]

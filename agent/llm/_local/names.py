@@ -3,7 +3,8 @@
 A span argument's value is not cut out of a name ("Play Here Comes the Sun" has no span "Comes
 the Sun": `spans.SpanRules.whole_names`), and a follow-up that writes a name no argument took
 changes the earlier call to it (`follow_ups.changed_call`). Scripts without case write no names
-here; words in capitals (codes, tickers) are no part of one.
+here; words in capitals (codes, tickers) are no part of one. A word's core without the punctuation
+around it (`bare`) is read here and by `spans`.
 """
 
 from __future__ import annotations
@@ -11,19 +12,20 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-__all__ = ["in_name_gap", "inside_names", "joined_names", "name_continues", "names_written"]
+__all__ = ["bare", "in_name_gap", "inside_names", "joined_names", "name_continues", "names_written"]
 
 _LEADING = "\"'`([{<«¿¡“‘"
 _TRAILING = "\"'`.,;:!?)]}>»”’"
 _SENTENCE_END = re.compile(r"[.!?:][\"'`)\]}>»”’]*$")
 
 
-def _bare(word: str) -> str:
+def bare(word: str) -> str:
+    """`word` without the punctuation around it ("Porto?" -> "Porto", "(AAPL)" -> "AAPL")."""
     return word.lstrip(_LEADING).rstrip(_TRAILING)
 
 
 def _titled(word: str) -> bool:
-    core = _bare(word)
+    core = bare(word)
     return core[:1].isupper() and any(c.islower() for c in core)
 
 
@@ -34,7 +36,7 @@ def _first(words: Sequence[str], i: int) -> bool:
 
 def _joined(words: Sequence[str], i: int) -> bool:
     """Whether words i-1 and i stand side by side, no punctuation between them."""
-    return _bare(words[i - 1]) == words[i - 1].lstrip(_LEADING) and words[i].lstrip(_LEADING) == words[i]
+    return bare(words[i - 1]) == words[i - 1].lstrip(_LEADING) and words[i].lstrip(_LEADING) == words[i]
 
 
 def name_continues(words: Sequence[str]) -> list[bool]:
@@ -83,7 +85,7 @@ def _runs(words: Sequence[str]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     i = 0
     while i < len(words):
-        if len(_bare(words[i])) > 1 and _bare(words[i])[:1].isupper():
+        if len(bare(words[i])) > 1 and bare(words[i])[:1].isupper():
             j = i + 1
             while j < len(words) and _titled(words[j]) and _titled(words[j - 1]) and _joined(words, j):
                 j += 1
@@ -107,7 +109,7 @@ def names_written(text: str) -> list[str]:
             starts = ([i + 1] + ([i] if j - i > 1 else [])) if _first(words, i) else [i]
             for k in starts:
                 if k < j:
-                    run = [_bare(w) for w in words[k:j]]
+                    run = [bare(w) for w in words[k:j]]
                     out.append(" ".join(run))
     return list(dict.fromkeys(n for n in out if n))
 

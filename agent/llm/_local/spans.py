@@ -49,7 +49,7 @@ from core.types import Message, ToolSpec
 
 from .choices import described_choices
 from .evidence import identifier_words, split_examples
-from .names import in_name_gap, inside_names
+from .names import _LEADING, _TRAILING, bare, in_name_gap, inside_names
 from .shapes import others_shaped, own_shaped, shaped_values
 
 __all__ = ["MAX_SPAN_WORDS", "NO_RULES", "SpanRules", "bare", "call_values", "catalog_spans", "constrain_strings", "conversation_text", "is_span",
@@ -58,8 +58,6 @@ __all__ = ["MAX_SPAN_WORDS", "NO_RULES", "SpanRules", "bare", "call_values", "ca
 MAX_SPAN_WORDS = 6
 MAX_WORDS = 300
 """The most recent words of the conversation that spans are taken from (the request's always are)."""
-_LEADING = "\"'`([{<«¿¡“‘"
-_TRAILING = "\"'`.,;:!?)]}>»”’"
 _META = set("\\.+*?()|[]{}^$#&-~")
 
 
@@ -190,11 +188,6 @@ def catalog_spans(text: str, rules: SpanRules) -> str | None:
     """`span_pattern` of `text` under `rules`; every span when they leave none (a request of
     refused words only)."""
     return span_pattern(text, rules=rules) or span_pattern(text)
-
-
-def bare(word: str) -> str:
-    """`word` without the punctuation around it ("Porto?" -> "Porto", "(AAPL)" -> "AAPL")."""
-    return word.lstrip(_LEADING).rstrip(_TRAILING)
 
 
 def _core(word: str) -> str:
