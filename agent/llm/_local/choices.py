@@ -131,7 +131,8 @@ def named_choice(prop: dict[str, Any], root: dict[str, Any], *texts: str, shared
     The default needs no naming: beside one other value it names, the other is asked for ("any
     time free on Wednesday afternoon" -> "afternoon", the default being "any"), unless that value
     is one of another argument's choices too (`shared`: "30 celsius to fahrenheit" names a unit
-    for each of two arguments)."""
+    for each of two arguments). Nor does one naming pin a choice another argument has too ("and
+    in ounces?" after grams to pounds names a unit for one of the two)."""
     values = choices_of(prop, root)
     if len(values) < 2:
         return None
@@ -141,7 +142,7 @@ def named_choice(prop: dict[str, Any], root: dict[str, Any], *texts: str, shared
         if len(named) == 2 and default in named and not set(named) - {default} & set(shared):
             named.remove(default)
         if len(named) == 1:
-            return named[0]
+            return named[0] if named[0] not in shared else None  # "and in ounces?": the new unit is one of two arguments'
     return None
 
 

@@ -1,7 +1,8 @@
 """A decoded call checked against what the request writes: a list looping on a value is cut, an
-optional argument the request does not state is left out (the tool's default), the one number no
-argument took goes to the one optional number argument left out, and a follow-up keeps the earlier
-call's values it does not restate. The schema was grounded before decoding (`arguments.py`)."""
+optional argument the request does not state, or whose value names another argument's choice, is
+left out (the tool's default), the one number no argument took goes to the one optional number
+argument left out, and a follow-up keeps the earlier call's values it does not restate. The
+schema was grounded before decoding (`arguments.py`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from core.schema import allows_null, non_null, resolve
 
 from .arguments import _NUMBER, _admits, _fixed, _is_number, _number_key, _object, _plain, _times_written, numbers_in
 from .choices import states
+from .spans import others_choice_words
 
 __all__ = ["drop_unsupported_optionals", "fill_unused_number", "inherit_arguments", "trim_repeated_items"]
 
@@ -94,12 +96,14 @@ def trim_repeated_items(arguments: str, request_text: str) -> str:
     return json.dumps(args, separators=(",", ":"), ensure_ascii=False) if changed else arguments
 
 
-def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_text: str) -> str:
+def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_text: str, declared: dict[str, Any] | None = None) -> str:
     """Leave out (or set to null, the default, when the schema is strict) the optional top-level
     arguments whose value the request does not state.
 
     A small model fills every optional argument it is offered, usually with an invented value;
-    the tool's default is the better guess. Required arguments are never touched.
+    the tool's default is the better guess. Required arguments are never touched. `declared`:
+    the schema whose choices another argument's value may not name (`schema` when not given; a
+    call pinned to one choice still has the others).
     """
     args = _object(arguments)
     if args is None:
@@ -117,6 +121,12 @@ def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_t
         prop: dict[str, Any] = props.get(key) or {} if isinstance(props.get(key), dict) else {}
         scalar = _is_number(value) or isinstance(value, str)
         spare = key in required or not scalar or _times_written(value, plain) > _uses(value, used)
+        optional = key not in required or (prop and allows_null(prop, schema))
+        if isinstance(value, str) and optional and _theirs(value, (declared or schema).get("properties") or props, declared or schema, key):
+            changed = True  # "Thai" is the cuisine's, not an optional ingredient's ("find Thai and Italian recipes")
+            if key in required:
+                kept[key] = None  # strict schema: null = the default
+            continue
         if value is None or _fixed(prop, schema) or (spare and _supported(value, text, plain)):
             kept[key] = value
         elif key not in required:  # optional: left out
@@ -129,6 +139,13 @@ def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_t
     if not changed:
         return arguments
     return json.dumps(kept, separators=(",", ":"), ensure_ascii=False)
+
+
+def _theirs(value: str, props: dict[str, Any], schema: dict[str, Any], key: str) -> bool:
+    """Whether `value` is made only of words of other arguments' choices (none of `key`'s own): a
+    required span cannot be (`spans`); on BFCL's answers no stated string is (0 of 735)."""
+    words = {w for w in re.split(r"[\s_]+", value.lower()) if w}
+    return bool(words) and key in props and words <= others_choice_words(props, schema, key)
 
 
 def fill_unused_number(arguments: str, schema: dict[str, Any], request_text: str) -> str:

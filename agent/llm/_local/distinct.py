@@ -1,5 +1,6 @@
 """A value written once is one argument's value: a call that gives the same span to two arguments
-("from NOK to NOK" for "50 EUR in NOK"), or the same number ("mass1=15, mass2=15" for "20 kg of
+("from NOK to NOK" for "50 EUR in NOK"), the same choice of one enum that the request names once
+(units from "ounces" to "ounces" for "and in ounces?"), or the same number ("mass1=15, mass2=15" for "20 kg of
 water ... mixed with 15 kg"; `amount=100, from_currency="100"` for "I have 100 euro"), is decoded again both ways, each argument in turn keeping the value
 while the other cannot take it, and the model keeps the reading it finds likelier.
 
@@ -35,6 +36,9 @@ def doubled(arguments: dict[str, Any], schema: dict[str, Any], request: str, las
         same = [b for b in values[i + 1:] if _same(arguments[b], arguments[a])]
         movable = [k for k in (a, *same) if _movable(props.get(k), arguments[k])]
         written = _times_written(arguments[a], said) or _times_written(arguments[a], plain)
+        if same and not movable and all(_named_choice(props.get(k), arguments[k]) for k in (a, *same)):
+            movable = [a, *same]  # one choice the request names once, given to two arguments of one enum
+            written = _times_word(arguments[a].lower(), said.lower()) or _times_word(arguments[a].lower(), plain.lower()) or len(same) + 1
         if same and movable and written < 1 + len(same):
             return (a, same[0], arguments[a]) if a in movable else (same[0], a, arguments[a])
     return None
@@ -109,6 +113,13 @@ def _movable(prop: Any, value: Any) -> bool:
     """Whether an argument of schema `prop` can be kept from `value` and take another: a span of
     the request for a string, another of the request's numbers for a number."""
     return isinstance(prop, dict) and _splittable(value, prop)
+
+
+def _named_choice(prop: Any, value: Any) -> bool:
+    """Whether `value` is one of two or more string choices of argument `prop` (an enum): "from
+    grams to grams" for "and in grams?" gives one named choice to both units."""
+    choices = prop.get("enum") if isinstance(prop, dict) else None
+    return isinstance(value, str) and isinstance(choices, list) and len(choices) > 1 and value in choices
 
 
 def one_value_one_argument(runner: Runner, decode: Callable[[dict[str, Any]], str], found: tuple[str, str, Any],

@@ -36,6 +36,7 @@ from typing import Any
 from core.schema import allows_null, stated_default
 
 from .arguments import _value_key
+from .choices import choices_of, named_lists
 from .engine import Runner
 from .names import joined_names
 from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS, is_span
@@ -94,6 +95,12 @@ def unstated(arguments: dict[str, Any], schema: dict[str, Any], request: str) ->
     props = schema.get("properties") or {}
     said = request.lower()
     return [k for k, v in arguments.items() if isinstance(v, str) and v.strip() and is_span(props.get(k)) and v.lower() not in said]
+
+
+def _named(prop: Any, schema: dict[str, Any], request: str) -> list[str]:
+    """The choices of argument `prop` (an enum) that `request` names."""
+    choices = choices_of(prop, schema)
+    return named_lists(request, {"": choices}, inflected=False)[""] if choices and request else []
 
 
 def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: dict[str, Any], request: str, keys: list[str],
@@ -192,14 +199,18 @@ def changed_value(runner: Runner, arguments: dict[str, Any], schema: dict[str, A
                   recent: dict[str, Any] | None = None, extra: Sequence[str] = (), words: int = MAX_SPAN_WORDS) -> tuple[str, str] | None:
     """(argument, value): the span of `request` (the follow-up's own message), the `recent` value of
     that argument or one of `extra`, that the model finds likeliest in place of a span argument's
-    value in the call `arguments` (of `keys` only, when given; never a value in `taken`, lower
-    case), when that changed call is within `margin` nats of the call as it is; None otherwise. The
-    context must be where the arguments object starts; it is left so."""
+    value in the call `arguments`, or a choice the request names in place of an enum's ("what
+    about tablespoons?"), of `keys` only, when given; never a value in `taken` (lower case), when
+    that changed call is within `margin` nats of the call as it is; None otherwise. The context
+    must be where the arguments object starts; it is left so."""
     props = schema.get("properties") or {}
     options: list[tuple[str, str]] = []
     for key, value in arguments.items():
         prop = props.get(key)
-        if not isinstance(value, str) or not isinstance(prop, dict) or not is_span(prop) or keys is not None and key not in keys:
+        if not isinstance(value, str) or not isinstance(prop, dict) or keys is not None and key not in keys:
+            continue
+        if not is_span(prop):  # a choice (an enum): another one the request names ("what about tablespoons?")
+            options += [(key, c) for c in _named(prop, schema, request) if c != value and c.lower() not in taken]
             continue
         allowed = re.compile(prop["pattern"])
         same = [recent[key]] if recent and isinstance(recent.get(key), str) else []

@@ -24,6 +24,7 @@ from .cleanup import drop_unsupported_optionals, fill_unused_number, inherit_arg
 from .cues import cued_values, in_written_order, last_name_word
 from .distinct import doubled, number_in_span, one_value_one_argument, one_word_one_argument, overlapping, without_number, without_value
 from .follow_ups import changed_call, repeats, restated_call, unstated
+from .pairing import paired_as_written
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .quantities import percent_as_fraction
 from .router import earlier_calls, last_request
@@ -91,7 +92,7 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         cued = {k: v for k, v in named.items() if k not in fixed and k not in better}
         if cued:  # what the arguments' names say: "to USD" is to_currency's; number1, number2 as written
             raw = _decode_again(runner, at_args, decode, with_cued(schema, cued, text, rules), raw, scored, cued)
-        arguments = fill_unused_number(trim_repeated_items(drop_unsupported_optionals(raw, schema, text), text), schema, text)
+        arguments = fill_unused_number(trim_repeated_items(drop_unsupported_optionals(raw, schema, text, schemas[name]), text), schema, text)
         repeated = False
         if name in earlier and not fixed:
             before = object_or_none(earlier[name].arguments)
@@ -104,7 +105,8 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         arguments = percent_as_fraction(arguments, schema, text, said)  # "5%" states the rate 0.05
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
         runner.feed(runner.tokenize("}"))
-        decoded = object_or_none(raw)
+        kept = object_or_none(arguments) or {}
+        decoded = {k: v for k, v in (object_or_none(raw) or {}).items() if kept.get(k) is not None or k in kept and v is None}  # one left out takes no word
         if llm.split_values and (not fixed or i in chain) and decoded and len(plan) < llm.max_calls:
             key, values = chain.get(i, ("", []))
             key, value = next_value(runner, opener, decoded, schemas[name], (parts or {}).get(name, last), exclude=values, only=key or None)
@@ -113,7 +115,25 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
                 chain = {k + 1 if k > i else k: v for k, v in chain.items()}
                 chain[i + 1] = (key, [*values, *(v for v in decoded.values() if isinstance(v, (str, int, float))), value])
         i += 1
-    return calls, finish, runner.n_tokens - start
+    return _paired(calls, chain, parts or {}, last), finish, runner.n_tokens - start
+
+
+def _paired(calls: list[ToolCall], chain: dict[int, tuple[str, list[Any]]], parts: dict[str, str], last: str) -> list[ToolCall]:
+    """`calls` with each run made for several values (a call, then those `chain` added for its other
+    values) taking them as the request pairs them (`pairing.paired_as_written`)."""
+    out = list(calls)
+    i = 0
+    while i < len(out):
+        j = i + 1
+        while j < len(out) and j in chain and out[j].name == out[i].name:
+            j += 1
+        args = [object_or_none(c.arguments) for c in out[i:j]]
+        if j - i > 1 and all(a is not None for a in args):
+            paired = paired_as_written([a for a in args if a is not None], parts.get(out[i].name, last))
+            out[i:j] = [ToolCall(c.id, c.name, json.dumps(p, separators=(",", ":"), ensure_ascii=False)) if p != a else c
+                        for c, a, p in zip(out[i:j], args, paired)]
+        i = j
+    return out
 
 
 def _with_kin(schema: dict[str, Any], text: str, calls: list[ToolCall]) -> tuple[dict[str, Any], str, int]:

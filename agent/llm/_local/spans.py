@@ -53,7 +53,7 @@ from .names import _LEADING, _TRAILING, bare, in_name_gap, inside_names
 from .shapes import others_shaped, own_shaped, shaped_values
 
 __all__ = ["MAX_SPAN_WORDS", "NO_RULES", "SpanRules", "bare", "call_values", "catalog_spans", "constrain_strings", "conversation_text", "is_span",
-           "name_words", "opening_words", "recent_lines", "span_pattern", "span_rules", "without_values"]
+           "name_words", "opening_words", "others_choice_words", "recent_lines", "span_pattern", "span_rules", "without_values"]
 
 MAX_SPAN_WORDS = 6
 MAX_WORDS = 300
@@ -323,9 +323,14 @@ def _own_pattern(pattern: str, text: str, props: dict[str, Any], schema: dict[st
 
 def _choice_rules(props: dict[str, Any], schema: dict[str, Any], key: str) -> SpanRules:
     """Argument `key`'s spans neither start nor end with, nor are made only of, the other arguments' choices."""
-    own = _choice_words(props[key], schema)
-    choices = frozenset(w for k, p in props.items() if k != key for w in _choice_words(p, schema)) - own
+    choices = others_choice_words(props, schema, key)
     return SpanRules(choices, choices, not_end=choices)
+
+
+def others_choice_words(props: dict[str, Any], schema: dict[str, Any], key: str) -> frozenset[str]:
+    """The words (lower case) of the other arguments' choices that are none of argument `key`'s own."""
+    own = _choice_words(props[key], schema)
+    return frozenset(w for k, p in props.items() if k != key for w in _choice_words(p, schema)) - own
 
 
 def _choice_words(prop: Any, schema: dict[str, Any]) -> frozenset[str]:

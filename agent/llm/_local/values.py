@@ -38,6 +38,10 @@ __all__ = ["DEFAULT_MARGIN", "MAX_GAP", "MAX_WORDS", "candidates", "next_value"]
 
 DEFAULT_MARGIN = 2.5
 """A candidate this many nats below repeating the value just written is still the next value."""
+CHOICE_LEAD = 2.5
+"""A choice named as an item beside the value (the request's own list of the argument's choices) is
+the next value within this many nats more: "find Thai and Italian recipes" scored the cuisine
+"thai" 4.1 nats below repeating "italian" (tuned on that dev case; every enum list case measured)."""
 MAX_WORDS = 3
 MAX_GAP = 2
 """At most this many words between two items of one list ("Lisbon and in Porto")."""
@@ -45,10 +49,12 @@ MAX_CANDIDATES = 48
 _DEBUG = bool(os.environ.get("FINAGENT_DEBUG_VALUES"))
 
 
-def candidates(request: str, taken: list[str], own: str = "") -> list[tuple[int, str]]:
+def candidates(request: str, taken: list[str], own: str = "", call: Sequence[str] = ()) -> list[tuple[int, str]]:
     """(position, span) of the request's short spans that share no word with the `taken` values
     and are written as other items of a list beside `own` (the value whose alternatives are
-    sought; the first taken value when not given) or beside the other taken values."""
+    sought; the first taken value when not given) or beside the other taken values. `call`: the
+    values of the call just written (the others taken were earlier calls'), whose record with
+    `own` is one item of a list of records."""
     used = {w.lower() for t in taken for w in (bare(x) for x in t.split()) if w}
     raw = request.split()
     words = [bare(w) for w in raw]
@@ -67,13 +73,61 @@ def candidates(request: str, taken: list[str], own: str = "") -> list[tuple[int,
                 seen.add(span)
                 out.append((i, span))
     values = {i for i, w in enumerate(words) if w and w.lower() in used}
-    form = _form(next((words[i] for i in sorted(values) if own and words[i].lower() == bare(own.split()[0]).lower()),
-                      own or (taken[0] if taken else "")))
+    own = own or (taken[0] if taken else "")
+    form = _form(next((words[i] for i in sorted(values) if own and words[i].lower() == bare(own.split()[0]).lower()), own))
     # items of the list are the value's kind: "70" is no neighbour for a planet ("on Mars if my weight on Earth is 70 kg")
     anchors = {i for i in values if _form(words[i]) == form} | aliases  # another name of a value is part of it
-    listed = _listed(raw, words, out, anchors, form)
-    short = len(bare(own or (taken[0] if taken else ""))) > 1  # a one-letter word is no item of a list of names
-    return [c for c in out if c in listed and not (short and len(c[1]) == 1)][:MAX_CANDIDATES]
+    record = _record(words, own, [v for v in call if v != own], form)
+    # a number between two names is another argument's value in a list of records ("Pad Thai for 4 and Guacamole")
+    held = {i for i, w in enumerate(words) if _form(w) == "number"} if form != "number" and any(_form(v) == "number" for v in call) else set()
+    listed = _listed(raw, words, out, anchors, form, held | record) | _framed(words, out, own, values, form)
+    short = len(bare(own)) > 1  # a one-letter word is no item of a list of names
+    return [c for c in out if c in listed and c[0] not in record and not (short and len(c[1]) == 1)][:MAX_CANDIDATES]
+
+
+def _record(words: list[str], own: str, others: list[str], form: str) -> set[int]:
+    """The positions of `own` (where first written) and of the call's `others` values written
+    with it, each at most `MAX_GAP` words from the last and no word of `own`'s form between, with
+    the words between them: one item of a list of records ("scale Pad Thai for 4 and Guacamole for
+    12": "Guacamole" is the next item after "Pad Thai for 4"). Empty when no other value is."""
+    lower = [w.lower() for w in words]
+
+    def where(value: str) -> list[tuple[int, int]]:
+        mine = [bare(x).lower() for x in value.split()]
+        return [(i, i + len(mine) - 1) for i in range(len(lower)) if mine and lower[i:i + len(mine)] == mine]
+
+    found = where(own)
+    if not found:
+        return set()
+    lo, hi = found[0]
+    first = lo
+    left = [o for o in others if where(o)]
+    grew = True
+    while grew:
+        grew = False
+        for value in list(left):
+            for s, e in where(value):
+                gap = range(hi + 1, s) if s > hi else range(e + 1, lo)
+                if (s > hi or e < lo) and len(gap) <= MAX_GAP and all(_form(words[j]) != form for j in gap):
+                    lo, hi = min(lo, s), max(hi, e)
+                    left.remove(value)
+                    grew = True
+                    break
+    return set(range(lo, hi + 1)) if (lo, hi) != (first, found[0][1]) else set()
+
+
+def _framed(words: list[str], spans: list[tuple[int, str]], own: str, values: set[int], form: str) -> set[tuple[int, str]]:
+    """The spans written between the same two words as the value sought ("one for 5 minutes and
+    one for 30 minutes": 30 is framed by "for" and "minutes" as 5 is), of the value's form."""
+    n = len(own.split())
+    frames = {(words[i - 1].lower(), words[i + n].lower()) for i in sorted(values)
+              if 0 < i and i + n < len(words) and " ".join(words[i:i + n]).lower() == bare(own).lower()}
+    out: set[tuple[int, str]] = set()
+    for pos, span in spans:
+        end = pos + len(span.split())
+        if 0 < pos and end < len(words) and _form(span) == form and (words[pos - 1].lower(), words[end].lower()) in frames:
+            out.add((pos, span))
+    return out
 
 
 def _form(word: str) -> str:
@@ -82,11 +136,13 @@ def _form(word: str) -> str:
     return "number" if first.isdigit() else "upper" if first.isupper() else "lower" if first.islower() else "other"
 
 
-def _listed(raw: list[str], words: list[str], spans: list[tuple[int, str]], anchors: set[int], form: str) -> set[tuple[int, str]]:
+def _listed(raw: list[str], words: list[str], spans: list[tuple[int, str]], anchors: set[int], form: str,
+            held: frozenset[int] | set[int] = frozenset()) -> set[tuple[int, str]]:
     """The spans written as further items of a list whose items include the anchors (a value's
     words). A span's form is its first word's, except at the start of a sentence, where a capital
     tells nothing. Lists chain through items set apart by punctuation ("Sydney, Cape Town and Rio
-    de Janeiro"), not through words, so a sentence is not read as one long list."""
+    de Janeiro"), not through words, so a sentence is not read as one long list. Words at `held`
+    positions (other arguments' values) do not part two items."""
     starts = {0} | {i + 1 for i, w in enumerate(raw) if w[-1:] in ".!?"}
     items = set(anchors)
     kept: set[tuple[int, str]] = set()
@@ -99,8 +155,8 @@ def _listed(raw: list[str], words: list[str], spans: list[tuple[int, str]], anch
                 continue
             left = max((a for a in items if a < pos), default=None)  # the nearest item on each side
             right = min((a for a in items if a >= end), default=None)
-            before = [left] if left is not None and _apart(raw, words, left, pos, items) else []
-            after = [right] if right is not None and _apart(raw, words, end - 1, right, items) else []
+            before = [left] if left is not None and _apart(raw, words, left, pos, items | held) else []
+            after = [right] if right is not None and _apart(raw, words, end - 1, right, items | held) else []
             if before or after:
                 kept.add((pos, span))
                 punctuated = any(raw[a][-1:] in _LIST_MARKS for a in before) or raw[end - 1][-1:] in _LIST_MARKS
@@ -169,7 +225,7 @@ def next_value(runner: Runner, opener: str, arguments: dict[str, Any], schema: d
         choices = _choices(value, prop, schema)
         if (only and key != only) or key not in required or not (choices or _splittable(value, prop)):
             continue
-        found = candidates(request, taken, _as_text(value))
+        found = candidates(request, taken, _as_text(value), [_as_text(v) for v in arguments.values() if isinstance(v, str) or _is_number(v)])
         if choices:  # another choice the request names as an item beside this one ("open on Saturday and Sunday")
             named = {v: (pos, span) for pos, span in reversed(found) if len(one := named_lists(span, {"": choices}, inflected=False)[""]) == 1
                      for v in one if v != value and _value_key(v) not in seen}  # each choice once, at its first naming
@@ -194,7 +250,7 @@ def next_value(runner: Runner, opener: str, arguments: dict[str, Any], schema: d
         if _DEBUG:
             ranked = sorted(zip(scores[1:], (sp for _, sp, _ in options)), reverse=True)[:5]
             print(f"[values] {key}={value!r} again {again:.2f}; best others {[(sp, round(x - again, 2)) for x, sp in ranked]}")
-        if scores[best + 1] >= again - margin:
+        if scores[best + 1] >= again - (margin + CHOICE_LEAD if choices else margin):
             return key, options[best][2]
     return "", None
 

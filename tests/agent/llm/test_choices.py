@@ -159,3 +159,11 @@ def test_a_list_named_by_nothing_or_grounded_or_out_of_bounds_keeps_its_schema()
     assert _listed(props, "seafood in Seattle", grounded=["cuisine"])["properties"]["cuisine"] == LIST
     two = {**LIST, "minItems": 2}
     assert _listed({"location": {"type": "string"}, "cuisine": two}, "seafood in Seattle")["properties"]["cuisine"] == two
+
+
+def test_one_naming_does_not_pin_a_choice_two_arguments_share():
+    from agent.llm._local.choices import named_choice
+
+    units = {"type": "string", "enum": ["grams", "ounces", "pounds"]}
+    assert named_choice(units, {}, "and in ounces?", shared={"grams", "ounces", "pounds"}) is None
+    assert named_choice(units, {}, "and in ounces?") == "ounces"

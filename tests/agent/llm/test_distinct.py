@@ -73,3 +73,14 @@ def test_a_number_written_once_inside_another_arguments_span_is_that_arguments()
     assert without_number(only, "minutes", 18)["properties"]["minutes"] == {"type": "null"}  # strict optional: null
     needed = {"properties": {"minutes": {"type": "integer", "enum": [18]}}, "required": ["minutes"]}
     assert without_number(needed, "minutes", 18) is None  # a required number with no other: as decoded
+
+
+def test_one_named_choice_in_two_arguments_of_one_enum_is_doubled():
+    units = {"type": "string", "enum": ["grams", "kilograms", "ounces", "pounds"]}
+    schema = {"properties": {"from_unit": units, "to_unit": units, "size": {"type": "string", "enum": ["low", "high"]},
+                             "speed": {"type": "string", "enum": ["low", "high"]}}}
+    assert doubled({"from_unit": "kilograms", "to_unit": "kilograms"}, schema, "convert 2 pounds to kilograms") == ("from_unit", "to_unit", "kilograms")
+    assert doubled({"from_unit": "grams", "to_unit": "grams"}, schema, "and in grams?") == ("from_unit", "to_unit", "grams")
+    assert doubled({"from_unit": "grams", "to_unit": "grams"}, schema, "500 kilograms?") is None  # "grams" is no word of it
+    assert doubled({"size": "low", "speed": "low"}, schema, "a big one, please") is None  # a choice nobody names: no reason to part them
+    assert doubled({"from_unit": "grams", "to_unit": "grams"}, schema, "grams to grams") is None  # named twice

@@ -339,3 +339,17 @@ def test_unbounded_numbers_get_bounds_for_decoding_and_nothing_else_changes():
     assert out["properties"]["maybe"]["anyOf"][0]["maximum"] == MAX_NUMBER
     assert out["properties"]["many"]["items"]["minimum"] == -MAX_NUMBER
     assert out["properties"]["name"] == {"type": "string"} and "maximum" not in schema["properties"]["n"]  # a copy
+
+
+def test_an_optional_value_naming_another_argument_s_choice_is_left_out():
+    from agent.llm._local.cleanup import drop_unsupported_optionals
+
+    cuisine = {"anyOf": [{"type": "string", "enum": ["italian", "thai", "middle eastern"]}, {"type": "null"}]}
+    declared = {"properties": {"ingredient": {"anyOf": [{"type": "string"}, {"type": "null"}]}, "cuisine": cuisine},
+                "required": ["ingredient", "cuisine"]}  # strict: an optional allows null
+    pinned = {**declared, "properties": {**declared["properties"], "cuisine": {"type": "string", "enum": ["italian"]}}}
+    text = "find Thai and Italian recipes"
+    assert json.loads(drop_unsupported_optionals('{"ingredient":"Thai","cuisine":"italian"}', declared, text)) == {"ingredient": None, "cuisine": "italian"}
+    assert json.loads(drop_unsupported_optionals('{"ingredient":"Thai","cuisine":"italian"}', pinned, text, declared))["ingredient"] is None
+    assert json.loads(drop_unsupported_optionals('{"ingredient":"eggs","cuisine":"thai"}', declared, "Thai recipes with eggs"))["ingredient"] == "eggs"
+    assert json.loads(drop_unsupported_optionals('{"ingredient":"Middle","cuisine":"thai"}', declared, "Middle of the Thai menu"))["ingredient"] is None

@@ -90,3 +90,20 @@ def test_the_next_value_is_a_span_the_arguments_pattern_allows():
     assert next_value(_Prefers("pilates at", "yoga"), opener, {"event": "yoga"}, schema, request) == ("event", "pilates")
     unruled = {**schema, "properties": {"event": {"type": "string", "pattern": span_pattern(request)}}}
     assert next_value(_Prefers("pilates at", "yoga"), opener, {"event": "yoga"}, unruled, request) == ("event", "pilates at")
+
+
+def test_records_of_several_values_list_their_next_item():
+    # the call's values written together are one item ("Pad Thai for 4"); a number between names is another argument's
+    def after(request: str, call: list[str], earlier: tuple[str, ...] = ()) -> set[str]:
+        return {span for _, span in candidates(request, [*call, *earlier], call[0], call)}
+
+    assert "Guacamole" in after("scale Pad Thai for 4 and Guacamole for 12", ["Pad Thai", "4"])
+    assert "Guacamole" in after("scale Pad Thai for 4 and Guacamole for 12", ["Pad Thai", "12"])
+    assert "budget sync" in after("cancel the yoga class on Friday and the budget sync on Monday", ["yoga class", "Friday"])
+    # a record holds one value of each: "80" starts the next ("50 EUR" is one item), an earlier call's value is no part of it
+    assert "80" in after("How much are 50 EUR and 80 EUR in NOK?", ["50", "EUR", "NOK"])
+    assert "lee@example.org" in after("email dana@example.org, lee@example.org and pat@example.org", ["dana@example.org"], ("pat@example.org",))
+    assert "Porto" in after("weather in Lisbon, Porto for 3 days", ["Lisbon", "3"])
+    # written between the same two words as the value: another value, however far
+    assert "30" in {s for _, s in candidates("start two timers, one for 5 minutes and one for 30 minutes", ["5"], "5")}
+    assert "30" not in {s for _, s in candidates("start a timer for 5 minutes and tell me what 30 people eat", ["5"], "5")}
