@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from agent.llm import Message, ToolCall
 from agent.llm._local.spans import SpanRules, constrain_strings, conversation_text, span_pattern, without_values
@@ -290,3 +291,14 @@ def test_values_widen_a_schemas_own_alternation_whole():
     schema = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^([A-Z]{3})-(\\d{4})$"}}}
     pattern = with_values(schema, {"code": ["Athens"]}, "")["properties"]["code"]["pattern"]
     assert re.fullmatch(pattern, "Athens") and re.fullmatch(pattern, "ABC-1234") and not re.fullmatch(pattern, "ABC-Athens")
+
+
+def test_a_list_item_has_no_joining_word_inside_but_between_names():
+    joining = frozenset({"and", "to", "my", "of"})
+    items = SpanRules(not_last=joining, whole_names=True, items=True)
+    pattern = re.compile(span_pattern("add olive oil and garlic to my list", rules=items) or "")
+    assert pattern.fullmatch("olive oil") and pattern.fullmatch("garlic")
+    assert not pattern.fullmatch("olive oil and garlic")
+    assert re.fullmatch(span_pattern("buy Pride and Prejudice and milk", rules=items) or "", "Pride and Prejudice")
+    # a value that is no list item keeps them
+    assert re.fullmatch(span_pattern("add olive oil and garlic to my list", rules=replace(items, items=False)) or "", "olive oil and garlic")
