@@ -28,7 +28,7 @@ from .pairing import paired_as_written
 from .prompt import CALLS_OPEN, NEXT_CALL, name_text
 from .quantities import percent_as_fraction
 from .router import earlier_calls, last_request
-from .span_pick import STARTS, Scored, likelier, whole_span_scores, with_values, without_spans
+from .span_pick import STARTS, Scored, likelier, unscored, whole_span_scores, with_decoded, with_values, without_spans
 from .spans import NO_RULES, SpanRules, is_span, without_values
 from .values import next_value
 
@@ -72,7 +72,12 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         at_args = runner.checkpoint()
         open_schema = schema
         gen = decode(schema)
-        better = likelier(scored, object_or_none(gen.text) or {}) if scored and gen.finish_reason != "length" else {}
+        first = object_or_none(gen.text) or {}
+        if scored and gen.finish_reason != "length" and unscored(scored, first):  # a decoded value no likely start reached
+            runner.restore(at_args)
+            scored = with_decoded(runner, scored, first)
+            runner.feed(runner.tokenize(gen.text))
+        better = likelier(scored, first) if scored and gen.finish_reason != "length" else {}
         if better:  # a span clearly likelier whole than the one decoded
             runner.restore(at_args)
             schema = with_fixed(schema, better)

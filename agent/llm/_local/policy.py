@@ -70,7 +70,8 @@ class RoutingPolicy:
 
     - score(f) = similarity(f) + model_weight * model(f) + fit_weight * fit(f) picks the best
       function; it is called when its relevance (the same without the model) beats the "answer in
-      text" option's similarity by `margin` (always, under `required`). Under `auto`, a function
+      text" option's similarity by `margin` and has some evidence at all (always, under
+      `required`). Under `auto`, a function
       missing a required argument the request could state but does not (`Evidence.missing`) is not
       a candidate: the call would guess it, and the text answer can ask.
     - Another function is called too when it wins a window of the request by at least
@@ -175,8 +176,8 @@ class RoutingPolicy:
             if not order:
                 return []
         best = order[0]
-        if not ev.required and relevance[best] < text + self.margin:
-            return []
+        if not ev.required and (relevance[best] < text + self.margin or relevance[best] <= 0):
+            return []  # no word of the request points to a function ("good morning!"): a call would be a guess
         joint = self.joint_call(ev, functions, best)
         picks = [joint]
         for i in self.window_picks(ev, joint):

@@ -32,7 +32,7 @@ from .engine import Runner, log_softmax
 from .shapes import shaped_values
 from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS, is_span, recent_lines
 
-__all__ = ["MARGIN", "STARTS", "Scored", "likelier", "whole_span_scores", "with_values", "without_spans"]
+__all__ = ["MARGIN", "STARTS", "Scored", "likelier", "unscored", "whole_span_scores", "with_decoded", "with_values", "without_spans"]
 
 STARTS = 3
 """How many starting words (the likeliest by their first token) are scored in full, wherever the
@@ -91,6 +91,40 @@ def likelier(scored: Scored, decoded: dict[str, Any], margin: float = MARGIN) ->
         if scores[best] > scores[value] + margin:
             pinned[key] = best
     return pinned
+
+
+def with_decoded(runner: Runner, scored: Scored, decoded: dict[str, Any]) -> Scored:
+    """`scored` with each decoded value the scoring left out (its start was not among the likeliest)
+    scored too, while the earlier values are the ones its scoring assumed: "add Clair de Lune to
+    Focus" decoded the song "Focus", a start the scoring did not reach: -7.4 whole, against -2.6
+    for "Clair de Lune" (`likelier` then pins it). The context must be where the arguments
+    object starts; it is left so."""
+    out = dict(scored)
+    for key, (scores, assumed) in scored.items():
+        if any(decoded.get(k) != v for k, v in assumed.items()):
+            break
+        value = decoded.get(key)
+        if isinstance(value, str) and value.strip() and value not in scores and (toks := runner.tokenize(value)):
+            lead = json.dumps(assumed, separators=(",", ":"), ensure_ascii=False)[:-1] + ("," if assumed else "") + json.dumps(key) + ':"'
+            here = runner.checkpoint()
+            runner.feed(runner.tokenize(lead))
+            try:
+                steps, stops = runner.path_logprobs(toks, _closers(runner))
+            finally:
+                runner.restore(here)
+            out[key] = ({**scores, value: sum(steps) + stops[-1]}, assumed)
+    return out
+
+
+def unscored(scored: Scored, decoded: dict[str, Any]) -> bool:
+    """Whether a decoded span value that `likelier` would judge was left out of the scoring."""
+    for key, (scores, assumed) in scored.items():
+        if any(decoded.get(k) != v for k, v in assumed.items()):
+            return False
+        value = decoded.get(key)
+        if isinstance(value, str) and value.strip() and value not in scores:
+            return True
+    return False
 
 
 def without_spans(scored: Scored, values: Iterable[Any]) -> Scored:

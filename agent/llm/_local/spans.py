@@ -166,6 +166,11 @@ class SpanRules:
     and no punctuation parts them ("Play Here Comes the Sun" has no span "Comes the Sun", "save
     Take Five to my Road Trip playlist" none "Five" or "Trip"); words in capitals (codes, tickers)
     are no part of one. Nor does one start at a lower-case word between two names ("the Sun")."""
+    not_first_lower: frozenset[str] = frozenset()
+    """Words (lower case) that start no span where written in lower case: the catalog's name words
+    ("shuffle my Focus playlist" has no span "shuffle my Focus" beside a `shuffle` flag; "Hotel
+    Paradise" stays a name). On BFCL's answers no stated value of two or more words starts with a
+    lower-case name word (0 of 244; 4 start with a capitalised one)."""
     items: bool = False
     """A span is one item of a list: no word of `not_last` stands inside it but between two names
     ("add olive oil and garlic" has the items "olive oil" and "garlic"; "Pride and Prejudice" is
@@ -174,7 +179,7 @@ class SpanRules:
     def __or__(self, other: SpanRules) -> SpanRules:
         return SpanRules(self.not_first | other.not_first, self.not_alone | other.not_alone,
                          self.not_last | other.not_last, self.values | other.values, self.not_end | other.not_end,
-                         self.whole_names or other.whole_names, self.items or other.items)
+                         self.whole_names or other.whole_names, self.not_first_lower | other.not_first_lower, self.items or other.items)
 
 
 NO_RULES = SpanRules()
@@ -183,9 +188,11 @@ NO_RULES = SpanRules()
 
 def span_rules(specs: Sequence[ToolSpec], messages: Sequence[Message], frequent: frozenset[str] = frozenset()) -> SpanRules:
     """The rules of the catalog `specs` in the conversation `messages`: no span starts with one of
-    its opening words or is a run of its name words or of the `frequent` words, nor ends with one
-    of the `frequent` words, except in the values of the calls made so far."""
-    return SpanRules(opening_words(specs), name_words(specs) | frequent, frequent, call_values(messages), whole_names=True)
+    its opening words (nor with a name word written in lower case) or is a run of its name words or
+    of the `frequent` words, nor ends with one of the `frequent` words, except in the values of the
+    calls made so far."""
+    names = name_words(specs)
+    return SpanRules(opening_words(specs), names | frequent, frequent, call_values(messages), whole_names=True, not_first_lower=names)
 
 
 def catalog_spans(text: str, rules: SpanRules) -> str | None:
@@ -214,11 +221,12 @@ def span_pattern(text: str, max_words: int = MAX_SPAN_WORDS, exclude: frozenset[
         cores = [_core(w) for w in line]
         words = [None if c in exclude else _word(w) for c, w in zip(cores, line)]
         joins = [bare(w) in here.not_last and w.lstrip(_LEADING) == bare(w) for w in line]  # a frequent word, no clause ends there
-        startable = [w is not None and c not in here.not_first for w, c in zip(words, cores)]
+        refused = [c in here.not_first or (c in here.not_first_lower and w.lstrip(_LEADING)[:1].islower()) for c, w in zip(cores, line)]
+        startable = [w is not None and not r for w, r in zip(words, refused)]
         inner = inside_names(line, startable, max_words) if here.whole_names else [False] * len(line)
         gap = in_name_gap(line, here.not_last) if here.whole_names else inner
         for i in range(len(words)):
-            if cores[i] in here.not_first or inner[i] or gap[i]:
+            if refused[i] or inner[i] or gap[i]:
                 continue
             node = trie
             alone = True

@@ -1,7 +1,7 @@
 """The example domains shipped in the repository, loaded as a user's own orchestrations are:
 the travel app (`examples/travel_app.py`), the library domain (`bench/data/library_domain.py`), the
-calendar and email domain (`bench/data/calendar_domain.py`) and the music player
-(`bench/data/music_domain.py`)."""
+calendar and email domain (`bench/data/calendar_domain.py`), the music player
+(`bench/data/music_domain.py`) and the kitchen assistant (`bench/data/kitchen_domain.py`)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ TRAVEL = ROOT / "examples/travel_app.py"
 LIBRARY = ROOT / "bench/data/library_domain.py"
 CALENDAR = ROOT / "bench/data/calendar_domain.py"
 MUSIC = ROOT / "bench/data/music_domain.py"
+KITCHEN = ROOT / "bench/data/kitchen_domain.py"
 
 
 def specs(domain: Path) -> list[ToolSpec]:

@@ -26,6 +26,13 @@ def test_text_wins_when_no_function_fits():
     assert RoutingPolicy().decide(evidence([0.1, 0.05, 0.0], text=0.5)) == []
 
 
+def test_no_evidence_for_any_function_is_no_call_even_with_no_text_evidence_either():
+    # "good morning!" shares no word with any document: a call would be a guess
+    assert RoutingPolicy(margin=0.0).decide(evidence([0.0, 0.0, 0.0], text=0.0)) == []
+    assert RoutingPolicy(margin=0.0).decide(evidence([0.0, 0.01, 0.0], text=0.0)) == ["add"]
+    assert RoutingPolicy(margin=0.0).decide(evidence([0.0, 0.0, 0.0], text=0.0, required=True)) == ["weather"]
+
+
 def test_the_model_probability_can_tip_the_decision():
     policy = RoutingPolicy(model_weight=1.0)
     ev = evidence([0.2, 0.25, 0.0], model=[0.7, 0.1, 0.1, 0.1], text=0.2)

@@ -302,3 +302,15 @@ def test_a_list_item_has_no_joining_word_inside_but_between_names():
     assert re.fullmatch(span_pattern("buy Pride and Prejudice and milk", rules=items) or "", "Pride and Prejudice")
     # a value that is no list item keeps them
     assert re.fullmatch(span_pattern("add olive oil and garlic to my list", rules=replace(items, items=False)) or "", "olive oil and garlic")
+
+
+def test_a_span_does_not_start_with_a_name_word_written_in_lower_case():
+    from agent.llm._local.spans import span_rules
+    from core.types import ToolSpec
+
+    spec = ToolSpec("play_music", "Start playing music.", {"type": "object", "properties": {"query": {"type": "string"}, "shuffle": {"type": "boolean"}}})
+    rules = span_rules([spec], [])
+    pattern = re.compile(span_pattern("shuffle my Focus playlist", rules=rules) or "")
+    assert pattern.fullmatch("Focus") and not pattern.fullmatch("shuffle my Focus")
+    # a capitalised name word is part of a name
+    assert re.fullmatch(span_pattern("Play Shuffle Hill by Westgate", rules=rules) or "", "Shuffle Hill")
