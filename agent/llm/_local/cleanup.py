@@ -122,7 +122,7 @@ def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_t
         scalar = _is_number(value) or isinstance(value, str)
         spare = key in required or not scalar or _times_written(value, plain) > _uses(value, used)
         optional = key not in required or (prop and allows_null(prop, schema))
-        if isinstance(value, str) and optional and _theirs(value, (declared or schema).get("properties") or props, declared or schema, key):
+        if isinstance(value, str) and optional and not _fixed(prop, schema) and _theirs(value, (declared or schema).get("properties") or props, declared or schema, key):
             changed = True  # "Thai" is the cuisine's, not an optional ingredient's ("find Thai and Italian recipes")
             if key in required:
                 kept[key] = None  # strict schema: null = the default
@@ -142,10 +142,14 @@ def drop_unsupported_optionals(arguments: str, schema: dict[str, Any], request_t
 
 
 def _theirs(value: str, props: dict[str, Any], schema: dict[str, Any], key: str) -> bool:
-    """Whether `value` is made only of words of other arguments' choices (none of `key`'s own): a
-    required span cannot be (`spans`); on BFCL's answers no stated string is (0 of 735)."""
+    """Whether `value` is made only of words of other arguments' enum choices (none of `key`'s
+    own; a description's quoted examples are no choices here): a required span cannot be
+    (`spans`); on BFCL's answers no stated string is (0 of 735)."""
     words = {w for w in re.split(r"[\s_]+", value.lower()) if w}
-    return bool(words) and key in props and words <= others_choice_words(props, schema, key)
+    if not words or key not in props:
+        return False
+    enums = {k: p for k, p in props.items() if k == key or isinstance(non_null(p, schema).get("enum"), list)}
+    return words <= others_choice_words(enums, schema, key)
 
 
 def fill_unused_number(arguments: str, schema: dict[str, Any], request_text: str) -> str:

@@ -118,7 +118,7 @@ def _movable(prop: Any, value: Any) -> bool:
 def _named_choice(prop: Any, value: Any) -> bool:
     """Whether `value` is one of two or more string choices of argument `prop` (an enum): "from
     grams to grams" for "and in grams?" gives one named choice to both units."""
-    choices = prop.get("enum") if isinstance(prop, dict) else None
+    choices = prop.get("enum") if isinstance(prop, dict) else None  # top level: what `without_value` narrows
     return isinstance(value, str) and isinstance(choices, list) and len(choices) > 1 and value in choices
 
 

@@ -41,27 +41,40 @@ def paired_as_written(calls: list[dict[str, Any]], request: str) -> list[dict[st
             for call, value in zip(out, values):
                 call[key] = value
     for key in keys:
-        if key not in where and (numbers := _one_each(sorted(where[lead]), [c[key] for c in out], request)):
+        others = [v for c in out for k, v in c.items() if k != key]
+        if key not in where and (numbers := _one_each(sorted(where[lead]), [c[key] for c in out], request, others)):
             for call, value in zip(out, numbers):
                 call[key] = value
     return out
 
 
-def _one_each(leads: list[int], taken: list[Any], request: str) -> list[Any] | None:
+def _one_each(leads: list[int], taken: list[Any], request: str, others: list[Any]) -> list[Any] | None:
     """The request's numbers, one per call in the order written, when a number argument's values
     repeat across the calls (Pad Thai and Guacamole both for 12) and the request writes exactly
     one number per call, each beside its own call's value (numbers and `leads`, the positions of
-    the calls' values, alternate: "Pad Thai for 4 and Guacamole for 12"); None otherwise."""
+    the calls' values, alternate: "Pad Thai for 4 and Guacamole for 12"); None otherwise. Only
+    numbers written as words of their own count ("7pm" is a time), and none of `others` (the
+    calls' other values, or written inside them)."""
     if not all(_is_number(v) for v in taken) or len(set(taken)) == len(taken):
         return None
-    numbers = numbers_in(request)
+    alone = {float(m) for m in re.findall(r"(?<![\w.])(\d+(?:\.\d+)?)(?![\w]|\.\d)", _plain(request))}  # "4", not "7pm"
+    numbers = [n for n in numbers_in(request) if n in alone and not any(_same_number(n, v) for v in others)]
     if len(numbers) != len(taken) or not set(taken) <= set(numbers) or (at := _positions(numbers, request)) is None:
         return None
     marks = sorted([(p, "lead") for p in leads] + [(p, "number") for p in at])
     if any(a[1] == b[1] for a, b in zip(marks, marks[1:])):
         return None  # not one number beside each value
-    kind = type(taken[0])
-    return [kind(n) if kind is int and float(n).is_integer() else n for _, n in sorted(zip(at, numbers))]
+    ordered = [n for _, n in sorted(zip(at, numbers))]
+    if isinstance(taken[0], int):
+        return [int(n) for n in ordered] if all(float(n).is_integer() for n in ordered) else None  # an integer argument
+    return ordered
+
+
+def _same_number(n: float, value: Any) -> bool:
+    """Whether number `n` is `value` or is written inside it (a string value: "7pm", "June 18")."""
+    if _is_number(value):
+        return float(value) == n
+    return isinstance(value, str) and n in numbers_in(value)
 
 
 def _positions(values: list[Any], request: str) -> list[int] | None:

@@ -104,7 +104,7 @@ def with_decoded(runner: Runner, scored: Scored, decoded: dict[str, Any]) -> Sco
         if any(decoded.get(k) != v for k, v in assumed.items()):
             break
         value = decoded.get(key)
-        if isinstance(value, str) and value.strip() and value not in scores and (toks := runner.tokenize(value)):
+        if isinstance(value, str) and _left_out(value, scores, assumed) and (toks := runner.tokenize(value)):
             lead = json.dumps(assumed, separators=(",", ":"), ensure_ascii=False)[:-1] + ("," if assumed else "") + json.dumps(key) + ':"'
             here = runner.checkpoint()
             runner.feed(runner.tokenize(lead))
@@ -121,10 +121,16 @@ def unscored(scored: Scored, decoded: dict[str, Any]) -> bool:
     for key, (scores, assumed) in scored.items():
         if any(decoded.get(k) != v for k, v in assumed.items()):
             return False
-        value = decoded.get(key)
-        if isinstance(value, str) and value.strip() and value not in scores:
+        if _left_out(decoded.get(key), scores, assumed):
             return True
     return False
+
+
+def _left_out(value: Any, scores: dict[str, float], assumed: dict[str, Any]) -> bool:
+    """A decoded span value the scoring did not reach, and no earlier argument's (a duplicate is
+    `distinct`'s to part, both ways)."""
+    return isinstance(value, str) and bool(value.strip()) and value not in scores \
+        and value.lower() not in {v.lower() for v in assumed.values() if isinstance(v, str)}
 
 
 def without_spans(scored: Scored, values: Iterable[Any]) -> Scored:

@@ -38,10 +38,11 @@ __all__ = ["DEFAULT_MARGIN", "MAX_GAP", "MAX_WORDS", "candidates", "next_value"]
 
 DEFAULT_MARGIN = 2.5
 """A candidate this many nats below repeating the value just written is still the next value."""
-CHOICE_LEAD = 2.5
+CHOICE_LEAD = 2.0
 """A choice named as an item beside the value (the request's own list of the argument's choices) is
 the next value within this many nats more: "find Thai and Italian recipes" scored the cuisine
-"thai" 4.1 nats below repeating "italian" (tuned on that dev case; every enum list case measured)."""
+"thai" 4.1 nats below repeating "italian" (tuned on that dev case; a larger lead reads more into
+a negation such as "Thai recipes, not Italian")."""
 MAX_WORDS = 3
 MAX_GAP = 2
 """At most this many words between two items of one list ("Lisbon and in Porto")."""
@@ -80,7 +81,7 @@ def candidates(request: str, taken: list[str], own: str = "", call: Sequence[str
     record = _record(words, own, [v for v in call if v != own], form)
     # a number between two names is another argument's value in a list of records ("Pad Thai for 4 and Guacamole")
     held = {i for i, w in enumerate(words) if _form(w) == "number"} if form != "number" and any(_form(v) == "number" for v in call) else set()
-    listed = _listed(raw, words, out, anchors, form, held | record) | _framed(words, out, own, values, form)
+    listed = _listed(raw, words, out, anchors, form, held | record) | _framed(raw, words, out, own, values, form)
     short = len(bare(own)) > 1  # a one-letter word is no item of a list of names
     return [c for c in out if c in listed and c[0] not in record and not (short and len(c[1]) == 1)][:MAX_CANDIDATES]
 
@@ -116,16 +117,18 @@ def _record(words: list[str], own: str, others: list[str], form: str) -> set[int
     return set(range(lo, hi + 1)) if (lo, hi) != (first, found[0][1]) else set()
 
 
-def _framed(words: list[str], spans: list[tuple[int, str]], own: str, values: set[int], form: str) -> set[tuple[int, str]]:
-    """The spans written between the same two words as the value sought ("one for 5 minutes and
-    one for 30 minutes": 30 is framed by "for" and "minutes" as 5 is), of the value's form."""
+def _framed(raw: list[str], words: list[str], spans: list[tuple[int, str]], own: str, values: set[int], form: str) -> set[tuple[int, str]]:
+    """The spans written between the same two words as the value sought, in the same sentence
+    ("one for 5 minutes and one for 30 minutes": 30 is framed by "for" and "minutes" as 5 is),
+    of the value's form."""
     n = len(own.split())
-    frames = {(words[i - 1].lower(), words[i + n].lower()) for i in sorted(values)
+    sentence = [sum(1 for w in raw[:i] if w[-1:] in ".!?") for i in range(len(raw))]
+    frames = {(words[i - 1].lower(), words[i + n].lower(), sentence[i]) for i in sorted(values)
               if 0 < i and i + n < len(words) and " ".join(words[i:i + n]).lower() == bare(own).lower()}
     out: set[tuple[int, str]] = set()
     for pos, span in spans:
         end = pos + len(span.split())
-        if 0 < pos and end < len(words) and _form(span) == form and (words[pos - 1].lower(), words[end].lower()) in frames:
+        if 0 < pos and end < len(words) and _form(span) == form and (words[pos - 1].lower(), words[end].lower(), sentence[pos]) in frames:
             out.add((pos, span))
     return out
 
@@ -155,8 +158,8 @@ def _listed(raw: list[str], words: list[str], spans: list[tuple[int, str]], anch
                 continue
             left = max((a for a in items if a < pos), default=None)  # the nearest item on each side
             right = min((a for a in items if a >= end), default=None)
-            before = [left] if left is not None and _apart(raw, words, left, pos, items | held) else []
-            after = [right] if right is not None and _apart(raw, words, end - 1, right, items | held) else []
+            before = [left] if left is not None and _apart(raw, words, left, pos, items, held, near_right=True) else []
+            after = [right] if right is not None and _apart(raw, words, end - 1, right, items, held, near_right=False) else []
             if before or after:
                 kept.add((pos, span))
                 punctuated = any(raw[a][-1:] in _LIST_MARKS for a in before) or raw[end - 1][-1:] in _LIST_MARKS
@@ -169,11 +172,18 @@ def _listed(raw: list[str], words: list[str], spans: list[tuple[int, str]], anch
 _LIST_MARKS = ",;/·、，"
 
 
-def _apart(raw: list[str], words: list[str], left: int, right: int, items: set[int]) -> bool:
+def _apart(raw: list[str], words: list[str], left: int, right: int, items: set[int],
+           held: frozenset[int] | set[int] = frozenset(), near_right: bool = True) -> bool:
     """Whether word `left` and word `right` are neighbouring items of a list: 1..MAX_GAP words
-    between (items left out), or none and a punctuation mark."""
-    between = [j for j in range(left + 1, right) if j not in items]
+    between (items left out), or none and a punctuation mark. Words at `held` positions (the rest
+    of a record) are left out too, but then at most one word parts the record from the candidate
+    (at the right end when `near_right`): "Pad Thai for 4 and Guacamole", not "Paris tomorrow
+    and email Bob"."""
+    between = [j for j in range(left + 1, right) if j not in items and j not in held]
     if len(between) > MAX_GAP:
+        return False
+    crossed = [j for j in range(left + 1, right) if j in held]
+    if crossed and len([j for j in between if (j > max(crossed) if near_right else j < min(crossed))]) > 1:
         return False
     return bool(between) or raw[left][-1:] in _LIST_MARKS or right - left > 1
 

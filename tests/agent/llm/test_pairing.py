@@ -32,3 +32,12 @@ def test_a_value_written_twice_keeps_its_call():
     calls = [{"a": "x", "b": "Oslo"}, {"a": "y", "b": "Bergen"}]
     # "y" is written first, so its call leads; Oslo is written twice, so no order pairs it anew
     assert paired_as_written(calls, "y and x, Oslo, Bergen, Oslo") == [{"a": "y", "b": "Bergen"}, {"a": "x", "b": "Oslo"}]
+
+
+def test_a_number_that_is_no_such_value_is_not_paired():
+    calls = [{"restaurant": "Nobu", "party_size": 4}, {"restaurant": "Zuma", "party_size": 4}]
+    assert paired_as_written(calls, "Book Nobu for 7pm and Zuma, both for 4 people") == calls  # 7pm is a time
+    held = [{"restaurant": "Nobu", "time": "7", "size": 4}, {"restaurant": "Zuma", "time": "7", "size": 4}]
+    assert paired_as_written(held, "Book Nobu at 7 and Zuma for 4") == held  # 7 is another argument's
+    halves = [{"recipe": "Pad Thai", "servings": 12}, {"recipe": "Guacamole", "servings": 12}]
+    assert paired_as_written(halves, "scale Pad Thai for 4.5 and Guacamole for 12") == halves  # no integer
