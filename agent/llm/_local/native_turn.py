@@ -72,7 +72,8 @@ def native_calls(llm: LlamaCppChat, plan: list[tuple[str, dict[str, Any]]], sche
                 finish = "length"
                 calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, gen.text))
             break
-        arguments = percent_as_fraction(trim_repeated_items(drop_unsupported_optionals(gen.text, schema, request_text), request_text), schema, request_text)
+        kept = drop_unsupported_optionals(gen.text, schema, request_text, schemas[name])  # the choices a pinned call no longer lists
+        arguments = percent_as_fraction(trim_repeated_items(kept, request_text), schema, request_text)
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
     return calls, finish, used
 
