@@ -30,7 +30,7 @@ import numpy as np
 
 from .engine import Runner, log_softmax
 from .shapes import shaped_values
-from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS, is_span, recent_lines
+from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS, bare, is_span, recent_lines
 
 __all__ = ["MARGIN", "STARTS", "Scored", "likelier", "unscored", "whole_span_scores", "with_decoded", "with_values", "without_spans"]
 
@@ -127,10 +127,20 @@ def unscored(scored: Scored, decoded: dict[str, Any]) -> bool:
 
 
 def _left_out(value: Any, scores: dict[str, float], assumed: dict[str, Any]) -> bool:
-    """A decoded span value the scoring did not reach, and no earlier argument's (a duplicate is
-    `distinct`'s to part, both ways)."""
-    return isinstance(value, str) and bool(value.strip()) and value not in scores \
-        and value.lower() not in {v.lower() for v in assumed.values() if isinstance(v, str)}
+    """A decoded span value the scoring did not reach, no earlier argument's (a duplicate is
+    `distinct`'s to part, both ways), and sharing no word with the best scored span: a whole
+    value scores lower the longer it is, so a part of the decoded value is no reading of another
+    one (BFCL multiple_67: "how are you" of "Hello, how are you?")."""
+    if not (isinstance(value, str) and value.strip() and scores) or value in scores:
+        return False
+    if value.lower() in {v.lower() for v in assumed.values() if isinstance(v, str)}:
+        return False
+    best = max(scores, key=lambda span: scores[span])
+    return not _words(best) & _words(value)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in (bare(x).lower() for x in text.split()) if w}
 
 
 def without_spans(scored: Scored, values: Iterable[Any]) -> Scored:
