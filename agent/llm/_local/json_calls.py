@@ -110,8 +110,7 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         arguments = percent_as_fraction(arguments, schema, text, said)  # "5%" states the rate 0.05
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
         runner.feed(runner.tokenize("}"))
-        kept = object_or_none(arguments) or {}
-        decoded = {k: v for k, v in (object_or_none(raw) or {}).items() if kept.get(k) is not None or k in kept and v is None}  # one left out takes no word
+        decoded = object_or_none(arguments) or {}  # the call as made: a value left out takes no word, one filled in does
         if llm.split_values and (not fixed or i in chain) and decoded and len(plan) < llm.max_calls:
             key, values = chain.get(i, ("", []))
             key, value = next_value(runner, opener, decoded, schemas[name], (parts or {}).get(name, last), exclude=values, only=key or None)

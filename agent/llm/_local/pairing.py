@@ -35,8 +35,9 @@ def paired_as_written(calls: list[dict[str, Any]], request: str) -> list[dict[st
     lead = next(k for k in keys if k in where)
     order = sorted(range(len(calls)), key=lambda i: where[lead][i])  # calls by where their lead value is written
     out = [dict(calls[i]) for i in order]
+    leads = {str(c[lead]).lower() for c in calls}
     for key, positions in where.items():
-        if key != lead:
+        if key != lead and not leads & {str(c[key]).lower() for c in calls}:  # values both arguments take: no order pairs them
             values = [calls[i][key] for i in sorted(range(len(calls)), key=lambda i: positions[i])]
             for call, value in zip(out, values):
                 call[key] = value

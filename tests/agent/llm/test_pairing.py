@@ -41,3 +41,9 @@ def test_a_number_that_is_no_such_value_is_not_paired():
     assert paired_as_written(held, "Book Nobu at 7 and Zuma for 4") == held  # 7 is another argument's
     halves = [{"recipe": "Pad Thai", "servings": 12}, {"recipe": "Guacamole", "servings": 12}]
     assert paired_as_written(halves, "scale Pad Thai for 4.5 and Guacamole for 12") == halves  # no integer
+
+
+def test_values_two_arguments_share_are_not_paired_anew():
+    calls = [{"gauge": 2, "atm": 1}, {"gauge": 1, "atm": 2}]
+    request = "the absolute pressure given atmospheric pressure of 1 atm and a gauge pressure of 2 atm"
+    assert sorted((c["gauge"], c["atm"]) for c in paired_as_written(calls, request)) == [(1, 2), (2, 1)]
