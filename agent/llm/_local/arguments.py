@@ -221,10 +221,15 @@ def _times_written(value: Any, plain: str) -> int:
     """How many times the request (thousands separators removed) writes `value`: a number in any of
     its plain forms, a string case-insensitively."""
     if _is_number(value):  # numbers in words too ("two nights"), decimals with trailing zeros ("1.8883340")
-        return len(re.findall(rf"(?<![\d.])(?:{number_pattern(value)})(?![\d])", _numeric(plain)))
+        return len(number_matches(value, _numeric(plain)))
     if isinstance(value, str) and value.strip():
         return plain.lower().count(value.lower())
     return 0
+
+
+def number_matches(value: float, numeric: str) -> list[re.Match[str]]:
+    """Where `numeric` (a text as `_numeric` writes it) writes the number `value`, in any of its plain forms."""
+    return list(re.finditer(rf"(?<![\d.])(?:{number_pattern(value)})(?![\d])", numeric))
 
 
 def _admits(node: dict[str, Any], value: float) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .arguments import _is_number, _numeric, _plain, number_pattern, numbers_in
+from .arguments import _is_number, _numeric, _plain, number_matches, numbers_in
 
 __all__ = ["paired_as_written"]
 
@@ -86,7 +86,7 @@ def _positions(values: list[Any], request: str) -> list[int] | None:
     text = _numeric(_plain(request))  # one text for numbers and words, so their positions compare
     for value in values:
         if _is_number(value):
-            found = list(re.finditer(rf"(?<![\d.])(?:{number_pattern(value)})(?![\d])", text))
+            found = number_matches(value, text)
         else:
             found = list(re.finditer(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.IGNORECASE))
         if len(found) != 1:

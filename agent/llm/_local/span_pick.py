@@ -64,7 +64,7 @@ def whole_span_scores(runner: Runner, schema: dict[str, Any], fixed: dict[str, A
             continue
         if not isinstance(prop, dict) or "pattern" not in prop or prop.get("type") != "string":
             break
-        lead = json.dumps(written, separators=(",", ":"), ensure_ascii=False)[:-1] + ("," if written else "") + json.dumps(key) + ':"'
+        lead = _lead(written, key)
         scores = _scores(runner, lead, text, re.compile(prop["pattern"]), starts)
         taken = {v.lower() for v in written.values() if isinstance(v, str) and text.lower().count(v.lower()) < 2}
         scores = {span: score for span, score in scores.items() if span.lower() not in taken}  # written once: one argument's
@@ -100,14 +100,11 @@ def with_decoded(runner: Runner, scored: Scored, decoded: dict[str, Any]) -> Sco
     for "Clair de Lune" (`likelier` then pins it). The context must be where the arguments
     object starts; it is left so."""
     out = dict(scored)
-    for key, (scores, assumed) in scored.items():
-        if any(decoded.get(k) != v for k, v in assumed.items()):
-            break
-        value = decoded.get(key)
-        if isinstance(value, str) and _left_out(value, scores, assumed) and (toks := runner.tokenize(value)):
-            lead = json.dumps(assumed, separators=(",", ":"), ensure_ascii=False)[:-1] + ("," if assumed else "") + json.dumps(key) + ':"'
+    for key, value in _unreached(scored, decoded):
+        if toks := runner.tokenize(value):
+            scores, assumed = scored[key]
             here = runner.checkpoint()
-            runner.feed(runner.tokenize(lead))
+            runner.feed(runner.tokenize(_lead(assumed, key)))
             try:
                 steps, stops = runner.path_logprobs(toks, _closers(runner))
             finally:
@@ -118,12 +115,25 @@ def with_decoded(runner: Runner, scored: Scored, decoded: dict[str, Any]) -> Sco
 
 def unscored(scored: Scored, decoded: dict[str, Any]) -> bool:
     """Whether a decoded span value that `likelier` would judge was left out of the scoring."""
+    return bool(_unreached(scored, decoded))
+
+
+def _unreached(scored: Scored, decoded: dict[str, Any]) -> list[tuple[str, str]]:
+    """(argument, decoded value) of each value `_left_out` of its scoring, while the earlier values
+    are the ones that scoring assumed."""
+    out = []
     for key, (scores, assumed) in scored.items():
         if any(decoded.get(k) != v for k, v in assumed.items()):
-            return False
-        if _left_out(decoded.get(key), scores, assumed):
-            return True
-    return False
+            break
+        value = decoded.get(key)
+        if isinstance(value, str) and _left_out(value, scores, assumed):
+            out.append((key, value))
+    return out
+
+
+def _lead(written: dict[str, Any], key: str) -> str:
+    """The arguments object written up to the opening quote of argument `key`'s string value."""
+    return json.dumps(written, separators=(",", ":"), ensure_ascii=False)[:-1] + ("," if written else "") + json.dumps(key) + ':"'
 
 
 def _left_out(value: Any, scores: dict[str, float], assumed: dict[str, Any]) -> bool:

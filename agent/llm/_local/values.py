@@ -24,6 +24,7 @@ import json
 import os
 import re
 from collections.abc import Sequence
+from itertools import accumulate
 from typing import Any
 
 from core.schema import non_null
@@ -102,16 +103,16 @@ def _record(words: list[str], own: str, others: list[str], form: str) -> set[int
         return set()
     lo, hi = found[0]
     first = lo
-    left = [o for o in others if where(o)]
+    left = [(o, spots) for o in others if (spots := where(o))]
     grew = True
     while grew:
         grew = False
-        for value in list(left):
-            for s, e in where(value):
+        for item in list(left):
+            for s, e in item[1]:
                 gap = range(hi + 1, s) if s > hi else range(e + 1, lo)
                 if (s > hi or e < lo) and len(gap) <= MAX_GAP and all(_form(words[j]) != form for j in gap):
                     lo, hi = min(lo, s), max(hi, e)
-                    left.remove(value)
+                    left.remove(item)
                     grew = True
                     break
     return set(range(lo, hi + 1)) if (lo, hi) != (first, found[0][1]) else set()
@@ -122,7 +123,7 @@ def _framed(raw: list[str], words: list[str], spans: list[tuple[int, str]], own:
     ("one for 5 minutes and one for 30 minutes": 30 is framed by "for" and "minutes" as 5 is),
     of the value's form."""
     n = len(own.split())
-    sentence = [sum(1 for w in raw[:i] if w[-1:] in ".!?") for i in range(len(raw))]
+    sentence = [0, *accumulate(int(w[-1:] in ".!?") for w in raw[:-1])] if raw else []  # each word's sentence
     frames = {(words[i - 1].lower(), words[i + n].lower(), sentence[i]) for i in sorted(values)
               if 0 < i and i + n < len(words) and " ".join(words[i:i + n]).lower() == bare(own).lower()}
     out: set[tuple[int, str]] = set()
