@@ -40,10 +40,27 @@ TEXT_EXAMPLES = (
     "Capital of France?",
     "Who wrote Hamlet?",
     "What do you help with?",
+    "Hey there, good morning!",
+    "Bye, see you soon.",
+    "Great, thanks a lot!",
+    "OK, got it.",
+    "Tell me your name.",
+    "Are you a bot?",
+    "I'm tired today.",
+    "Nice to meet you.",
+    "Why do cats purr?",
+    "Who painted the Mona Lisa?",
+    "Your favourite colour?",
 )
 """Requests that need no function, in no one domain: the documents of the "answer in text" option.
 None is written as "can you ...": that is how requests for a tool are asked politely ("Can you
-recommend some historical fiction?"), and such an example drew them to text."""
+recommend some historical fiction?"), and such an example drew them to text. With only the first
+ten, a greeting, a farewell or a question about the assistant sharing one everyday word with a
+tool's example ("what's your name?" and "What's on my calendar") went to that tool. Offline (no
+model): 57 chit-chat messages written by another session, about none of the domains (3 more it
+wrote like these left out), got no call on 196 of 285 across five user domains, 236 with these;
+BFCL's irrelevance proxy on 207 of 400 questions, 214; the dev cases' functions lost one (finance
+dev-10 gained a second call). None asks "What is ...": "What is 17 plus 25?" then went to text."""
 WINDOW_WORDS = 8
 WINDOW_STEP = 3
 

@@ -48,6 +48,13 @@ def test_chit_chat_gets_text():
         assert router.decide([Message.user(query)], None, required=False) == [], query
 
 
+@pytest.mark.parametrize("domain", [CALENDAR, LIBRARY, TRAVEL])
+def test_small_talk_sharing_an_everyday_word_with_an_example_gets_text(domain):
+    router = Router.build(specs(domain), LEXICAL)
+    for query in ("what's your name?", "I'm bored", "nice one", "bye for now"):
+        assert router.decide([Message.user(query)], None, required=False) == [], (domain.name, query)
+
+
 def test_a_two_part_request_gets_both_functions():
     router = Router.build(TOOLS, LEXICAL)
     query = "Will it rain in Lisbon tomorrow evening, and please get me a dinner reservation for four at eight near the station."
