@@ -82,6 +82,7 @@ def candidates(request: str, taken: list[str], own: str = "", call: Sequence[str
     record = _record(words, own, [v for v in call if v != own], form)
     # a number between two names is another argument's value in a list of records ("Pad Thai for 4 and Guacamole")
     held = {i for i, w in enumerate(words) if _form(w) == "number"} if form != "number" and any(_form(v) == "number" for v in call) else set()
+    held |= _echoes(words, own, values)
     listed = _listed(raw, words, out, anchors, form, held | record) | _framed(raw, words, out, own, values, form)
     short = len(bare(own)) > 1  # a one-letter word is no item of a list of names
     return [c for c in out if c in listed and c[0] not in record and not (short and len(c[1]) == 1)][:MAX_CANDIDATES]
@@ -116,6 +117,21 @@ def _record(words: list[str], own: str, others: list[str], form: str) -> set[int
                     grew = True
                     break
     return set(range(lo, hi + 1)) if (lo, hi) != (first, found[0][1]) else set()
+
+
+def _echoes(words: list[str], own: str, values: set[int]) -> set[int]:
+    """The positions of words that repeat, right before a later word, the words written right
+    before `own` (up to `MAX_GAP`): an item's own lead-in, not a gap between items ("search for the
+    contract and for the invoice": "for the" leads in "invoice" as it does "contract")."""
+    first = next((i for i in sorted(values) if words[i].lower() == bare(own.split()[0]).lower()), None) if own.split() else None
+    if not first:
+        return set()
+    lead = [w.lower() for w in words[max(0, first - MAX_GAP):first]]
+    out: set[int] = set()
+    for pos in range(first + len(own.split()) + 1, len(words)):
+        k = next((k for k in range(len(lead), 0, -1) if [w.lower() for w in words[pos - k:pos]] == lead[-k:]), 0)
+        out |= set(range(pos - k, pos))
+    return out
 
 
 def _framed(raw: list[str], words: list[str], spans: list[tuple[int, str]], own: str, values: set[int], form: str) -> set[tuple[int, str]]:

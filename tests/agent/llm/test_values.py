@@ -36,6 +36,13 @@ def test_another_value_is_written_like_the_value():
     assert {"Florence", "Venice"} <= spans("Things to do in Rome, Florence and Venice", ["Rome"])
 
 
+def test_an_item_led_in_by_the_words_that_lead_in_the_value_is_another_value():
+    # "for the" leads in "invoice" as it does "contract": no gap between two items
+    assert "invoice" in spans("search my email for the contract and for the invoice", ["contract"])
+    assert "invoice" not in spans("search my email for the contract and then maybe the invoice", ["contract"])
+    assert "Porto" in spans("the weather in Lisbon and in Porto", ["Lisbon"])
+
+
 def test_a_list_chains_through_items_set_apart_by_punctuation_not_through_words():
     assert "Rio de Janeiro" in spans("Compare the weather in Sydney, Cape Town and Rio de Janeiro", ["Sydney"])
     assert not spans("travel time from San Francisco to Los Angeles with stops at Santa Barbara and Monterey",
