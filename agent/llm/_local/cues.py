@@ -117,7 +117,9 @@ def in_written_order(arguments: dict[str, Any], text: str, cued: Collection[str]
 
     On BFCL's answers (simple_python, multiple; values written once) numbered siblings take their
     values in the order written 28 times out of 28, same-last-word siblings 35 times out of 37
-    ("How many ounces in 2 pounds": from_unit is the second)."""
+    ("How many ounces in 2 pounds": from_unit is the second). So where one sibling's value is
+    written right after a number, the amount's unit, it goes first whatever the order: "how many
+    millilitres is 3 cups" converts from cups (on BFCL, the two above; no other value moves)."""
     plain = _plain(text)
     groups: dict[str, list[tuple[int, str]]] = {}
     rank = {k: i for i, k in enumerate(order)}
@@ -141,8 +143,16 @@ def in_written_order(arguments: dict[str, Any], text: str, cued: Collection[str]
         if not all(_times_written(v, plain) == 1 for v in values):
             continue
         ordered = sorted(values, key=lambda v: _position(v, plain))
+        measured = [v for v in values if isinstance(v, str) and _after_number(v, plain)]
+        if len(measured) == 1:  # the unit an amount is written in is the one it is converted from
+            ordered = [*measured, *(v for v in ordered if v is not measured[0])]
         out.update({k: v for k, v, was in zip(keys, ordered, values) if _value_key(v) != _value_key(was)})
     return out
+
+
+def _after_number(value: str, plain: str) -> bool:
+    """Whether `plain` writes `value` right after a number ("3 cups", "120 GBP", "2 pounds" for "pound")."""
+    return re.search(r"\d\s*" + re.escape(value) + r"\w{0,2}(?![\w-])", plain, re.IGNORECASE) is not None
 
 
 def _value_follows(text: str, at: int, values: list[str]) -> bool:

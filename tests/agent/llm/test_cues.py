@@ -103,6 +103,16 @@ def test_arguments_whose_names_end_alike_take_their_values_in_the_order_written(
     assert in_written_order({"city": "Rome", "home_city": "Paris"}, "from Paris to Rome") == {}  # a one-word name is no sibling
 
 
+def test_the_unit_written_beside_the_amount_is_the_one_converted_from():
+    order = ["amount", "from_unit", "to_unit"]
+    text = "how many millilitres is 3 cups?"
+    assert in_written_order({"amount": 3, "from_unit": "millilitres", "to_unit": "cups"}, text, order=order) == \
+        {"from_unit": "cups", "to_unit": "millilitres"}
+    assert in_written_order({"amount": 3, "from_unit": "cups", "to_unit": "millilitres"}, text, order=order) == {}
+    assert in_written_order({"amount": 2, "from_unit": "ounce", "to_unit": "pound"}, "How many ounces in 2 pounds?", order=order) == \
+        {"from_unit": "pound", "to_unit": "ounce"}
+
+
 def test_numbered_arguments_keep_their_values_when_the_order_is_not_clear():
     assert in_written_order({"number1": 24, "number2": 36}, "36 and 24, then 36 again") == {}  # 36 written twice
     assert in_written_order({"number1": 5, "number2": 5}, "5 and 5") == {}
