@@ -29,8 +29,10 @@ _PERCENT_AFTER = r"[ \t]*(?:%|percent\b|per[ \t]cent\b)"
 
 
 def takes_percent(name: str, prop: dict[str, Any]) -> bool:
-    """Whether an argument says it takes a percentage (its name or description writes "percent")."""
-    return "percent" in f"{name} {prop.get('description') or ''}".lower()
+    """Whether an argument says it takes a percentage: its name or description writes "percent",
+    or its bounds go past 1 (a brightness of 0..100 set "to 40%" is 40, not 0.4)."""
+    tops = [prop.get(k) for k in ("maximum", "exclusiveMaximum")]
+    return "percent" in f"{name} {prop.get('description') or ''}".lower() or any(isinstance(t, (int, float)) and not isinstance(t, bool) and t > 1 for t in tops)
 
 
 def written_as_percent(value: float, text: str) -> bool:

@@ -13,6 +13,8 @@ SCHEMA = {"type": "object", "properties": {
     "years": {"type": "integer"},
     "share": {"type": "integer", "description": "Share of the total."},
     "markup": {"type": "number", "minimum": 1, "description": "The markup."},
+    "brightness": {"type": "number", "minimum": 0, "maximum": 100, "description": "How bright."},
+    "share_of_one": {"type": "number", "maximum": 1},
 }}
 
 
@@ -30,6 +32,8 @@ def test_a_rate_written_as_a_percentage_is_a_fraction():
 def test_an_argument_that_takes_a_percentage_keeps_it():
     assert _normalized({"annual_rate": 5}, "at 5%") == {"annual_rate": 5}
     assert _normalized({"markup": 20}, "a 20% markup") == {"markup": 20}  # its minimum says no fraction
+    assert _normalized({"brightness": 40}, "dim the lights to 40%") == {"brightness": 40}  # its maximum: 0..100
+    assert _normalized({"share_of_one": 40}, "a 40% share") == {"share_of_one": 0.4}
     assert takes_percent("sales_increase_percentage", {}) and not takes_percent("rate", SCHEMA["properties"]["rate"])
 
 
