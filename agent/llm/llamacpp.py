@@ -78,7 +78,7 @@ from ._local.prompt import (
     chat_messages,
     tools_block,
 )
-from ._local.router import Router, expand, last_request, with_last_request
+from ._local.router import Router, expand, last_request
 from ._local.shortlist import Shortlists
 from ._local.spans import catalog_spans, constrain_strings, conversation_text, span_rules
 from ._local.structured import structured_turn
@@ -311,12 +311,8 @@ class LlamaCppChat(BaseLLM):
             return LLMResponse(Message.assistant(None, made), usage, self.model, end)
 
         # 2. their arguments, under the grammar, in one JSON list after the full request
-        parts = self._parts if choice not in specs else {}
-        first = next(iter(parts.items()), None)  # the first part's calls read it alone: nothing it asks for is written later
-        prompts = {first[0]: self._routing_prompt(with_last_request(request.messages, first[1]), offered, offer_none)} \
-            if first and plan[0][0] == first[0] else {}
         calls, finish, usage.completion_tokens = json_calls(self, request, plan, schemas, prompt, budget, temperature, request_text, on_text,
-                                                            parts=parts, rules=rules, prompts=prompts)
+                                                            parts=self._parts if choice not in specs else {}, rules=rules)
         return LLMResponse(Message.assistant(None, calls), usage, self.model, finish)
 
     def _routing_prompt(self, messages: list[Message], offered: list[ToolSpec], offer_none: bool) -> list[int]:

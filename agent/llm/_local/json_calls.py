@@ -41,21 +41,12 @@ __all__ = ["json_calls", "object_or_none", "with_cued", "with_fixed"]
 
 def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dict[str, Any]]], schemas: dict[str, dict[str, Any]],
                prompt: list[int], budget: int, temperature: float, request_text: str,
-               on_text: Callable[[str], None], parts: dict[str, str] | None = None, rules: SpanRules = NO_RULES,
-               prompts: dict[str, list[int]] | None = None) -> tuple[list[ToolCall], str, int]:
+               on_text: Callable[[str], None], parts: dict[str, str] | None = None, rules: SpanRules = NO_RULES) -> tuple[list[ToolCall], str, int]:
     """Decode the planned calls (`plan` grows by the calls for other values); returns the calls,
     the finish reason and the tokens written. `parts`: per function, the part of a two-intent
-    request it was asked in: its values are checked against, and split from, that part alone.
-    `prompts`: per function, the prompt its calls are written after instead of `prompt`: the
-    conversation with the first part as the last request ("Flights from London to Oslo, and what
-    is there to do in Oslo?" read whole made Oslo the origin, the city written twice). Later parts
-    read the full request after the calls made ("... and tell me the weather there": the hotel's
-    city, Athens, is there)."""
+    request it was asked in: its values are checked against, and split from, that part alone."""
     runner = llm._loaded.runner
     runner.prefill(prompt)
-    context = prompt  # the prompt the runner holds; `fresh`: no call written after it yet
-    fresh = True
-    spent = 0  # tokens written after earlier contexts
     earlier = {c.name: c for c in reversed(earlier_calls(request.messages))}  # a follow-up continues these
     recent = {k: v for c in earlier.values() for k, v in (object_or_none(c.arguments) or {}).items()}  # their values
     last = last_request(request.messages)[0]
@@ -66,20 +57,13 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
     chain: dict[int, tuple[str, list[Any]]] = {}  # a call added for another value: (argument, the values earlier calls took)
 
     def decode(schema: dict[str, Any]) -> Generated:  # an arguments object; a cancelled turn stops at the next token
-        return llm._arguments(runner, schema, budget - spent - (runner.n_tokens - start), temperature, check=lambda _text: on_text(""))
+        return llm._arguments(runner, schema, budget - (runner.n_tokens - start), temperature, check=lambda _text: on_text(""))
 
     while i < len(plan):
         name, fixed = plan[i]
-        if (own := (prompts or {}).get(name, prompt)) is not context:  # a part's own prompt, or back to the full one
-            spent += runner.n_tokens - start
-            runner.prefill(own)
-            shown = calls if own is prompt else []  # after the full request, the list goes on from the calls made
-            runner.feed(runner.tokenize("".join(_written(c, j == 0) for j, c in enumerate(shown))))
-            context, fresh, start = own, not shown, runner.n_tokens
         schema = with_fixed(without_values(schemas[name], fixed, request_text, rules) if i in chain else schemas[name], fixed)
-        opener = (CALLS_OPEN if fresh else NEXT_CALL) + name_text(name) + '","arguments":'
-        runner.feed(runner.tokenize((CALLS_OPEN if fresh else NEXT_CALL) + name_text(name) + '"'))
-        fresh = False
+        opener = (NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '","arguments":'
+        runner.feed(runner.tokenize((NEXT_CALL if i else CALLS_OPEN) + name_text(name) + '"'))
         runner.feed(runner.tokenize(',"arguments":'))
         args_start = runner.n_tokens
         text = (parts or {}).get(name, request_text)
@@ -135,12 +119,7 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
                 chain = {k + 1 if k > i else k: v for k, v in chain.items()}
                 chain[i + 1] = (key, [*values, *(v for v in decoded.values() if isinstance(v, (str, int, float))), value])
         i += 1
-    return _paired(calls, chain, parts or {}, last), finish, spent + runner.n_tokens - start
-
-
-def _written(call: ToolCall, first: bool) -> str:
-    """A call as the list writes it."""
-    return (CALLS_OPEN if first else NEXT_CALL) + name_text(call.name) + '","arguments":' + call.arguments + "}"
+    return _paired(calls, chain, parts or {}, last), finish, runner.n_tokens - start
 
 
 def _paired(calls: list[ToolCall], chain: dict[int, tuple[str, list[Any]]], parts: dict[str, str], last: str) -> list[ToolCall]:

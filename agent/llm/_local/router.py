@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import zip_longest
 from typing import Any
 
@@ -27,7 +27,7 @@ from .evidence import NAME_PREFIX, ExampleIndex, asking_words, names_said, split
 from .intents import CLAUSE_MARKS, Split, best_split, splits, strongest
 from .policy import Evidence, RoutingPolicy
 
-__all__ = ["Router", "TEXT_EXAMPLES", "can_change", "earlier_calls", "expand", "last_request", "named_entities", "one_call_takes", "windows", "with_last_request"]
+__all__ = ["Router", "TEXT_EXAMPLES", "can_change", "earlier_calls", "expand", "last_request", "named_entities", "one_call_takes", "windows"]
 
 TEXT_EXAMPLES = (
     "Hello! Who are you?",
@@ -81,12 +81,6 @@ def last_request(messages: Sequence[Message]) -> tuple[str, bool, frozenset[str]
             called = frozenset(c.name for m in later if m.role == "assistant" for c in m.tool_calls)
             return messages[i].content or "", any(m.role == "tool" for m in later), called
     return "", False, frozenset()
-
-
-def with_last_request(messages: Sequence[Message], text: str) -> list[Message]:
-    """`messages` with the last user message's content replaced by `text` (a part of it)."""
-    last = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
-    return [replace(m, content=text) if i == last else m for i, m in enumerate(messages)]
 
 
 def earlier_calls(messages: Sequence[Message]) -> list[ToolCall]:

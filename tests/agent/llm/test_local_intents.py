@@ -48,11 +48,3 @@ def test_a_part_that_names_no_value_takes_the_one_the_other_part_named(agent):
     routes = [(r.name, r.arguments()) for r in outcome.routes]
     assert routes == [("hotel_search", {"city": "Athens", "nights": 3}), ("weather_forecast", {"city": "Athens", "days": 3})]
 
-
-
-def test_the_first_part_is_read_alone(agent):
-    # read whole, the request made Oslo (written twice) the origin
-    outcome = asyncio.run(agent.route("Flights from London to Oslo, and what is there to do in Oslo?", agent.new_session()))
-    routes = [(r.name, r.arguments()) for r in outcome.routes]
-    assert routes[0] == ("flight_search", {"origin": "London", "destination": "Oslo", "passengers": 1})
-    assert routes[1][0] == "things_to_do" and routes[1][1]["city"] == "Oslo"
