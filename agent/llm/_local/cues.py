@@ -41,7 +41,7 @@ from .evidence import identifier_words
 from .spans import bare
 from .values import _LIST_MARKS, _form
 
-__all__ = ["cued_values", "in_written_order", "last_name_word", "name_words"]
+__all__ = ["amount_unit_kept", "cued_values", "in_written_order", "last_name_word", "name_words"]
 
 _NUMBER = object()
 """Stands for "any number written there" among an argument's options."""
@@ -121,18 +121,8 @@ def in_written_order(arguments: dict[str, Any], text: str, cued: Collection[str]
     written right after a number, the amount's unit, it goes first whatever the order: "how many
     millilitres is 3 cups" converts from cups (on BFCL, the two above; no other value moves)."""
     plain = _plain(text)
-    groups: dict[str, list[tuple[int, str]]] = {}
-    rank = {k: i for i, k in enumerate(order)}
-    for at, key in enumerate(arguments):
-        digits = re.findall(r"\d+", key)
-        words = _words(key)
-        if digits:
-            groups.setdefault(re.sub(r"\d+", "#", key), []).append((int(digits[-1]), key))
-        elif len(words) >= 2:
-            groups.setdefault(" " + words[-1], []).append((rank.get(key, len(rank) + at), key))
     out: dict[str, Any] = {}
-    for members in groups.values():
-        keys = [k for _, k in sorted(members)]
+    for keys in _siblings(list(arguments), order):
         values = [arguments[k] for k in keys]
         if any(k in cued for k in keys):
             continue  # "to USD" says where USD goes, whatever the order
@@ -150,9 +140,49 @@ def in_written_order(arguments: dict[str, Any], text: str, cued: Collection[str]
     return out
 
 
+def _siblings(keys: Sequence[str], order: Sequence[str] = ()) -> list[list[str]]:
+    """Groups of sibling arguments among `keys`, each in its order: numbered ones by their numbers,
+    same-last-word ones in the schema's `order` (`keys`' own when not given)."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    rank = {k: i for i, k in enumerate(order)}
+    for at, key in enumerate(keys):
+        digits = re.findall(r"\d+", key)
+        words = _words(key)
+        if digits:
+            groups.setdefault(re.sub(r"\d+", "#", key), []).append((int(digits[-1]), key))
+        elif len(words) >= 2:
+            groups.setdefault(" " + words[-1], []).append((rank.get(key, len(rank) + at), key))
+    return [[k for _, k in sorted(members)] for members in groups.values()]
+
+
+def amount_unit_kept(arguments: dict[str, Any], earlier: dict[str, Any], said: str, conversation: str,
+                     order: Sequence[str] = ()) -> dict[str, Any]:
+    """A follow-up (its message `said`) of an `earlier` call whose first of two sibling arguments
+    is the unit the `conversation` wrote its amount in ("convert 250 grams to pounds"), naming one
+    new value and no number: the amount stays, and so does its unit; the new value is the other
+    sibling's ("and in ounces?": grams to ounces, not ounces to pounds). The values to change; {}
+    when none."""
+    if not any(_is_number(v) for v in earlier.values()) or re.search(r"\d", said):
+        return {}
+    for first, second in (keys for keys in _siblings(list(arguments), order) if len(keys) == 2):
+        new, kept, unit = arguments.get(first), arguments.get(second), earlier.get(first)
+        if isinstance(new, str) and isinstance(unit, str) and new != unit and kept == earlier.get(second) \
+                and _after_number(unit, conversation) and any(_inflected(w.lower(), new.lower()) for w in re.findall(r"[^\W\d_]+", said)):
+            return {first: unit, second: new}
+    return {}
+
+
 def _after_number(value: str, plain: str) -> bool:
-    """Whether `plain` writes `value` right after a number ("3 cups", "120 GBP", "2 pounds" for "pound")."""
-    return re.search(r"\d\s*" + re.escape(value) + r"\w{0,2}(?![\w-])", plain, re.IGNORECASE) is not None
+    """Whether `plain` writes `value` right after a number, or a form of it two letters longer or
+    shorter ("3 cups", "120 GBP", "2 pounds" for "pound", "1 cup" for "cups")."""
+    mine = value.lower()
+    return any(_inflected(w.lower(), mine) for w in re.findall(r"\d\s*([^\W\d_][\w-]*)", plain))
+
+
+def _inflected(word: str, value: str) -> bool:
+    """`word` is `value` or a form two letters longer or shorter."""
+    short, long = sorted((word, value), key=len)
+    return long.startswith(short) and len(long) - len(short) <= 2 and len(short) >= 2
 
 
 def _value_follows(text: str, at: int, values: list[str]) -> bool:

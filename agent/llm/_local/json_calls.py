@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from core.types import LLMRequest, ToolCall
 
 from .cleanup import drop_unsupported_optionals, fill_unused_number, inherit_arguments, trim_repeated_items
-from .cues import cued_values, in_written_order, last_name_word
+from .cues import amount_unit_kept, cued_values, in_written_order, last_name_word
 from .distinct import doubled, number_in_span, one_value_one_argument, one_word_one_argument, overlapping, without_number, without_value
 from .follow_ups import changed_call, repeats, restated_call, unstated
 from .pairing import paired_as_written
@@ -107,6 +107,9 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
         if earlier and not (repeated or parts or fixed):
             stale = unstated(object_or_none(arguments) or {}, open_schema, said)
             raw = arguments = restated_call(runner, at_args, arguments, open_schema, said, stale, recent)  # its own message's value
+        if name in earlier and not fixed:  # "and in ounces?": the amount stays in its unit
+            arguments = _updated(arguments, amount_unit_kept(object_or_none(arguments) or {}, object_or_none(earlier[name].arguments) or {},
+                                                             said, request_text, list(open_schema.get("properties") or {})))
         arguments = percent_as_fraction(arguments, schema, text, said)  # "5%" states the rate 0.05
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
         runner.feed(runner.tokenize("}"))
@@ -120,6 +123,11 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
                 chain[i + 1] = (key, [*values, *(v for v in decoded.values() if isinstance(v, (str, int, float))), value])
         i += 1
     return _paired(calls, chain, parts or {}, last), finish, runner.n_tokens - start
+
+
+def _updated(arguments: str, changes: dict[str, Any]) -> str:
+    """The arguments JSON with `changes` made; as it is when there are none."""
+    return json.dumps({**(object_or_none(arguments) or {}), **changes}, separators=(",", ":"), ensure_ascii=False) if changes else arguments
 
 
 def _paired(calls: list[ToolCall], chain: dict[int, tuple[str, list[Any]]], parts: dict[str, str], last: str) -> list[ToolCall]:

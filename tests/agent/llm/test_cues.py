@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.llm._local.cues import cued_values, in_written_order, last_name_word, name_words
+from agent.llm._local.cues import amount_unit_kept, cued_values, in_written_order, last_name_word, name_words
 from agent.llm._local.distinct import without_value
 from agent.llm._local.json_calls import with_cued
 
@@ -111,6 +111,20 @@ def test_the_unit_written_beside_the_amount_is_the_one_converted_from():
     assert in_written_order({"amount": 3, "from_unit": "cups", "to_unit": "millilitres"}, text, order=order) == {}
     assert in_written_order({"amount": 2, "from_unit": "ounce", "to_unit": "pound"}, "How many ounces in 2 pounds?", order=order) == \
         {"from_unit": "pound", "to_unit": "ounce"}
+
+
+def test_a_follow_up_naming_one_unit_keeps_the_amount_in_its_unit():
+    order = ["amount", "from_unit", "to_unit"]
+    earlier = {"amount": 250, "from_unit": "grams", "to_unit": "pounds"}
+    conversation = "convert 250 grams to pounds\nand in ounces?"
+    assert amount_unit_kept({"amount": 250, "from_unit": "ounces", "to_unit": "pounds"}, earlier, "and in ounces?", conversation, order) == \
+        {"from_unit": "grams", "to_unit": "ounces"}
+    assert amount_unit_kept({"amount": 250, "from_unit": "grams", "to_unit": "ounces"}, earlier, "and in ounces?", conversation, order) == {}
+    assert amount_unit_kept({"amount": 3, "from_unit": "ounces", "to_unit": "pounds"}, earlier, "and 3 ounces?", conversation, order) == {}
+    # siblings that are no amount's unit: "and from Paris?" may change the origin
+    flights = {"passengers": 2, "from_city": "Boston", "to_city": "Oslo"}
+    said = "and from Paris?"
+    assert amount_unit_kept({**flights, "from_city": "Paris"}, flights, said, "from Boston to Oslo for 2 people\n" + said, ["from_city", "to_city"]) == {}
 
 
 def test_numbered_arguments_keep_their_values_when_the_order_is_not_clear():

@@ -45,6 +45,15 @@ def test_one_named_unit_is_one_argument_s(kitchen):
     assert [(n, a.get("from_unit"), a.get("to_unit")) for n, a in got if n == "convert_units"] == [("convert_units", "pounds", "kilograms")]
 
 
+def test_the_unit_beside_the_amount_is_converted_from_and_stays_in_a_follow_up(kitchen):
+    assert route(kitchen, "how many millilitres is 3 cups?") == [("convert_units", {"amount": 3.0, "from_unit": "cups", "to_unit": "millilitres"})]
+    session = kitchen.new_session()
+    session.memory.add_turn("convert 250 grams to pounds", "0.55 pounds.",
+                            [{"name": "convert_units", "arguments": {"amount": 250, "from_unit": "grams", "to_unit": "pounds"}}])
+    outcome = asyncio.run(kitchen.route("and in ounces?", session))
+    assert [(r.name, r.arguments()) for r in outcome.routes] == [("convert_units", {"amount": 250.0, "from_unit": "grams", "to_unit": "ounces"})]
+
+
 def test_a_choice_is_its_argument_s_and_a_list_of_choices_a_call_each(kitchen):
     got = route(kitchen, "find Thai and Italian recipes")
     assert sorted(a["cuisine"] for _, a in got) == ["italian", "thai"]
