@@ -41,7 +41,7 @@ from .evidence import identifier_words
 from .spans import bare
 from .values import _LIST_MARKS, _form
 
-__all__ = ["amount_unit_kept", "cued_values", "in_written_order", "last_name_word", "name_words"]
+__all__ = ["amount_unit", "cued_values", "in_written_order", "last_name_word", "name_words"]
 
 _NUMBER = object()
 """Stands for "any number written there" among an argument's options."""
@@ -155,21 +155,53 @@ def _siblings(keys: Sequence[str], order: Sequence[str] = ()) -> list[list[str]]
     return [[k for _, k in sorted(members)] for members in groups.values()]
 
 
-def amount_unit_kept(arguments: dict[str, Any], earlier: dict[str, Any], said: str, conversation: str,
-                     order: Sequence[str] = ()) -> dict[str, Any]:
-    """A follow-up (its message `said`) of an `earlier` call whose first of two sibling arguments
-    is the unit the `conversation` wrote its amount in ("convert 250 grams to pounds"), naming one
-    new value and no number: the amount stays, and so does its unit; the new value is the other
-    sibling's ("and in ounces?": grams to ounces, not ounces to pounds). The values to change; {}
-    when none."""
-    if not any(_is_number(v) for v in earlier.values()) or re.search(r"\d", said):
+def amount_unit(arguments: dict[str, Any], earlier: dict[str, Any], said: str, conversation: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A follow-up's call (its message `said`) of the function of an `earlier` call with an amount
+    and two sibling arguments (`from_unit`, `to_unit`): the first sibling is the amount's unit.
+    - Its message writes no number and names one new value: the amount stays, and so does its
+      unit when the `conversation` wrote it right after the amount ("convert 250 grams to pounds"
+      -> "and in ounces?": grams to ounces; the model gave ounces to pounds).
+    - Its message writes the call's amount with a word right after it: that word is the unit
+      ("Convert 100 USD to EUR" -> "and 250 GBP to EUR?": GBP; the model kept USD).
+    The values to change; {} when none."""
+    props = schema.get("properties") or {}
+    amounts = [v for v in arguments.values() if _is_number(v)]
+    if not amounts or not any(_is_number(v) for v in earlier.values()):
         return {}
-    for first, second in (keys for keys in _siblings(list(arguments), order) if len(keys) == 2):
+    for first, second in (keys for keys in _siblings(list(arguments), list(props)) if len(keys) == 2):
         new, kept, unit = arguments.get(first), arguments.get(second), earlier.get(first)
-        if isinstance(new, str) and isinstance(unit, str) and new != unit and kept == earlier.get(second) \
-                and _after_number(unit, conversation) and any(_inflected(w.lower(), new.lower()) for w in re.findall(r"[^\W\d_]+", said)):
-            return {first: unit, second: new}
+        if not (isinstance(new, str) and isinstance(unit, str)):
+            continue
+        if not re.search(r"\d", said):
+            if new != unit and kept == earlier.get(second) and _after_number(unit, conversation) \
+                    and any(_inflected(w.lower(), new.lower()) for w in re.findall(r"[^\W\d_]+", said)):
+                return {first: unit, second: new}
+            continue
+        taken = {str(v).lower() for v in arguments.values() if isinstance(v, str)}
+        for word in (w for a in amounts for w in _words_after(a, said) if _form(w) == _form(unit)):  # "250 GBP", not "250 more"
+            value = _admitted(word, non_null(props.get(first) or {}, schema))
+            if value is not None and value.lower() not in taken:
+                return {first: value}
     return {}
+
+
+def _words_after(amount: Any, text: str) -> list[str]:
+    """The words `text` writes right after the number `amount` ("250 GBP" -> GBP)."""
+    return re.findall(rf"(?<![\d.]){_written(amount)}\s*([^\W\d_][\w-]*)", _numeric(_plain(text)))
+
+
+def _admitted(word: str, prop: dict[str, Any]) -> str | None:
+    """`word` as a value of a string argument: its choice so spelled (any case), a word its pattern
+    allows, or the word itself; None when the argument does not take it."""
+    if isinstance(prop.get("enum"), list):
+        return next((v for v in prop["enum"] if isinstance(v, str) and v.lower() == word.lower()), None)
+    if prop.get("type") not in (None, "string"):
+        return None
+    pattern = prop.get("pattern")
+    try:
+        return word if not isinstance(pattern, str) or re.fullmatch(pattern, word) else None
+    except re.error:
+        return word
 
 
 def _after_number(value: str, plain: str) -> bool:

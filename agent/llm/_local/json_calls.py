@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from core.types import LLMRequest, ToolCall
 
 from .cleanup import drop_unsupported_optionals, fill_unused_number, inherit_arguments, trim_repeated_items
-from .cues import amount_unit_kept, cued_values, in_written_order, last_name_word
+from .cues import amount_unit, cued_values, in_written_order, last_name_word
 from .distinct import doubled, number_in_span, one_value_one_argument, one_word_one_argument, overlapping, without_number, without_value
 from .follow_ups import changed_call, repeats, restated_call, unstated
 from .pairing import paired_as_written
@@ -108,8 +108,8 @@ def json_calls(llm: LlamaCppChat, request: LLMRequest, plan: list[tuple[str, dic
             stale = unstated(object_or_none(arguments) or {}, open_schema, said)
             raw = arguments = restated_call(runner, at_args, arguments, open_schema, said, stale, recent)  # its own message's value
         if name in earlier and not fixed:  # "and in ounces?": the amount stays in its unit
-            arguments = _updated(arguments, amount_unit_kept(object_or_none(arguments) or {}, object_or_none(earlier[name].arguments) or {},
-                                                             said, request_text, list(open_schema.get("properties") or {})))
+            arguments = _updated(arguments, amount_unit(object_or_none(arguments) or {}, object_or_none(earlier[name].arguments) or {},
+                                                        said, request_text, open_schema))
         arguments = percent_as_fraction(arguments, schema, text, said)  # "5%" states the rate 0.05
         calls.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", name, arguments))
         runner.feed(runner.tokenize("}"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.llm._local.cues import amount_unit_kept, cued_values, in_written_order, last_name_word, name_words
+from agent.llm._local.cues import amount_unit, cued_values, in_written_order, last_name_word, name_words
 from agent.llm._local.distinct import without_value
 from agent.llm._local.json_calls import with_cued
 
@@ -113,18 +113,31 @@ def test_the_unit_written_beside_the_amount_is_the_one_converted_from():
         {"from_unit": "pound", "to_unit": "ounce"}
 
 
+UNITS = {"type": "object", "properties": {"amount": {"type": "number"}, "from_unit": {"type": "string"}, "to_unit": {"type": "string"}}}
+
+
 def test_a_follow_up_naming_one_unit_keeps_the_amount_in_its_unit():
-    order = ["amount", "from_unit", "to_unit"]
     earlier = {"amount": 250, "from_unit": "grams", "to_unit": "pounds"}
     conversation = "convert 250 grams to pounds\nand in ounces?"
-    assert amount_unit_kept({"amount": 250, "from_unit": "ounces", "to_unit": "pounds"}, earlier, "and in ounces?", conversation, order) == \
+    assert amount_unit({"amount": 250, "from_unit": "ounces", "to_unit": "pounds"}, earlier, "and in ounces?", conversation, UNITS) == \
         {"from_unit": "grams", "to_unit": "ounces"}
-    assert amount_unit_kept({"amount": 250, "from_unit": "grams", "to_unit": "ounces"}, earlier, "and in ounces?", conversation, order) == {}
-    assert amount_unit_kept({"amount": 3, "from_unit": "ounces", "to_unit": "pounds"}, earlier, "and 3 ounces?", conversation, order) == {}
+    assert amount_unit({"amount": 250, "from_unit": "grams", "to_unit": "ounces"}, earlier, "and in ounces?", conversation, UNITS) == {}
     # siblings that are no amount's unit: "and from Paris?" may change the origin
-    flights = {"passengers": 2, "from_city": "Boston", "to_city": "Oslo"}
+    flights = {"type": "object", "properties": {"passengers": {"type": "integer"}, "from_city": {"type": "string"}, "to_city": {"type": "string"}}}
+    before = {"passengers": 2, "from_city": "Boston", "to_city": "Oslo"}
     said = "and from Paris?"
-    assert amount_unit_kept({**flights, "from_city": "Paris"}, flights, said, "from Boston to Oslo for 2 people\n" + said, ["from_city", "to_city"]) == {}
+    assert amount_unit({**before, "from_city": "Paris"}, before, said, "from Boston to Oslo for 2 people\n" + said, flights) == {}
+
+
+def test_a_follow_up_writing_its_amount_with_a_unit_converts_from_that_unit():
+    earlier = {"amount": 100, "from_unit": "USD", "to_unit": "EUR"}
+    said = "and 250 GBP to EUR?"
+    conversation = "Convert 100 USD to EUR\n" + said
+    assert amount_unit({"amount": 250, "from_unit": "USD", "to_unit": "EUR"}, earlier, said, conversation, UNITS) == {"from_unit": "GBP"}
+    assert amount_unit({"amount": 250, "from_unit": "GBP", "to_unit": "EUR"}, earlier, said, conversation, UNITS) == {}
+    shaped = {"type": "object", "properties": {**UNITS["properties"], "from_unit": {"type": "string", "pattern": "^[A-Z]{3}$"}}}
+    assert amount_unit({"amount": 250, "from_unit": "USD", "to_unit": "EUR"}, earlier, "and 250 more?", conversation, shaped) == {}
+    assert amount_unit({"amount": 250, "from_unit": "USD", "to_unit": "EUR"}, earlier, "and 250 more?", conversation, UNITS) == {}
 
 
 def test_numbered_arguments_keep_their_values_when_the_order_is_not_clear():
