@@ -5,7 +5,10 @@
   "a cone of radius 4" -> `radius=4`, "the Westgate branch" -> `branch="Westgate"` (`cued_values`).
 - Sibling arguments take their values in the order written: numbered ones ("the highest common
   factor of 36 and 24" -> `number1=36, number2=24`), and those whose names end in the same word
-  ("500 CAD in USD" -> `from_currency="CAD", to_currency="USD"`) (`in_written_order`).
+  ("500 CAD in USD" -> `from_currency="CAD", to_currency="USD"`) (`in_written_order`), except
+  that a value written right after a number is the amount's unit and goes first ("how many
+  millilitres is 3 cups" converts from cups); a follow-up keeps that unit or restates it
+  (`amount_unit`: "and in ounces?", "and 250 GBP to EUR?").
 
 An argument's name words are the first and last words of its name (split at `_`, `-`, digits and
 case changes: `from_currency` -> from, currency; `rate_of_return` -> rate, return: the words
