@@ -99,8 +99,7 @@ class Agent(TurnsMixin):
         self.max_query_chars = max_query_chars
         self.grounder = grounder
         self.tool_executor = tool_executor
-        self.system_prompt = system_prompt or load("router.md" if orchestrations is None else "assistant.md")
-        """The finance router's prompt for the registered orchestrations; a domain-free one for a user's own."""
+        self.system_prompt = system_prompt or load("router.md")
         self.rewrite_untraced = rewrite_untraced
         """Ask the analysis model once to rewrite an answer with flagged figures (untraced, wrong label, ...)."""
         self._store = store

@@ -159,15 +159,3 @@ async def test_route_only_runs_nothing(make_agent):
     llm = ScriptedLLM([call("sector", {"sector": "energy"})])
     outcome = await make_agent(llm).route("energy sector")
     assert [r.name for r in outcome.routes] == ["sector"] and outcome.routes[0].arguments() == {"sector": "energy", "top_n": 3}
-
-
-async def test_a_user_s_own_orchestrations_get_a_domain_free_system_prompt(make_agent):
-    from agent import Agent
-
-    llm = ScriptedLLM(["Hello!"])
-    agent = make_agent(llm)
-    await agent.achat("hi")
-    system = llm.requests[0].messages[0].content
-    assert "financial" not in system.lower() and "ticker" not in system.lower()
-    finance = Agent(ScriptedLLM([]))  # the registered orchestrations: the finance router's prompt
-    assert "financial analysis assistant" in finance.system_prompt
