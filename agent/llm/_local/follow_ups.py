@@ -126,6 +126,9 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
     if change is None and keys and (moved := moved_name(runner, args, schema, request, keys, recent)) is not None:
         runner.feed(runner.tokenize(out := _text(moved)))
         return out
+    if change is None and recent and (swapped := referred_back(runner, args, schema, request, recent)) is not None:
+        runner.feed(runner.tokenize(out := _text(swapped)))
+        return out
     if change is None and recent:  # an older turn's value gives way to the last turn's for the same argument
         said, props = request.lower(), schema.get("properties") or {}
         older = [k for k, v in args.items() if isinstance(v, str) and v.strip() and v.lower() not in said
@@ -166,6 +169,50 @@ def moved_name(runner: Runner, args: dict[str, Any], schema: dict[str, Any], req
     if _DEBUG:
         print(f"[follow-up] as is {scores[0]:.2f}; moved {[(o, round(s - scores[0], 2)) for o, s in zip(options, scores[1:])]}")
     return options[best] if scores[best + 1] > scores[0] else None
+
+
+def referred_back(runner: Runner, args: dict[str, Any], schema: dict[str, Any], request: str,
+                  recent: dict[str, Any]) -> dict[str, Any] | None:
+    """The call with the name its message writes moved from the span argument that took it to an
+    argument left unstated (null, or its default), the first taking an earlier turn's value its
+    message does not write, when the model finds that call likelier than the call as it is: "can
+    I put a hold on it at Riverside?" after "do you have Circe as an audiobook?" was decoded
+    title="Riverside" with the default pickup branch. None when no such call is likelier. The
+    context must be where the arguments object starts; it is left so."""
+    props = schema.get("properties") or {}
+    said = request.lower()
+    earlier = list(dict.fromkeys(v for v in recent.values() if isinstance(v, str) and v.strip() and v.lower() not in said))
+    options = []
+    for a, value in args.items():
+        prop = props.get(a)
+        if not (isinstance(value, str) and is_span(prop) and _a_name(value, request)):
+            continue
+        back = [v for v in earlier if re.compile(prop["pattern"]).fullmatch(v)]
+        for b, held in args.items():
+            if b == a or not (held is None or held == stated_default(props.get(b) or {}, schema)) or not _takes(props.get(b), value):
+                continue
+            options += [{**args, a: v, b: value} for v in back]
+    if not options:
+        return None
+    scores = _call_scores(runner, [args, *options[:MAX_OPTIONS]])
+    best = max(range(len(scores) - 1), key=lambda i: scores[i + 1])
+    if _DEBUG:
+        print(f"[follow-up] as is {scores[0]:.2f}; referred back {[(o, round(s - scores[0], 2)) for o, s in zip(options, scores[1:])]}")
+    return options[best] if scores[best + 1] > scores[0] else None
+
+
+def _takes(prop: Any, value: str) -> bool:
+    """Whether a string argument's own schema allows `value` (its pattern or enum, when it has one)."""
+    if not isinstance(prop, dict):
+        return False
+    node = next((n for n in prop.get("anyOf") or [prop] if isinstance(n, dict) and n.get("type") == "string"), None)
+    if node is None:
+        return False
+    if "pattern" in node:
+        return re.fullmatch(node["pattern"], value) is not None
+    if "enum" in node:
+        return value in node["enum"]
+    return len(value) <= node.get("maxLength", len(value))
 
 
 def _text(arguments: dict[str, Any]) -> str:

@@ -52,6 +52,16 @@ def test_a_follow_up_that_refers_to_an_earlier_value_takes_it(agent):
     assert [(r.name, r.arguments()["title"]) for r in named.routes] == [("place_hold", "Circe")]  # a value it names stays
 
 
+def test_a_name_written_for_an_unstated_argument_leaves_the_earlier_value_to_the_one_it_refers_to(agent):
+    # decoded word by word: title="Eastside" and the default pickup branch; the model scores the
+    # call with Piranesi back in the title and Eastside as the branch 2.6 nats likelier
+    session = agent.new_session()
+    session.memory.add_turn("is Piranesi available anywhere?", "Yes, at two branches.",
+                            [{"name": "check_availability", "arguments": {"title": "Piranesi", "branch": None}}])
+    outcome = asyncio.run(agent.route("could you hold it for me at Eastside?", session))
+    assert [(r.name, r.arguments()) for r in outcome.routes] == [("place_hold", {"title": "Piranesi", "pickup_branch": "Eastside"})]
+
+
 def test_a_follow_up_takes_the_value_its_own_message_writes_over_an_earlier_turns():
     travel = agent_on(LlamaCppChat(n_threads=2, context="follow-ups-test"), TRAVEL)
     session = travel.new_session()
