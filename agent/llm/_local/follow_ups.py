@@ -185,7 +185,7 @@ def referred_back(runner: Runner, args: dict[str, Any], schema: dict[str, Any], 
     options = []
     for a, value in args.items():
         prop = props.get(a)
-        if not (isinstance(value, str) and is_span(prop) and _a_name(value, request)):
+        if not (isinstance(value, str) and isinstance(prop, dict) and is_span(prop) and _a_name(value, request)):
             continue
         back = [v for v in earlier if re.compile(prop["pattern"]).fullmatch(v)]
         for b, held in args.items():
