@@ -60,7 +60,10 @@ tool's example ("what's your name?" and "What's on my calendar") went to that to
 model): 57 chit-chat messages written by another session, about none of the domains (3 more it
 wrote like these left out), got no call on 196 of 285 across five user domains, 236 with these;
 BFCL's irrelevance proxy on 207 of 400 questions, 214; the dev cases' functions lost one (finance
-dev-10 gained a second call). None asks "What is ...": "What is 17 plus 25?" then went to text."""
+dev-10 gained a second call). None asks "What is ..." or "What's ...": "What is 17 plus 25?" then
+went to text, and with "What's the difference between these two words?" three of the dev sets'
+"what's the difference between X and Y" got no call, but travel lost four requests to text
+("What's the weather in Sydney, Cape Town and Rio de Janeiro?")."""
 WINDOW_WORDS = 8
 WINDOW_STEP = 3
 
