@@ -13,7 +13,7 @@ pytest.importorskip("llguidance")
 
 from agent.llm import Message, ToolCall, ToolSpec  # noqa: E402
 from agent.llm.llamacpp import LlamaCppChat  # noqa: E402
-from tests.agent.llm.domains import TRAVEL, agent_on  # noqa: E402
+from tests.agent.llm.domains import MUSIC, TRAVEL, agent_on  # noqa: E402
 from tests.agent.llm.embedded import EMBEDDED_MODEL, calls, pinned_choice  # noqa: E402
 
 pytestmark = EMBEDDED_MODEL
@@ -62,6 +62,13 @@ def test_values_pair_as_written_on_the_travel_domain(llm):
     outcome = asyncio.run(agent.route("Flights from Boston to Denver and from Chicago to Miami", agent.new_session()))
     assert [(r.name, r.arguments()["origin"], r.arguments()["destination"]) for r in outcome.routes] == [
         ("flight_search", "Boston", "Denver"), ("flight_search", "Chicago", "Miami")]
+
+
+def test_an_item_written_before_the_value_the_model_chose_first_is_called_too(llm):
+    # the model wrote Wonderwall first and scored Dreams 2.9 nats below repeating it (the margin is 3)
+    agent = agent_on(llm, MUSIC)
+    outcome = asyncio.run(agent.route("play Dreams and then Wonderwall", agent.new_session()))
+    assert sorted(r.arguments()["query"] for r in outcome.routes if r.name == "play_music") == ["Dreams", "Wonderwall"]
 
 
 def test_a_follow_up_continues_the_earlier_call(llm):
