@@ -21,11 +21,10 @@ MAX_CHOICE_CHARS = 40
 _QUOTED = re.compile(r"""(?<![\w'"])(['"])([^'"\n]{1,""" + str(MAX_CHOICE_CHARS) + r"""})\1(?![\w'"])""")
 
 
-def states(text: str, value: str, inflected: bool = False) -> bool:
+def states(text: str, value: str) -> bool:
     """Whether `text` names the value `value`: its words in order, each right after the one
-    before or one word later ("due_soon" in "what's due back soon?", "long-term" in "long term");
-    `inflected`: a word also in another form (`_inflections`: "cup" for "cups")."""
-    return next(_mentions(text, value, inflected), None) is not None
+    before or one word later ("due_soon" in "what's due back soon?", "long-term" in "long term")."""
+    return next(_mentions(text, value), None) is not None
 
 
 def _mentions(text: str, value: str, inflected: bool = False) -> Iterator[re.Match[str]]:

@@ -40,7 +40,6 @@ from typing import Any
 from core.schema import non_null
 
 from .arguments import _admits, _is_number, _numeric, _plain, _times_written, _value_key
-from .choices import states
 from .evidence import identifier_words
 from .spans import bare
 from .values import _LIST_MARKS, _allows, _form
@@ -177,7 +176,8 @@ def amount_unit(arguments: dict[str, Any], earlier: dict[str, Any], said: str, c
         if not (isinstance(new, str) and isinstance(unit, str)):
             continue
         if not re.search(r"\d", said):
-            if new != unit and kept == earlier.get(second) and _after_number(unit, conversation) and states(said, new, inflected=True):
+            if new != unit and kept == earlier.get(second) and _after_number(unit, conversation) \
+                    and any(_inflected(w.lower(), new.lower()) for w in re.findall(r"[^\W\d_]+", said)):
                 return {first: unit, second: new}
             continue
         taken = {str(v).lower() for v in arguments.values() if isinstance(v, str)}
@@ -205,9 +205,18 @@ def _admitted(word: str, prop: dict[str, Any]) -> str | None:
 
 
 def _after_number(value: str, plain: str) -> bool:
-    """Whether `plain` writes `value` right after a number, in any form `choices.states` reads
-    ("3 cups", "120 GBP", "2 pounds" for "pound", "1 cup" for "cups")."""
-    return any(states(w, value, inflected=True) for w in re.findall(r"\d\s*([^\W\d_][\w-]*)", plain))
+    """Whether `plain` writes `value` right after a number, or a form of it two letters longer or
+    shorter ("3 cups", "120 GBP", "2 pounds" for "pound", "1 cup" for "cups")."""
+    mine = value.lower()
+    return any(_inflected(w.lower(), mine) for w in re.findall(r"\d\s*([^\W\d_][\w-]*)", plain))
+
+
+def _inflected(word: str, value: str) -> bool:
+    """`word` is `value` or a form two letters longer or shorter. Not `choices`' rule, which reads
+    only words of four or more letters in another form (a choice is named in running text, where
+    "new" is no "news"): a unit is written right after a number, where "1 cup" is "cups"."""
+    short, long = sorted((word, value), key=len)
+    return long.startswith(short) and len(long) - len(short) <= 2 and len(short) >= 2
 
 
 def _value_follows(text: str, at: int, values: list[str]) -> bool:

@@ -122,6 +122,10 @@ def test_a_follow_up_naming_one_unit_keeps_the_amount_in_its_unit():
     assert amount_unit({"amount": 250, "from_unit": "ounces", "to_unit": "pounds"}, earlier, "and in ounces?", conversation, UNITS) == \
         {"from_unit": "grams", "to_unit": "ounces"}
     assert amount_unit({"amount": 250, "from_unit": "grams", "to_unit": "ounces"}, earlier, "and in ounces?", conversation, UNITS) == {}
+    # the unit written in a short form after the amount ("1 cup" for cups): a three-letter word too
+    cups = {"amount": 1, "from_unit": "cups", "to_unit": "teaspoons"}
+    assert amount_unit({"amount": 1, "from_unit": "tablespoons", "to_unit": "teaspoons"}, cups, "what about tablespoons?",
+                       "how many teaspoons in 1 cup?\nwhat about tablespoons?", UNITS) == {"from_unit": "cups", "to_unit": "tablespoons"}
     # siblings that are no amount's unit: "and from Paris?" may change the origin
     flights = {"type": "object", "properties": {"passengers": {"type": "integer"}, "from_city": {"type": "string"}, "to_city": {"type": "string"}}}
     before = {"passengers": 2, "from_city": "Boston", "to_city": "Oslo"}
