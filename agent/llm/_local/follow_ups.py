@@ -20,6 +20,11 @@ A follow-up's call of any function is checked both ways against the turn before 
   each value of the last turn's calls, taken only when 1 nat likelier than the call as it is (a
   value the message names stays: "and Circe for 3 weeks" scored Piranesi 0.8 nats below Circe,
   "send it to dana@example.org too" scored pat@example.org level with it).
+- A name of its own message in the wrong argument: "can I put a hold on it at Riverside?" after
+  Circe gave the title "Riverside" beside the default pickup branch. The call with the name in an
+  argument left unstated, and an earlier turn's value back in the span argument, is taken when the
+  model finds it likelier (`referred_back`, and `placed_elsewhere` where the name was about to
+  replace the earlier value).
 
 Nothing here knows a tool or a language: the spans are the new request's words, the arguments are
 those the grammar holds to spans, and the choice is the model's own probability of each call.
@@ -41,7 +46,7 @@ from .engine import Runner
 from .names import joined_names
 from .spans import _LEADING, _TRAILING, MAX_SPAN_WORDS, is_span
 
-__all__ = ["MARGIN", "changed_call", "changed_value", "moved_name", "repeats", "restated_call", "unstated"]
+__all__ = ["MARGIN", "changed_call", "changed_value", "moved_name", "placed_elsewhere", "referred_back", "repeats", "restated_call", "unstated"]
 
 MARGIN = 2.5
 """A changed call this many nats less likely than the repeated one is still the follow-up's call."""
@@ -123,6 +128,9 @@ def restated_call(runner: Runner, at: tuple[int, Any], arguments: str, schema: d
     args = json.loads(arguments)
     taken = {str(v).lower() for v in args.values() if isinstance(v, (str, int, float))}
     change = changed_value(runner, args, schema, request, keys=keys, taken=taken, recent=recent, words=RESTATED_WORDS)
+    if change is not None and (there := placed_elsewhere(runner, args, schema, change)) is not None:
+        runner.feed(runner.tokenize(out := _text(there)))
+        return out
     if change is None and keys and (moved := moved_name(runner, args, schema, request, keys, recent)) is not None:
         runner.feed(runner.tokenize(out := _text(moved)))
         return out
@@ -198,6 +206,26 @@ def referred_back(runner: Runner, args: dict[str, Any], schema: dict[str, Any], 
     best = max(range(len(scores) - 1), key=lambda i: scores[i + 1])
     if _DEBUG:
         print(f"[follow-up] as is {scores[0]:.2f}; referred back {[(o, round(s - scores[0], 2)) for o, s in zip(options, scores[1:])]}")
+    return options[best] if scores[best + 1] > scores[0] else None
+
+
+def placed_elsewhere(runner: Runner, args: dict[str, Any], schema: dict[str, Any], change: tuple[str, str]) -> dict[str, Any] | None:
+    """The call with the value `change` would put in place of an earlier turn's value written
+    instead to an argument left unstated (null, or its default), the earlier value kept, when the
+    model finds that call likelier than the change: "can I put a hold on it at Riverside?" after
+    Circe was decoded with the title Circe, and Riverside, which the message writes, is the
+    pickup branch rather than the title. None otherwise. The context must be where the arguments
+    object starts; it is left so."""
+    key, value = change
+    props = schema.get("properties") or {}
+    options = [{**args, b: value} for b, held in args.items() if b != key and isinstance(value, str)
+               and (held is None or held == stated_default(props.get(b) or {}, schema)) and _takes(props.get(b), value)]
+    if not options:
+        return None
+    scores = _call_scores(runner, [{**args, key: value}, *options])
+    best = max(range(len(options)), key=lambda i: scores[i + 1])
+    if _DEBUG:
+        print(f"[follow-up] changed {scores[0]:.2f}; elsewhere {[(o, round(s - scores[0], 2)) for o, s in zip(options, scores[1:])]}")
     return options[best] if scores[best + 1] > scores[0] else None
 
 

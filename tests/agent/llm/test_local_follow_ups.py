@@ -62,6 +62,16 @@ def test_a_name_written_for_an_unstated_argument_leaves_the_earlier_value_to_the
     assert [(r.name, r.arguments()) for r in outcome.routes] == [("place_hold", {"title": "Piranesi", "pickup_branch": "Eastside"})]
 
 
+def test_a_name_the_message_writes_goes_to_the_unstated_argument_not_over_the_earlier_value(agent):
+    # decoded: title "Circe" (the earlier turn's); the message's "Riverside" replaced it (1.6 nats
+    # below the call as decoded); as the pickup branch instead, with Circe kept, 4.2 nats likelier
+    session = agent.new_session()
+    session.memory.add_turn("do you have Circe as an audiobook?", "Circe is not in as an audiobook.",
+                            [{"name": "search_catalogue", "arguments": {"query": "Circe", "format": "audiobook"}}])
+    outcome = asyncio.run(agent.route("can I put a hold on it at Riverside?", session))
+    assert [(r.name, r.arguments()) for r in outcome.routes] == [("place_hold", {"title": "Circe", "pickup_branch": "Riverside"})]
+
+
 def test_a_follow_up_takes_the_value_its_own_message_writes_over_an_earlier_turns():
     travel = agent_on(LlamaCppChat(n_threads=2, context="follow-ups-test"), TRAVEL)
     session = travel.new_session()
