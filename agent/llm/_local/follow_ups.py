@@ -170,13 +170,7 @@ def moved_name(runner: Runner, args: dict[str, Any], schema: dict[str, Any], req
             prop = props.get(k)
             if isinstance(prop, dict) and is_span(prop) and re.compile(prop["pattern"]).fullmatch(value):
                 options.append({**args, a: back, k: value})
-    if not options:
-        return None
-    scores = _call_scores(runner, [args, *options])
-    best = max(range(len(options)), key=lambda i: scores[i + 1])
-    if _DEBUG:
-        print(f"[follow-up] as is {scores[0]:.2f}; moved {[(o, round(s - scores[0], 2)) for o, s in zip(options, scores[1:])]}")
-    return options[best] if scores[best + 1] > scores[0] else None
+    return _likelier_call(runner, args, options, "moved")
 
 
 def referred_back(runner: Runner, args: dict[str, Any], schema: dict[str, Any], request: str,
@@ -196,17 +190,8 @@ def referred_back(runner: Runner, args: dict[str, Any], schema: dict[str, Any], 
         if not (isinstance(value, str) and isinstance(prop, dict) and is_span(prop) and _a_name(value, request)):
             continue
         back = [v for v in earlier if re.compile(prop["pattern"]).fullmatch(v)]
-        for b, held in args.items():
-            if b == a or not (held is None or held == stated_default(props.get(b) or {}, schema)) or not _takes(props.get(b), value):
-                continue
-            options += [{**args, a: v, b: value} for v in back]
-    if not options:
-        return None
-    scores = _call_scores(runner, [args, *options[:MAX_OPTIONS]])
-    best = max(range(len(scores) - 1), key=lambda i: scores[i + 1])
-    if _DEBUG:
-        print(f"[follow-up] as is {scores[0]:.2f}; referred back {[(o, round(s - scores[0], 2)) for o, s in zip(options, scores[1:])]}")
-    return options[best] if scores[best + 1] > scores[0] else None
+        options += [{**args, a: v, b: value} for b in _unstated_for(args, a, value, schema) for v in back]
+    return _likelier_call(runner, args, options[:MAX_OPTIONS], "referred back")
 
 
 def placed_elsewhere(runner: Runner, args: dict[str, Any], schema: dict[str, Any], change: tuple[str, str]) -> dict[str, Any] | None:
@@ -217,15 +202,27 @@ def placed_elsewhere(runner: Runner, args: dict[str, Any], schema: dict[str, Any
     pickup branch rather than the title. None otherwise. The context must be where the arguments
     object starts; it is left so."""
     key, value = change
+    options = [{**args, b: value} for b in _unstated_for(args, key, value, schema)] if isinstance(value, str) else []
+    return _likelier_call(runner, {**args, key: value}, options, "elsewhere")
+
+
+def _unstated_for(args: dict[str, Any], but: str, value: str, schema: dict[str, Any]) -> list[str]:
+    """The arguments of the call but `but` left unstated (null, or at their default) whose own
+    schema allows `value`."""
     props = schema.get("properties") or {}
-    options = [{**args, b: value} for b, held in args.items() if b != key and isinstance(value, str)
-               and (held is None or held == stated_default(props.get(b) or {}, schema)) and _takes(props.get(b), value)]
+    return [b for b, held in args.items() if b != but and (held is None or held == stated_default(props.get(b) or {}, schema))
+            and _takes(props.get(b), value)]
+
+
+def _likelier_call(runner: Runner, call: dict[str, Any], options: list[dict[str, Any]], what: str) -> dict[str, Any] | None:
+    """The option the model scores highest, when strictly likelier than `call`; None otherwise
+    (or without options). The context must be where the arguments object starts; it is left so."""
     if not options:
         return None
-    scores = _call_scores(runner, [{**args, key: value}, *options])
+    scores = _call_scores(runner, [call, *options])
     best = max(range(len(options)), key=lambda i: scores[i + 1])
     if _DEBUG:
-        print(f"[follow-up] changed {scores[0]:.2f}; elsewhere {[(o, round(s - scores[0], 2)) for o, s in zip(options, scores[1:])]}")
+        print(f"[follow-up] as is {scores[0]:.2f}; {what} {[(o, round(s - scores[0], 2)) for o, s in zip(options, scores[1:])]}")
     return options[best] if scores[best + 1] > scores[0] else None
 
 
